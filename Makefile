@@ -1,0 +1,112 @@
+# carrier: hand-written Makefile.  configure writes config.mk (included
+# below) and config.h; on a fresh clone, config.mk is made first by
+# installing the Debian packages the build needs (tests/lab/deps.sh),
+# running autoconf and ./configure.  See README.
+
+ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
+include config.mk
+endif
+
+DESTDIR		?=
+CONFDIR		?= /etc
+ifdef PREFIX
+prefix		:= $(PREFIX)
+endif
+O		?= build/obj
+
+WARN		= -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes \
+		  -Wpointer-arith -Wstrict-prototypes -Wno-unused-parameter
+ifeq ($(CI),true)
+WARN		+= -Werror
+endif
+ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE -I. -Ilib $(WARN) $(CFLAGS)
+
+LIB_SRCS	= lib/status.c lib/log.c lib/addr.c lib/conf.c lib/envelope.c \
+		  lib/message.c lib/conn.c lib/net.c lib/smtp_reply.c \
+		  lib/smtp.c lib/submit.c lib/deliver.c $(COMPAT_SRCS)
+LIB_OBJS	= $(LIB_SRCS:%.c=$(O)/%.o)
+CMD_OBJS	= $(O)/cmd/carrier.o
+UNIT_SRCS	= $(wildcard tests/unit/*.c)
+UNIT_OBJS	= $(UNIT_SRCS:%.c=$(O)/%.o)
+MANS		= man/carrier.8 man/carrier.conf.5 man/libcarrier.3
+
+.PHONY: all check unit sanitize integration lint demo install clean \
+	distclean bench
+
+all: carrier
+
+config.mk: configure.ac config.mk.in
+	@if [ ! -x tests/lab/deps.sh ] || [ "$$(id -u)" != 0 ]; then :; \
+	else tests/lab/deps.sh; fi
+	autoconf
+	autoheader
+	./configure
+
+carrier: $(CMD_OBJS) $(O)/libcarrier.a
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(O)/libcarrier.a $(LIBS)
+
+$(O)/libcarrier.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+$(O)/%.o: %.c config.h lib/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/tests/unit/%.o: tests/unit/%.c config.h lib/*.h tests/unit/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(O)/check_carrier: $(UNIT_OBJS) $(O)/libcarrier.a
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(O)/libcarrier.a $(CHECK_LIBS) \
+	    $(LIBS)
+
+# The README's test command: unit tests, the same under ASan+UBSan,
+# lint, then the integration tests against real servers.
+check: unit sanitize lint integration
+
+unit: $(O)/check_carrier
+	$(O)/check_carrier
+
+SAN_FLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer -g
+sanitize:
+	$(MAKE) O=build/asan CFLAGS="$(CFLAGS) $(SAN_FLAGS) -O1" \
+	    LDFLAGS="$(LDFLAGS) $(SAN_FLAGS)" build/asan/check_carrier
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    ASAN_OPTIONS=detect_leaks=1 build/asan/check_carrier
+
+integration: carrier
+	tests/integration/run.sh
+
+lint:
+	tests/lint.sh
+
+# The main job: a real send through a real local Postfix.
+demo: carrier
+	tests/demo.sh
+
+bench: carrier
+	tests/bench/run.sh
+
+install: carrier
+	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) \
+	    $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(mandir)/man5 \
+	    $(DESTDIR)$(mandir)/man3 $(DESTDIR)$(CONFDIR)
+	install -m 755 carrier $(DESTDIR)$(sbindir)/carrier
+	ln -sf carrier $(DESTDIR)$(sbindir)/sendmail
+	ln -sf ../sbin/carrier $(DESTDIR)$(bindir)/mailq
+	install -m 644 man/carrier.8 $(DESTDIR)$(mandir)/man8/carrier.8
+	ln -sf carrier.8 $(DESTDIR)$(mandir)/man8/sendmail.8
+	install -m 644 man/carrier.conf.5 \
+	    $(DESTDIR)$(mandir)/man5/carrier.conf.5
+	install -m 644 man/libcarrier.3 $(DESTDIR)$(mandir)/man3/libcarrier.3
+	if [ ! -e $(DESTDIR)$(CONFDIR)/carrier.conf ]; then \
+	    install -m 644 etc/carrier.conf \
+	    $(DESTDIR)$(CONFDIR)/carrier.conf; fi
+
+clean:
+	rm -rf build/obj build/asan carrier
+
+distclean: clean
+	rm -rf build config.mk config.h config.log config.status \
+	    autom4te.cache configure config.h.in

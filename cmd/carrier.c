@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * carrier: the sendmail-compatible front end.  Parses the command line
+ * (one table, sendmail's getopt conventions), reads the configuration,
+ * hands the message and envelope to libcarrier, reports each failed
+ * recipient on stderr and maps the outcome to a sysexits(3) status, all
+ * in one place (exit_code).  No protocol code lives here.
+ *
+ * Answers to the names carrier, sendmail and mailq (argv[0]).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "addr.h"
+#include "conf.h"
+#include "log.h"
+#include "carrier.h"
+
+enum arg { ARG_NONE, ARG_REQUIRED, ARG_ATTACHED };
+
+struct cli {
+	const char	*conf_path;
+	const char	*relay;		/* -R host[:port] */
+	const char	*sender;	/* -f / -r */
+	unsigned int	 msg_flags;
+	int		 verbose;
+	char		**rcpts;
+	int		 nrcpts;
+};
+
+struct option {
+	char		 letter;
+	enum arg	 arg;
+	int		(*fn)(struct cli *, const char *);
+};
+
+static int	opt_b(struct cli *, const char *);
+static int	opt_C(struct cli *, const char *);
+static int	opt_f(struct cli *, const char *);
+static int	opt_i(struct cli *, const char *);
+static int	opt_o(struct cli *, const char *);
+static int	opt_R(struct cli *, const char *);
+static int	opt_v(struct cli *, const char *);
+static int	parse_args(struct cli *, int, char **);
+static int	usage(const char *, ...) __attribute__((format(printf, 1, 2)));
+static int	exit_code(const struct carrier_error *);
+static int	report(const struct carrier_envelope *,
+		    const struct carrier_error *);
+static int	send_mail(struct cli *);
+
+static const char *progname = "carrier";
+
+/* The sendmail options carrier implements; see carrier(8). */
+static const struct option options[] = {
+	{ 'b', ARG_REQUIRED, opt_b },	/* mode */
+	{ 'C', ARG_REQUIRED, opt_C },	/* configuration file */
+	{ 'f', ARG_REQUIRED, opt_f },	/* envelope sender */
+	{ 'i', ARG_NONE, opt_i },	/* a lone "." does not end input */
+	{ 'o', ARG_REQUIRED, opt_o },	/* -oX option */
+	{ 'R', ARG_REQUIRED, opt_R },	/* relay host[:port] */
+	{ 'r', ARG_REQUIRED, opt_f },	/* obsolete -f */
+	{ 'v', ARG_NONE, opt_v },	/* transcript on stderr */
+};
+
+static int
+usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		(void)fprintf(stderr, "%s: ", progname);
+		va_start(ap, fmt);
+		(void)vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		(void)fputc('\n', stderr);
+	}
+	(void)fprintf(stderr, "usage: %s [-iv] [-C file] [-f sender] "
+	    "[-R host[:port]] [--] recipient ...\n", progname);
+	return EX_USAGE;
+}
+
+static int
+opt_b(struct cli *cli, const char *arg)
+{
+	(void)cli;
+	if (strcmp(arg, "m") == 0)
+		return 0;	/* deliver: the default */
+	return usage("-b%s is not supported", arg);
+}
+
+static int
+opt_C(struct cli *cli, const char *arg)
+{
+	cli->conf_path = arg;
+	return 0;
+}
+
+static int
+opt_f(struct cli *cli, const char *arg)
+{
+	cli->sender = arg;
+	return 0;
+}
+
+static int
+opt_i(struct cli *cli, const char *arg)
+{
+	(void)arg;
+	cli->msg_flags &= ~MESSAGE_DOT_ENDS;
+	return 0;
+}
+
+static int
+opt_o(struct cli *cli, const char *arg)
+{
+	if (strcmp(arg, "i") == 0)
+		return opt_i(cli, NULL);
+	return usage("-o%s is not supported", arg);
+}
+
+static int
+opt_R(struct cli *cli, const char *arg)
+{
+	cli->relay = arg;
+	return 0;
+}
+
+static int
+opt_v(struct cli *cli, const char *arg)
+{
+	(void)arg;
+	cli->verbose++;
+	return 0;
+}
+
+/* sendmail's getopt rules: clustered letters, "-xARG" or "-x ARG". */
+static int
+parse_args(struct cli *cli, int argc, char **argv)
+{
+	const struct option *o;
+	const char *p, *arg;
+	size_t k;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		p = argv[i];
+		if (strcmp(p, "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(p, "--version") == 0) {
+			(void)printf("carrier %s\n", CARRIER_VERSION);
+			exit(0);
+		}
+		if (strcmp(p, "--help") == 0) {
+			(void)usage(NULL);
+			exit(0);
+		}
+		if (p[0] != '-' || p[1] == '\0')
+			break;
+		for (p++; *p != '\0'; p++) {
+			for (o = NULL, k = 0; k < sizeof(options) /
+			    sizeof(options[0]); k++)
+				if (options[k].letter == *p)
+					o = &options[k];
+			if (o == NULL)
+				return usage("unknown option -%c", *p);
+			arg = NULL;
+			if (o->arg != ARG_NONE && p[1] != '\0')
+				arg = p + 1;
+			else if (o->arg == ARG_REQUIRED) {
+				if (++i >= argc)
+					return usage("option -%c needs a "
+					    "value", *p);
+				arg = argv[i];
+			}
+			if ((rc = o->fn(cli, arg)) != 0)
+				return rc;
+			if (o->arg != ARG_NONE)
+				break;
+		}
+	}
+	cli->rcpts = argv + i;
+	cli->nrcpts = argc - i;
+	return 0;
+}
+
+/* The sysexits(3) status for one failure: the only such mapping. */
+static int
+exit_code(const struct carrier_error *e)
+{
+	int perm = e->status == CARRIER_PERM;
+
+	switch (e->phase) {
+	case PHASE_USAGE:
+		return EX_USAGE;
+	case PHASE_CONFIG:
+		return EX_CONFIG;
+	case PHASE_INPUT:
+		return perm ? EX_DATAERR : EX_IOERR;
+	case PHASE_LOCAL:
+		return EX_IOERR;
+	case PHASE_RESOLVE:
+		return perm ? EX_NOHOST : EX_TEMPFAIL;
+	case PHASE_RCPT:
+		return perm ? EX_NOUSER : EX_TEMPFAIL;
+	default:
+		return perm ? EX_UNAVAILABLE : EX_TEMPFAIL;
+	}
+}
+
+/*
+ * Writes one line per failed recipient (or one line for a failure of the
+ * whole session) and returns the exit status: that of the first
+ * permanent failure, else EX_TEMPFAIL-like of the first temporary one.
+ */
+static int
+report(const struct carrier_envelope *env, const struct carrier_error *err)
+{
+	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+	const struct carrier_error *first_perm = NULL, *first_temp = NULL;
+	size_t i, failed = 0;
+
+	for (i = 0; i < env->nrcpts; i++) {
+		const struct carrier_error *r = &env->rcpts[i].result;
+
+		if (r->status == CARRIER_OK)
+			continue;
+		failed++;
+		if (r->status == CARRIER_PERM && first_perm == NULL)
+			first_perm = r;
+		if (r->status == CARRIER_TEMP && first_temp == NULL)
+			first_temp = r;
+		if (err->status == CARRIER_OK)
+			(void)fprintf(stderr, "%s: %s: %s\n", progname,
+			    env->rcpts[i].addr,
+			    status_format(r, line, sizeof(line)));
+	}
+	if (err->status != CARRIER_OK)
+		(void)fprintf(stderr, "%s: %s (%zu recipient%s not "
+		    "delivered)\n", progname,
+		    status_format(err, line, sizeof(line)), failed,
+		    failed == 1 ? "" : "s");
+	if (first_perm != NULL)
+		return exit_code(first_perm);
+	if (first_temp != NULL)
+		return exit_code(first_temp);
+	return EX_OK;
+}
+
+static int
+send_mail(struct cli *cli)
+{
+	struct carrier_options opts;
+	struct carrier_envelope env = { 0 };
+	struct carrier_message msg = { .fd = -1 };
+	struct carrier_error err;
+	struct conf conf;
+	char why[256], relay_host[CONF_HOST_MAX];
+	unsigned int relay_port;
+	int i, rc;
+
+	status_clear(&err);
+	conf_defaults(&conf);
+	if (conf_load(&conf, cli->conf_path != NULL ? cli->conf_path :
+	    CONF_PATH_DEFAULT, cli->conf_path != NULL, why,
+	    sizeof(why)) != 0) {
+		(void)fprintf(stderr, "%s: %s\n", progname, why);
+		return EX_CONFIG;
+	}
+	carrier_options_init(&opts);
+	opts.timeout = conf.timeout;
+	opts.connect_timeout = conf.connect_timeout;
+	opts.helo = conf.helo;
+	opts.relay_host = conf.relay_host;
+	opts.relay_port = conf.relay_port;
+	if (cli->relay != NULL) {
+		if (conf_parse_relay(cli->relay, relay_host,
+		    sizeof(relay_host), &relay_port, why, sizeof(why)) != 0)
+			return usage("-R: %s", why);
+		opts.relay_host = relay_host;
+		opts.relay_port = relay_port;
+	}
+	if (cli->nrcpts == 0)
+		return usage("no recipients given");
+	if (envelope_init(&env) == -1)
+		goto nomem;
+	if (cli->sender != NULL && cli->sender[0] != '\0' &&
+	    strcmp(cli->sender, "<>") != 0) {
+		if (addr_check_mailbox(cli->sender, why, sizeof(why)) != 0) {
+			(void)fprintf(stderr, "%s: invalid sender \"%s\": "
+			    "%s\n", progname, cli->sender, why);
+			envelope_free(&env);
+			return EX_DATAERR;
+		}
+		if (envelope_set_sender(&env, cli->sender) == -1)
+			goto nomem;
+	}
+	for (i = 0; i < cli->nrcpts; i++) {
+		if (addr_check_mailbox(cli->rcpts[i], why, sizeof(why)) != 0) {
+			(void)fprintf(stderr, "%s: invalid recipient \"%s\": "
+			    "%s\n", progname, cli->rcpts[i], why);
+			envelope_free(&env);
+			return EX_DATAERR;
+		}
+		if (envelope_add_rcpt(&env, cli->rcpts[i]) == -1)
+			goto nomem;
+	}
+	if (carrier_message_read(&opts, STDIN_FILENO, cli->msg_flags, &msg,
+	    &err) != CARRIER_OK) {
+		(void)fprintf(stderr, "%s: %s\n", progname, err.text);
+		envelope_free(&env);
+		return exit_code(&err);
+	}
+	(void)carrier_deliver(&opts, &env, &msg, &err);
+	rc = report(&env, &err);
+	carrier_message_close(&msg);
+	envelope_free(&env);
+	return rc;
+nomem:
+	(void)fprintf(stderr, "%s: %s\n", progname, strerror(errno));
+	envelope_free(&env);
+	return EX_OSERR;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli;
+	int rc;
+
+	if (argc > 0 && argv[0] != NULL) {
+		const char *base = strrchr(argv[0], '/');
+
+		base = base != NULL ? base + 1 : argv[0];
+		if (strcmp(base, "mailq") == 0) {
+			(void)printf("Mail queue is empty (this version of "
+			    "carrier delivers at once and never queues)\n");
+			return EX_OK;
+		}
+		if (strcmp(base, "sendmail") == 0)
+			progname = "sendmail";
+	}
+	(void)signal(SIGPIPE, SIG_IGN);
+	memset(&cli, 0, sizeof(cli));
+	cli.msg_flags = MESSAGE_DOT_ENDS;
+	if ((rc = parse_args(&cli, argc, argv)) != 0)
+		return rc;
+	log_set_verbose(cli.verbose);
+	return send_mail(&cli);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * carrier.h: libcarrier, the delivery core behind the sendmail-compatible
+ * front end.  See libcarrier(3).
+ *
+ * Use: carrier_options_init(); set the fields; carrier_message_read()
+ * the message from the caller; build a struct carrier_envelope
+ * (envelope.h); carrier_deliver(); read each recipient's result;
+ * carrier_message_close().
+ *
+ * Nothing here exits or writes to stdout.  Every call that can fail a
+ * delivery returns CARRIER_OK, CARRIER_TEMP or CARRIER_PERM and fills a
+ * struct carrier_error (status.h).
+ */
+#ifndef CARRIER_H
+#define CARRIER_H
+
+#include <stddef.h>
+
+#include "status.h"
+#include "envelope.h"
+#include "message.h"
+
+#define CARRIER_VERSION		"0.1.0"
+#define CARRIER_SMTP_PORT	25
+
+struct carrier_options {
+	const char	*relay_host;	/* NULL or "" = direct MX delivery */
+	unsigned int	 relay_port;	/* 0 = the default port (25) */
+	const char	*helo;		/* NULL = this host's name */
+	unsigned int	 timeout;	/* seconds per SMTP phase */
+	unsigned int	 connect_timeout; /* seconds per address */
+	const char	*tmpdir;	/* where intake keeps the message */
+};
+
+/* A message read from the caller, kept in an unlinked temporary file. */
+struct carrier_message {
+	int			fd;	/* canonical form (message.h) */
+	struct message_info	info;
+};
+
+/* Fills opts with the defaults (no relay, timeouts of carrier.conf(5)). */
+void	carrier_options_init(struct carrier_options *opts);
+
+/*
+ * Reads a message from in_fd to end of file (or to a lone "." line with
+ * MESSAGE_DOT_ENDS) into an unlinked file in opts->tmpdir (NULL: $TMPDIR,
+ * else /tmp), in canonical form.  Memory use does not depend on the
+ * message size.  Returns CARRIER_OK, or a temporary failure in err
+ * (PHASE_INPUT: reading; PHASE_LOCAL: the file could not be made or
+ * written).
+ */
+enum carrier_status carrier_message_read(const struct carrier_options *opts,
+	    int in_fd, unsigned int flags, struct carrier_message *msg,
+	    struct carrier_error *err);
+
+/* Closes the message's file. */
+void	carrier_message_close(struct carrier_message *msg);
+
+/*
+ * Delivers msg to every recipient of env not yet done.  With a relay,
+ * every recipient goes there.  Each recipient's result and done flag
+ * are set.  Returns CARRIER_OK if every recipient was accepted; else the
+ * worst outcome among them (CARRIER_PERM over CARRIER_TEMP), and err
+ * describes the failure that ended the session, if one did (err->status
+ * is CARRIER_OK when only some recipients were refused).
+ */
+enum carrier_status carrier_deliver(const struct carrier_options *opts,
+	    struct carrier_envelope *env, const struct carrier_message *msg,
+	    struct carrier_error *err);
+
+#endif

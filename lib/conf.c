@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * conf.c: the configuration file parser (format in conf.h; keys in
+ * carrier.conf(5)).  Keys are a table of name and handler; the file is
+ * read whole (it is small and capped) and parsed line by line.
+ * Depends on addr (host name checks).
+ */
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "addr.h"
+#include "conf.h"
+
+#define CONF_FILE_MAX	(256 * 1024)
+
+struct conf_key {
+	const char	*name;
+	int		(*set)(struct conf *, const char *, char *, size_t);
+};
+
+static int	set_relay(struct conf *, const char *, char *, size_t);
+static int	set_helo(struct conf *, const char *, char *, size_t);
+static int	set_timeout(struct conf *, const char *, char *, size_t);
+static int	set_connect_timeout(struct conf *, const char *, char *,
+		    size_t);
+static int	parse_line(struct conf *, char *, char *, size_t);
+static int	check_host(const char *);
+
+static const struct conf_key conf_keys[] = {
+	{ "relay",		set_relay },
+	{ "helo",		set_helo },
+	{ "timeout",		set_timeout },
+	{ "connect_timeout",	set_connect_timeout },
+};
+
+void
+conf_defaults(struct conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->timeout = CONF_TIMEOUT_DEFAULT;
+	conf->connect_timeout = CONF_CONNECT_DEFAULT;
+}
+
+int
+conf_parse_duration(const char *s, unsigned int *seconds)
+{
+	unsigned long long v = 0, mult = 1;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (unsigned)(*p - '0');
+		if (v > UINT_MAX)
+			return -1;
+	}
+	switch (*p) {
+	case '\0':
+		break;
+	case 's':
+		p++;
+		break;
+	case 'm':
+		mult = 60, p++;
+		break;
+	case 'h':
+		mult = 3600, p++;
+		break;
+	case 'd':
+		mult = 86400, p++;
+		break;
+	default:
+		return -1;
+	}
+	if (*p != '\0' || v == 0 || v * mult > UINT_MAX)
+		return -1;
+	*seconds = (unsigned int)(v * mult);
+	return 0;
+}
+
+/* A host name, an IPv4 address, or an IPv6 address (bracketless). */
+static int
+check_host(const char *h)
+{
+	unsigned char bin[16];
+
+	if (inet_pton(AF_INET6, h, bin) == 1)
+		return 0;
+	return addr_check_domain(h, strlen(h));
+}
+
+int
+conf_parse_relay(const char *s, char *host, size_t hostlen,
+    unsigned int *port, char *err, size_t errlen)
+{
+	const char *h = s, *colon = NULL, *end;
+	size_t hl;
+	char *ep;
+	unsigned long p = 0;
+
+	if (s[0] == '[') {
+		if ((end = strchr(s, ']')) == NULL)
+			goto bad;
+		h = s + 1;
+		hl = (size_t)(end - h);
+		if (end[1] == ':')
+			colon = end + 1;
+		else if (end[1] != '\0')
+			goto bad;
+	} else if ((colon = strchr(s, ':')) != NULL &&
+	    strchr(colon + 1, ':') != NULL) {
+		colon = NULL;	/* a bare IPv6 address, no port */
+		hl = strlen(s);
+	} else
+		hl = colon != NULL ? (size_t)(colon - s) : strlen(s);
+	if (hl == 0 || hl >= hostlen)
+		goto bad;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	if (colon != NULL && colon[1] != '\0') {
+		errno = 0;
+		p = strtoul(colon + 1, &ep, 10);
+		if (*ep != '\0' || errno != 0 || p > 65535 ||
+		    !isdigit((unsigned char)colon[1])) {
+			(void)snprintf(err, errlen,
+			    "invalid port in relay \"%.200s\"", s);
+			return -1;
+		}
+	} else if (colon != NULL)
+		goto bad;
+	if (check_host(host) != 0)
+		goto bad;
+	*port = (unsigned int)p;
+	return 0;
+bad:
+	(void)snprintf(err, errlen, "invalid relay \"%.200s\" "
+	    "(expected host, host:port or [address]:port)", s);
+	return -1;
+}
+
+static int
+set_relay(struct conf *conf, const char *v, char *err, size_t errlen)
+{
+	return conf_parse_relay(v, conf->relay_host, sizeof(conf->relay_host),
+	    &conf->relay_port, err, errlen);
+}
+
+static int
+set_helo(struct conf *conf, const char *v, char *err, size_t errlen)
+{
+	if (addr_check_domain(v, strlen(v)) != 0 ||
+	    strlcpy(conf->helo, v, sizeof(conf->helo)) >= sizeof(conf->helo)) {
+		(void)snprintf(err, errlen, "invalid helo name \"%.64s\"", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_timeout(struct conf *conf, const char *v, char *err, size_t errlen)
+{
+	if (conf_parse_duration(v, &conf->timeout) != 0) {
+		(void)snprintf(err, errlen, "invalid duration \"%.64s\"", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_connect_timeout(struct conf *conf, const char *v, char *err,
+    size_t errlen)
+{
+	if (conf_parse_duration(v, &conf->connect_timeout) != 0) {
+		(void)snprintf(err, errlen, "invalid duration \"%.64s\"", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parses one NUL-terminated line (modified in place). */
+static int
+parse_line(struct conf *conf, char *line, char *err, size_t errlen)
+{
+	char *key, *val, *end;
+	size_t i, klen;
+
+	for (key = line; *key == ' ' || *key == '\t'; key++)
+		;
+	if (*key == '\0' || *key == '#')
+		return 0;
+	end = key + strlen(key);
+	while (end > key && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	klen = strcspn(key, " \t");
+	for (val = key + klen; *val == ' ' || *val == '\t'; val++)
+		;
+	key[klen] = '\0';
+	for (i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++) {
+		if (strcmp(key, conf_keys[i].name) != 0)
+			continue;
+		if (conf->seen & (1u << i)) {
+			(void)snprintf(err, errlen, "\"%.64s\" given twice", key);
+			return -1;
+		}
+		if (*val == '\0') {
+			(void)snprintf(err, errlen, "\"%.64s\" needs a value",
+			    key);
+			return -1;
+		}
+		conf->seen |= 1u << i;
+		return conf_keys[i].set(conf, val, err, errlen);
+	}
+	(void)snprintf(err, errlen, "unknown key \"%.64s\"", key);
+	return -1;
+}
+
+int
+conf_parse(struct conf *conf, const char *name, const char *text,
+    size_t len, char *err, size_t errlen)
+{
+	char line[CONF_LINE_MAX], why[256];
+	size_t pos = 0, ll;
+	unsigned int lineno = 0;
+	const char *nl;
+
+	conf->seen = 0;
+	while (pos < len) {
+		lineno++;
+		nl = memchr(text + pos, '\n', len - pos);
+		ll = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+		if (ll >= sizeof(line)) {
+			(void)snprintf(err, errlen, "%s:%u: line too long",
+			    name, lineno);
+			return -1;
+		}
+		memcpy(line, text + pos, ll);
+		line[ll] = '\0';
+		if (memchr(line, '\0', ll) != NULL) {
+			(void)snprintf(err, errlen, "%s:%u: NUL byte",
+			    name, lineno);
+			return -1;
+		}
+		if (parse_line(conf, line, why, sizeof(why)) != 0) {
+			(void)snprintf(err, errlen, "%s:%u: %s", name, lineno,
+			    why);
+			return -1;
+		}
+		pos += ll + (nl != NULL);
+	}
+	return 0;
+}
+
+int
+conf_load(struct conf *conf, const char *path, int must_exist, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > CONF_FILE_MAX) {
+		(void)snprintf(err, errlen, "%s: not a regular file of at "
+		    "most %d bytes", path, CONF_FILE_MAX);
+		goto out;
+	}
+	if ((text = malloc((size_t)st.st_size + 1)) == NULL) {
+		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		n = read(fd, text + len, (size_t)st.st_size - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			(void)snprintf(err, errlen, "%s: read: %s", path,
+			    n == 0 ? "unexpected end of file" :
+			    strerror(errno));
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	rc = conf_parse(conf, path, text, len, err, errlen);
+out:
+	free(text);
+	(void)close(fd);
+	return rc;
+}

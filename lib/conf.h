@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * conf.h: the configuration file, /etc/carrier.conf by default.
+ *
+ * Format: one "key value" per line; leading and trailing blanks ignored;
+ * '#' starts a comment line; blank lines ignored; a key may appear once
+ * (a repeat is an error, so a forgotten earlier line never silently
+ * wins).  Unknown keys are an error naming file:line.  Durations are
+ * plain seconds or take a unit: "30s", "5m", "4h", "5d".
+ * Keys and defaults are listed in carrier.conf(5).
+ */
+#ifndef CARRIER_CONF_H
+#define CARRIER_CONF_H
+
+#include <stddef.h>
+
+#define CONF_PATH_DEFAULT	"/etc/carrier.conf"
+#define CONF_LINE_MAX		4096
+#define CONF_HOST_MAX		256
+#define CONF_TIMEOUT_DEFAULT	300	/* seconds, each SMTP phase */
+#define CONF_CONNECT_DEFAULT	30	/* seconds, each address */
+
+struct conf {
+	char		relay_host[CONF_HOST_MAX];	/* "" = no relay */
+	unsigned int	relay_port;		/* 0 = default port */
+	char		helo[CONF_HOST_MAX];	/* "" = the host's FQDN */
+	unsigned int	timeout;		/* seconds */
+	unsigned int	connect_timeout;	/* seconds */
+	unsigned int	seen;			/* keys set, internal */
+};
+
+/* Fills conf with the defaults of a machine with no config file. */
+void	conf_defaults(struct conf *);
+
+/*
+ * Reads path into conf (on top of what is there).  A missing file is
+ * fine when must_exist is 0.  Returns 0, or -1 with "file:line: reason"
+ * in err.
+ */
+int	conf_load(struct conf *conf, const char *path, int must_exist,
+	    char *err, size_t errlen);
+
+/*
+ * Parses config text (len bytes, need not be NUL-terminated) named name
+ * in messages.  Returns 0 or -1 with the reason in err.
+ */
+int	conf_parse(struct conf *conf, const char *name, const char *text,
+	    size_t len, char *err, size_t errlen);
+
+/*
+ * Parses a relay "host", "host:port", "[v6addr]", "[v6addr]:port" or a
+ * bare IPv6 address; port 0 or none means the default.  Returns 0, or
+ * -1 with the reason in err.
+ */
+int	conf_parse_relay(const char *s, char *host, size_t hostlen,
+	    unsigned int *port, char *err, size_t errlen);
+
+/*
+ * Parses a duration: digits with an optional unit s, m, h or d.
+ * Returns 0 and the value in seconds, or -1 (garbage, zero, overflow).
+ */
+int	conf_parse_duration(const char *s, unsigned int *seconds);
+
+#endif

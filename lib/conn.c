@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * conn.c: buffered connection I/O under an absolute deadline (see
+ * conn.h).  Waits with poll(2); no signals, no alarm().
+ * Depends on nothing but libc.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "conn.h"
+
+static ssize_t	plain_read(struct conn *, void *, size_t);
+static ssize_t	plain_write(struct conn *, const void *, size_t);
+static int	wait_for(struct conn *, short);
+static int	fill(struct conn *);
+
+static const struct conn_ops plain_ops = {
+	plain_read, plain_write, 0
+};
+
+int64_t
+conn_now(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static ssize_t
+plain_read(struct conn *c, void *buf, size_t len)
+{
+	return read(c->fd, buf, len);
+}
+
+static ssize_t
+plain_write(struct conn *c, const void *buf, size_t len)
+{
+	return send(c->fd, buf, len, MSG_NOSIGNAL);
+}
+
+void
+conn_init(struct conn *c, int fd)
+{
+	int fl;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->ops = &plain_ops;
+	if ((fl = fcntl(fd, F_GETFL)) != -1)
+		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+void
+conn_set_timeout(struct conn *c, unsigned int ms)
+{
+	c->deadline = ms == 0 ? 0 : conn_now() + ms;
+}
+
+/* Waits until fd is ready for ev or the deadline passes. */
+static int
+wait_for(struct conn *c, short ev)
+{
+	struct pollfd pfd;
+	int64_t left;
+	int r;
+
+	for (;;) {
+		left = c->deadline == 0 ? -1 : c->deadline - conn_now();
+		if (c->deadline != 0 && left <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		pfd.fd = c->fd;
+		pfd.events = ev;
+		pfd.revents = 0;
+		r = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		if (r > 0)
+			return 0;
+	}
+}
+
+/* Reads more into rbuf (compacting it first).  0 or -1. */
+static int
+fill(struct conn *c)
+{
+	ssize_t n;
+
+	if (c->rpos > 0) {
+		memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
+		c->rlen -= c->rpos;
+		c->rpos = 0;
+	}
+	for (;;) {
+		n = c->ops->read(c, c->rbuf + c->rlen,
+		    sizeof(c->rbuf) - c->rlen);
+		if (n > 0) {
+			c->rlen += (size_t)n;
+			return 0;
+		}
+		if (n == 0) {
+			errno = ECONNRESET;
+			return -1;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		if (wait_for(c, c->ops->want ? c->ops->want : POLLIN) == -1)
+			return -1;
+	}
+}
+
+int
+conn_getline(struct conn *c, char *line, size_t size, size_t *len)
+{
+	char *nl;
+	size_t n, max = size - 1 < CONN_LINE_MAX ? size - 1 : CONN_LINE_MAX;
+
+	for (;;) {
+		nl = memchr(c->rbuf + c->rpos, '\n', c->rlen - c->rpos);
+		if (nl != NULL)
+			break;
+		if (c->rlen - c->rpos > max) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		if (fill(c) == -1)
+			return -1;
+	}
+	n = (size_t)(nl - (c->rbuf + c->rpos));
+	if (n > 0 && nl[-1] == '\r')
+		n--;
+	if (n > max) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memcpy(line, c->rbuf + c->rpos, n);
+	line[n] = '\0';
+	*len = n;
+	c->rpos = (size_t)(nl - c->rbuf) + 1;
+	return 0;
+}
+
+size_t
+conn_pending(const struct conn *c)
+{
+	return c->rlen - c->rpos;
+}
+
+/* Writes len bytes from buf straight to the transport. */
+static int
+write_out(struct conn *c, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = c->ops->write(c, buf, len);
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+			c->bytes_out += (uint64_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		if (n == 0) {
+			errno = EPIPE;
+			return -1;
+		}
+		if (wait_for(c, c->ops->want ? c->ops->want : POLLOUT) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+conn_flush(struct conn *c)
+{
+	if (c->wlen == 0)
+		return 0;
+	c->flushes++;
+	if (write_out(c, c->wbuf, c->wlen) == -1)
+		return -1;
+	c->wlen = 0;
+	return 0;
+}
+
+int
+conn_write(struct conn *c, const void *buf, size_t len)
+{
+	if (c->wlen + len <= sizeof(c->wbuf)) {
+		memcpy(c->wbuf + c->wlen, buf, len);
+		c->wlen += len;
+		return 0;
+	}
+	if (conn_flush(c) == -1)
+		return -1;
+	if (len >= sizeof(c->wbuf)) {
+		c->flushes++;
+		return write_out(c, buf, len);
+	}
+	memcpy(c->wbuf, buf, len);
+	c->wlen = len;
+	return 0;
+}
+
+void
+conn_close(struct conn *c)
+{
+	if (c->fd != -1)
+		(void)close(c->fd);
+	c->fd = -1;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * conn.h: a connection with buffered I/O and an absolute deadline.
+ *
+ * All network reads and writes go through here.  The transport is a pair
+ * of function pointers (plain socket now, TLS later, a pipe in tests), so
+ * protocol code is tested without sockets.  Writes are buffered until
+ * conn_flush(), so a pipelined group of commands leaves in one segment.
+ * Every operation fails with ETIMEDOUT once the deadline set by
+ * conn_set_timeout() has passed.
+ */
+#ifndef CARRIER_CONN_H
+#define CARRIER_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CONN_LINE_MAX	2048	/* a reply line; RFC 5321 says 512 */
+#define CONN_RBUF	4096
+#define CONN_WBUF	65536
+
+struct conn;
+
+struct conn_ops {
+	/* Like read(2)/write(2) on a non-blocking fd: -1 with EAGAIN when
+	 * the call would block. */
+	ssize_t	(*read)(struct conn *, void *, size_t);
+	ssize_t	(*write)(struct conn *, const void *, size_t);
+	/* Which poll(2) event the last EAGAIN waits for (POLLIN/POLLOUT). */
+	short	want;
+};
+
+struct conn {
+	int			 fd;
+	const struct conn_ops	*ops;
+	void			*ctx;		/* transport state */
+	int64_t			 deadline;	/* monotonic ms; 0 = none */
+	char			 rbuf[CONN_RBUF];
+	size_t			 rpos, rlen;
+	char			 wbuf[CONN_WBUF];
+	size_t			 wlen;
+	uint64_t		 bytes_out;
+	unsigned int		 flushes;	/* write bursts, for tests */
+};
+
+/* Monotonic clock in milliseconds. */
+int64_t	conn_now(void);
+
+/* Sets up c on a connected fd with the plain transport; makes fd
+ * non-blocking. */
+void	conn_init(struct conn *c, int fd);
+
+/* Sets the deadline to now + ms (0 = no deadline). */
+void	conn_set_timeout(struct conn *c, unsigned int ms);
+
+/*
+ * Reads one line terminated by LF (a preceding CR is removed) into line
+ * (size bytes, NUL-terminated; the length in *len).  Returns 0, or -1
+ * with errno: ETIMEDOUT, ECONNRESET (end of file, also mid-line),
+ * EMSGSIZE (line longer than size - 1 or CONN_LINE_MAX), or the
+ * transport's error.
+ */
+int	conn_getline(struct conn *c, char *line, size_t size, size_t *len);
+
+/* Buffers len bytes, writing out full buffers.  0 or -1 with errno. */
+int	conn_write(struct conn *c, const void *buf, size_t len);
+
+/* Writes out everything buffered.  0 or -1 with errno. */
+int	conn_flush(struct conn *c);
+
+/* Bytes buffered for reading that have not been consumed. */
+size_t	conn_pending(const struct conn *c);
+
+/* Closes the fd. */
+void	conn_close(struct conn *c);
+
+#endif

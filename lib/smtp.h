@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * smtp.h: the SMTP client protocol (RFC 5321) over a struct conn.
+ *
+ * A session is: smtp_greeting, smtp_hello, then smtp_transaction for each
+ * message, then smtp_quit.  Each step waits at most the session's timeout
+ * for each reply (RFC 5321 4.5.3.2), and returns CARRIER_OK or the
+ * failure that stopped it, in err.
+ *
+ * With PIPELINING (RFC 2920), MAIL, the RCPTs and DATA leave in one write
+ * (in groups of at most SMTP_PIPELINE_MAX commands) and the replies are
+ * matched to them in order; without it, one command per round trip.
+ */
+#ifndef CARRIER_SMTP_H
+#define CARRIER_SMTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conn.h"
+#include "envelope.h"
+#include "message.h"
+#include "smtp_reply.h"
+#include "status.h"
+
+#define SMTP_CMD_MAX		512	/* RFC 5321 4.5.3.1.4, with CRLF */
+#define SMTP_PIPELINE_MAX	256	/* commands per pipelined write */
+
+/* Extensions the server offered in its EHLO reply. */
+enum smtp_ext {
+	SMTP_EXT_PIPELINING	= 1 << 0,
+	SMTP_EXT_8BITMIME	= 1 << 1,
+	SMTP_EXT_SIZE		= 1 << 2,
+	SMTP_EXT_DSN		= 1 << 3,
+	SMTP_EXT_SMTPUTF8	= 1 << 4,
+	SMTP_EXT_CHUNKING	= 1 << 5,
+	SMTP_EXT_STARTTLS	= 1 << 6,
+	SMTP_EXT_ENHANCED	= 1 << 7,
+	SMTP_EXT_AUTH		= 1 << 8
+};
+
+struct smtp_session {
+	struct conn		*conn;
+	unsigned int		 timeout_ms;	/* each reply, each write */
+	char			 helo[256];
+	char			 peer[STATUS_HOST_MAX];
+	int			 esmtp;		/* EHLO was accepted */
+	unsigned int		 ext;		/* enum smtp_ext bits */
+	uint64_t		 size_max;	/* SIZE limit; 0 = none */
+	unsigned int		 turns;		/* sent, then waited */
+	struct smtp_reply	 reply;		/* the last reply */
+};
+
+/* Sets up s on a connected conn, naming the peer for messages. */
+void	smtp_init(struct smtp_session *s, struct conn *conn,
+	    const char *helo, unsigned int timeout_ms, const char *peer);
+
+/* Reads the greeting: 220 is ok, 5xx permanent, anything else temporary. */
+enum carrier_status smtp_greeting(struct smtp_session *s,
+	    struct carrier_error *err);
+
+/* EHLO, falling back to HELO when EHLO is refused with 5xx. */
+enum carrier_status smtp_hello(struct smtp_session *s,
+	    struct carrier_error *err);
+
+/*
+ * Parses one EHLO reply line after the first (a keyword and its
+ * parameters) into s->ext and s->size_max.
+ */
+void	smtp_parse_ehlo_line(struct smtp_session *s, const char *line,
+	    size_t len);
+
+/*
+ * Sends one message to every recipient of env whose result is not yet
+ * final (done == 0).  msgfd holds the canonical message (message.h);
+ * info describes it.  Each recipient's result and done flag are set:
+ * accepted (CARRIER_OK), refused by RCPT, or failed with the
+ * transaction.  Returns CARRIER_OK when the transaction ran to its end
+ * (recipients may still have been refused: see their results), or the
+ * failure that stopped it (also written to each recipient it decided).
+ */
+enum carrier_status smtp_transaction(struct smtp_session *s,
+	    struct carrier_envelope *env, int msgfd,
+	    const struct message_info *info, struct carrier_error *err);
+
+/* Sends QUIT and reads the reply; errors are ignored. */
+void	smtp_quit(struct smtp_session *s);
+
+/*
+ * Dot-stuffs len bytes of canonical message text into out (2 * len
+ * bytes): a "." at the beginning of a line becomes "..".  *bol carries
+ * "at the beginning of a line" across calls (start with 1).  Returns the
+ * bytes written.
+ */
+size_t	smtp_dot_stuff(int *bol, const char *in, size_t len, char *out);
+
+#endif

@@ -1,0 +1,59 @@
+# common.sh: sourced by every integration test.  Loads the lab, moves the
+# test into a private network namespace, and gives small assertions that
+# print what differed.  $CARRIER is the binary under test.
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CARRIER=${CARRIER:-$top/carrier}
+# shellcheck source=../lab/lab.sh
+. "$top/tests/lab/lab.sh"
+
+lab_need_root
+lab_netns "$@"
+lab_fetch >/dev/null || exit 1
+
+failures=0
+T=$(lab_mktemp) || exit 1
+cleanup_hooks=()
+on_exit() {
+	local h
+	for h in "${cleanup_hooks[@]}"; do eval "$h"; done
+	rm -rf "$T"
+}
+trap on_exit EXIT
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; }
+
+# run_carrier ARGS...: runs carrier with stdin from $T/in; sets $rc, and
+# leaves stdout/stderr in $T/out $T/err.
+run_carrier() {
+	${CARRIER_WRAP:-} "$CARRIER" "$@" <"$T/in" >"$T/out" 2>"$T/err"
+	rc=$?
+	return 0
+}
+
+# expect_rc WANT WHAT
+expect_rc() {
+	if [ "$rc" -eq "$1" ]; then ok "$2: exit $rc"
+	else fail "$2: exit $rc, want $1; stderr: $(cat "$T/err")"; fi
+}
+
+# expect_err_line REGEX WHAT: stderr has a line matching REGEX (ERE).
+expect_err_line() {
+	if grep -qE -- "$1" "$T/err"; then ok "$2: stderr matches"
+	else fail "$2: stderr does not match /$1/: $(cat "$T/err")"; fi
+}
+
+# expect_same FILE_GOT FILE_WANT WHAT: byte-for-byte equality.
+expect_same() {
+	if cmp -s "$1" "$2"; then ok "$3: bytes match"
+	else
+		fail "$3: bytes differ"
+		diff <(od -c "$2") <(od -c "$1") | head -20
+	fi
+}
+
+finish() {
+	if [ "$failures" -eq 0 ]; then echo "all assertions passed"; exit 0; fi
+	echo "$failures assertion(s) failed"; exit 1
+}

@@ -1,0 +1,85 @@
+#!/bin/bash
+# t_faults_sink: fault injection with Postfix's smtp-sink (4xx/5xx at the
+# greeting, MAIL, RCPT, DATA and end of data; disconnects; a server that
+# never answers) and a scripted server for a disconnect in mid-message.
+# Checks the exit status and the stderr line for each.
+. "$(dirname "$0")/common.sh"
+
+printf 'Subject: fault\n\nbody\n' >"$T/in"
+port=2525
+
+# sink_case OPTIONS EXIT STDERR_REGEX WHAT [RCPTS...]
+sink_case() {
+	local opts=$1 want=$2 re=$3 what=$4
+	shift 4
+	[ $# -gt 0 ] || set -- a@example.org
+	# shellcheck disable=SC2086 # opts is a word list on purpose
+	sink_start "$T/sink" $port $opts || { fail "$what: sink did not start"; return; }
+	run_carrier -R 127.0.0.1:$port "$@"
+	sink_stop "$T/sink"
+	expect_rc "$want" "$what"
+	if [ -z "$re" ]; then
+		[ -s "$T/err" ] && fail "$what: stderr not empty: $(cat "$T/err")"
+	else
+		expect_err_line "$re" "$what"
+	fi
+}
+
+sink_case "" 0 '' "plain sink accepts"
+sink_case "-p" 0 '' "sink without PIPELINING (lockstep)" a@example.org b@example.org
+sink_case "-f CONNECT" 69 'said after the greeting: 5[0-9][0-9]' "5xx greeting"
+sink_case "-r CONNECT" 75 'said after the greeting: 4[0-9][0-9]' "4xx greeting"
+sink_case "-f EHLO,HELO" 69 'said after HELO: 5[0-9][0-9]' "EHLO and HELO refused"
+sink_case "-f EHLO" 0 '' "EHLO refused, HELO works"
+sink_case "-f MAIL" 69 'said after MAIL FROM: 5[0-9][0-9].*\(2 recipients not delivered\)' "5xx to MAIL" a@example.org b@example.org
+sink_case "-r MAIL" 75 'said after MAIL FROM: 4[0-9][0-9]' "4xx to MAIL"
+sink_case "-f RCPT" 67 '^carrier: b@example.org: \[127.0.0.1\]:2525 said after RCPT TO: 5[0-9][0-9]' "5xx to every RCPT" a@example.org b@example.org
+sink_case "-r RCPT" 75 '^carrier: a@example.org: .* said after RCPT TO: 4[0-9][0-9]' "4xx to RCPT"
+sink_case "-f DATA" 69 'said after DATA: 5[0-9][0-9]' "5xx to DATA"
+sink_case "-r DATA" 75 'said after DATA: 4[0-9][0-9]' "4xx to DATA"
+sink_case "-f ." 69 'said after end of data: 5[0-9][0-9]' "5xx to the final dot"
+sink_case "-r ." 75 'said after end of data: 4[0-9][0-9]' "4xx to the final dot"
+sink_case "-q ." 75 'connection closed by the server during end of data' "disconnect after the dot"
+sink_case "-Q RCPT" 75 'said after RCPT TO: 421' "421 and disconnect at RCPT"
+sink_case "-q MAIL" 75 'connection closed by the server during MAIL FROM' "disconnect at MAIL"
+
+# A server that accepts and never speaks: the configured timeout, named.
+printf 'timeout 2s\n' >"$T/conf"
+sink_start "$T/sink" $port -W CONNECT:30 || fail "sink did not start"
+start=${EPOCHREALTIME/./}
+run_carrier -C "$T/conf" -R 127.0.0.1:$port a@example.org
+took=$(( (${EPOCHREALTIME/./} - start) / 1000 ))
+sink_stop "$T/sink"
+expect_rc 75 "silent server"
+expect_err_line 'timed out after 2 s waiting for the greeting' "silent server"
+# 2 s, not 2 s plus a QUIT to a server that is not listening
+[ $took -ge 1900 ] && [ $took -le 3000 ] && ok "gave up after ${took} ms" ||
+	fail "took ${took} ms for a 2 s timeout"
+
+# A server that stops replying after the message text.
+python3 "$top/tests/integration/hostile_server.py" mute-data $port >"$T/hs.out" &
+hs=$!
+cleanup_hooks+=("kill $hs 2>/dev/null")
+until grep -q ready "$T/hs.out" 2>/dev/null; do sleep 0.05; done
+run_carrier -C "$T/conf" -R 127.0.0.1:$port a@example.org
+expect_rc 75 "no reply to the final dot"
+expect_err_line 'timed out after 2 s waiting for the reply to end of data' "no reply to the dot"
+kill $hs 2>/dev/null; wait $hs 2>/dev/null
+
+# A server that hangs up in the middle of a 4 MB message.
+head -c 3000000 /dev/urandom | base64 >"$T/big"
+{ printf 'Subject: big\n\n'; cat "$T/big"; } >"$T/in"
+python3 "$top/tests/integration/hostile_server.py" midbody $port >"$T/hs.out" &
+hs=$!
+until grep -q ready "$T/hs.out" 2>/dev/null; do sleep 0.05; done
+run_carrier -R 127.0.0.1:$port a@example.org
+expect_rc 75 "disconnect in mid-message"
+expect_err_line 'connection closed by the server while sending the message|during sending the message' "disconnect in mid-message"
+wait $hs 2>/dev/null
+
+# Nothing listening: refused connection, temporary, named.
+run_carrier -R 127.0.0.1:1 a@example.org
+expect_rc 75 "connection refused"
+expect_err_line '^carrier: \[127.0.0.1\]:1: cannot connect: Connection refused' "connection refused"
+
+finish

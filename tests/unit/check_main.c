@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: ISC */
+/* check_main.c: runs every unit suite; exits non-zero on any failure. */
+#include <stdlib.h>
+
+#include "tests.h"
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	sr = srunner_create(addr_suite());
+	srunner_add_suite(sr, conf_suite());
+	srunner_add_suite(sr, conn_suite());
+	srunner_add_suite(sr, envelope_suite());
+	srunner_add_suite(sr, log_suite());
+	srunner_add_suite(sr, message_suite());
+	srunner_add_suite(sr, smtp_reply_suite());
+	srunner_add_suite(sr, smtp_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

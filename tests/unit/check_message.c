@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * check_message.c: line-end normalisation and the lone-dot rule, fed
+ * whole and one byte at a time (chunk boundaries must not matter).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests.h"
+#include "message.h"
+
+static const struct {
+	const char	*in;
+	size_t		 inlen;		/* 0: strlen */
+	unsigned int	 flags;
+	const char	*out;
+	size_t		 outlen;	/* 0: strlen */
+	int		 dot_ended;
+} cases[] = {
+	{ "a\nb\n", 0, 0, "a\r\nb\r\n", 0, 0 },
+	{ "a\r\nb\r\n", 0, 0, "a\r\nb\r\n", 0, 0 },
+	{ "a\rb\r", 0, 0, "a\r\nb\r\n", 0, 0 },
+	{ "a\r\r\nb", 0, 0, "a\r\n\r\nb\r\n", 0, 0 },
+	{ "no newline", 0, 0, "no newline\r\n", 0, 0 },
+	{ "", 0, 0, "", 0, 0 },
+	{ "\n", 0, 0, "\r\n", 0, 0 },
+	{ "x\n.\ny\n", 0, 0, "x\r\n.\r\ny\r\n", 0, 0 },	/* -i */
+	{ "x\n.\ny\n", 0, MESSAGE_DOT_ENDS, "x\r\n", 0, 1 },
+	{ "x\r\n.\r\ny\r\n", 0, MESSAGE_DOT_ENDS, "x\r\n", 0, 1 },
+	{ "x\n.", 0, MESSAGE_DOT_ENDS, "x\r\n", 0, 1 },
+	{ ".\n", 0, MESSAGE_DOT_ENDS, "", 0, 1 },
+	{ "x\n..\ny\n", 0, MESSAGE_DOT_ENDS, "x\r\n..\r\ny\r\n", 0, 0 },
+	{ "x\n.x\n", 0, MESSAGE_DOT_ENDS, "x\r\n.x\r\n", 0, 0 },
+	{ "x\n .\n", 0, MESSAGE_DOT_ENDS, "x\r\n .\r\n", 0, 0 },
+	{ "x\n.\r", 0, MESSAGE_DOT_ENDS, "x\r\n", 0, 1 },
+	{ "a.\nb\n", 0, MESSAGE_DOT_ENDS, "a.\r\nb\r\n", 0, 0 },
+	{ "nul\0byte\n", 9, 0, "nul\0byte\r\n", 10, 0 },
+};
+
+static void
+run_case(int i, size_t step, char *out, size_t *olen, struct message_norm *n)
+{
+	const char *in = cases[i].in;
+	size_t inlen = cases[i].inlen ? cases[i].inlen : strlen(in), pos = 0;
+	size_t used;
+
+	message_norm_init(n, cases[i].flags);
+	*olen = 0;
+	while (pos < inlen && !n->done) {
+		size_t chunk = inlen - pos < step ? inlen - pos : step;
+
+		*olen += message_norm_feed(n, in + pos, chunk, out + *olen,
+		    &used);
+		pos += used;
+	}
+	*olen += message_norm_finish(n, out + *olen);
+}
+
+START_TEST(test_message_norm_table)
+{
+	struct message_norm n;
+	char out[256];
+	size_t olen, want = cases[_i].outlen ? cases[_i].outlen :
+	    strlen(cases[_i].out), step;
+
+	for (step = 1; step <= 64; step *= 4) {
+		run_case(_i, step, out, &olen, &n);
+		ck_assert_msg(olen == want && memcmp(out, cases[_i].out,
+		    want) == 0, "case %d step %zu: length %zu, want %zu",
+		    _i, step, olen, want);
+		ck_assert_int_eq(n.info.dot_ended, cases[_i].dot_ended);
+		ck_assert_uint_eq(n.info.size, want);
+	}
+}
+END_TEST
+
+START_TEST(test_message_norm_info)
+{
+	struct message_norm n;
+	static char in[2100], out[4300];
+	size_t used, o;
+
+	memset(in, 'x', 1500);
+	in[1500] = '\n';
+	memcpy(in + 1501, "caf\xc3\xa9\n", 6);
+	message_norm_init(&n, 0);
+	o = message_norm_feed(&n, in, 1507, out, &used);
+	o += message_norm_finish(&n, out + o);
+	ck_assert_uint_eq(n.info.lines, 2);
+	ck_assert_uint_eq(n.info.long_lines, 1);
+	ck_assert_uint_eq(n.info.longest, 1500);
+	ck_assert_int_eq(n.info.eightbit, 1);
+	ck_assert_uint_eq(o, 1509);
+}
+END_TEST
+
+START_TEST(test_message_intake_file)
+{
+	char in_path[] = "/tmp/check_msg_in.XXXXXX";
+	char out_path[] = "/tmp/check_msg_out.XXXXXX";
+	struct message_info info;
+	struct carrier_error err;
+	char buf[64];
+	int in = mkstemp(in_path), out = mkstemp(out_path);
+
+	ck_assert_int_ne(in, -1);
+	ck_assert_int_ne(out, -1);
+	unlink(in_path);
+	unlink(out_path);
+	ck_assert_int_eq(write(in, "S: x\n\nbody\n.\nafter\n", 19), 19);
+	lseek(in, 0, SEEK_SET);
+	status_clear(&err);
+	ck_assert_int_eq(message_intake(in, out, MESSAGE_DOT_ENDS, &info,
+	    &err), CARRIER_OK);
+	ck_assert_uint_eq(info.size, 14);
+	ck_assert_int_eq(pread(out, buf, sizeof(buf), 0), 14);
+	ck_assert_int_eq(memcmp(buf, "S: x\r\n\r\nbody\r\n", 14), 0);
+	close(in);
+	close(out);
+}
+END_TEST
+
+START_TEST(test_message_intake_write_error)
+{
+	struct message_info info;
+	struct carrier_error err;
+	int p[2], full;
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], "x\n", 2), 2);
+	close(p[1]);
+	full = open("/dev/full", O_WRONLY);
+	ck_assert_int_ne(full, -1);
+	status_clear(&err);
+	ck_assert_int_eq(message_intake(p[0], full, 0, &info, &err),
+	    CARRIER_TEMP);
+	ck_assert_int_eq(err.phase, PHASE_LOCAL);
+	ck_assert_ptr_nonnull(strstr(err.text, "No space left"));
+	close(p[0]);
+	close(full);
+}
+END_TEST
+
+Suite *
+message_suite(void)
+{
+	Suite *s = suite_create("message");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, test_message_norm_table, 0,
+	    sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, test_message_norm_info);
+	tcase_add_test(tc, test_message_intake_file);
+	tcase_add_test(tc, test_message_intake_write_error);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * check_smtp.c: the SMTP client over a socketpair.  The server's replies
+ * are written in advance; afterwards the test reads exactly what the
+ * client sent.  Covers pipelining (one write per group, replies matched
+ * in order), per-recipient outcomes, HELO fallback, hostile replies,
+ * timeouts and dot-stuffing.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests.h"
+#include "smtp.h"
+
+static struct conn c;
+static struct smtp_session s;
+static struct carrier_envelope env;
+static struct carrier_error err;
+static struct message_info info;
+static int peer, msgfd;
+
+static void
+setup(void)
+{
+	int sv[2];
+	char path[] = "/tmp/check_smtp.XXXXXX";
+	static const char msg[] = "Subject: t\r\n\r\nbody\r\n.dot\r\n";
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	conn_init(&c, sv[0]);
+	peer = sv[1];
+	smtp_init(&s, &c, "client.example", 1000, "[192.0.2.1]:25");
+	ck_assert_int_eq(envelope_init(&env), 0);
+	ck_assert_int_eq(envelope_set_sender(&env, "s@x.example"), 0);
+	status_clear(&err);
+	ck_assert_int_ne(msgfd = mkstemp(path), -1);
+	unlink(path);
+	ck_assert_int_eq(write(msgfd, msg, sizeof(msg) - 1),
+	    (ssize_t)sizeof(msg) - 1);
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(msg) - 1;
+}
+
+static void
+teardown(void)
+{
+	envelope_free(&env);
+	conn_close(&c);
+	if (peer != -1)
+		close(peer);
+	close(msgfd);
+}
+
+static void
+server_says(const char *text)
+{
+	ck_assert_int_eq(write(peer, text, strlen(text)),
+	    (ssize_t)strlen(text));
+}
+
+/* Everything the client sent so far, NUL-terminated. */
+static const char *
+client_said(void)
+{
+	static char buf[8192];
+	ssize_t n, len = 0;
+
+	shutdown(c.fd, SHUT_WR);
+	while ((n = read(peer, buf + len, sizeof(buf) - 1 - (size_t)len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	return buf;
+}
+
+static void
+add_rcpts(int n)
+{
+	static const char *const r[] = { "a@x.example", "b@x.example",
+	    "c@x.example" };
+	int i;
+
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(envelope_add_rcpt(&env, r[i]), 0);
+}
+
+START_TEST(test_smtp_transaction_pipelined_middle_rejected)
+{
+	add_rcpts(3);
+	s.ext = SMTP_EXT_PIPELINING;
+	server_says("250 2.1.0 ok\r\n250 2.1.5 ok\r\n"
+	    "550 5.1.1 <b@x.example>: no such user\r\n250 2.1.5 ok\r\n"
+	    "354 go\r\n250 2.0.0 queued as X\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_OK);
+	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example>\r\n"
+	    "RCPT TO:<a@x.example>\r\nRCPT TO:<b@x.example>\r\n"
+	    "RCPT TO:<c@x.example>\r\nDATA\r\n"
+	    "Subject: t\r\n\r\nbody\r\n..dot\r\n.\r\n");
+	/* two client turns: the envelope with DATA, the text with "." */
+	ck_assert_uint_eq(s.turns, 2);
+	ck_assert_uint_eq(c.flushes, 2);
+	ck_assert_int_eq(env.rcpts[0].result.status, CARRIER_OK);
+	ck_assert_int_eq(env.rcpts[0].result.code, 250);
+	ck_assert_int_eq(env.rcpts[1].result.status, CARRIER_PERM);
+	ck_assert_int_eq(env.rcpts[1].result.phase, PHASE_RCPT);
+	ck_assert_int_eq(env.rcpts[1].result.code, 550);
+	ck_assert_str_eq(env.rcpts[1].result.enhanced, "5.1.1");
+	ck_assert_str_eq(env.rcpts[1].result.text,
+	    "<b@x.example>: no such user");
+	ck_assert_int_eq(env.rcpts[2].result.status, CARRIER_OK);
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_lockstep)
+{
+	add_rcpts(2);
+	s.ext = SMTP_EXT_8BITMIME | SMTP_EXT_SIZE;
+	info.eightbit = 1;
+	server_says("250 ok\r\n250 ok\r\n451 4.3.0 try later\r\n354 go\r\n"
+	    "250 ok\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_OK);
+	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example> SIZE=26 "
+	    "BODY=8BITMIME\r\nRCPT TO:<a@x.example>\r\n"
+	    "RCPT TO:<b@x.example>\r\nDATA\r\n"
+	    "Subject: t\r\n\r\nbody\r\n..dot\r\n.\r\n");
+	ck_assert_uint_eq(s.turns, 5);
+	ck_assert_int_eq(env.rcpts[0].result.status, CARRIER_OK);
+	ck_assert_int_eq(env.rcpts[1].result.status, CARRIER_TEMP);
+	ck_assert_int_eq(env.rcpts[1].result.code, 451);
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_mail_refused_pipelined)
+{
+	add_rcpts(2);
+	s.ext = SMTP_EXT_PIPELINING;
+	server_says("553 5.1.8 bad sender\r\n503 5.5.1 need MAIL\r\n"
+	    "503 5.5.1 need MAIL\r\n503 5.5.1 need RCPT\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_PERM);
+	ck_assert_int_eq(err.phase, PHASE_MAIL);
+	ck_assert_int_eq(env.rcpts[0].result.code, 553);
+	ck_assert_int_eq(env.rcpts[1].result.code, 553);
+	ck_assert_int_eq(env.rcpts[1].result.phase, PHASE_MAIL);
+	/* no message text went out */
+	ck_assert_ptr_null(strstr(client_said(), "Subject"));
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_all_rcpts_refused)
+{
+	add_rcpts(2);
+	s.ext = SMTP_EXT_PIPELINING;
+	server_says("250 ok\r\n550 no\r\n550 no\r\n554 no valid recipients\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_OK);
+	ck_assert_int_eq(env.rcpts[0].result.status, CARRIER_PERM);
+	ck_assert_int_eq(env.rcpts[1].result.phase, PHASE_RCPT);
+	ck_assert_ptr_null(strstr(client_said(), "Subject"));
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_354_without_rcpts)
+{
+	add_rcpts(1);
+	s.ext = SMTP_EXT_PIPELINING;
+	server_says("250 ok\r\n550 no\r\n354 go anyway\r\n554 nothing\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_OK);
+	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example>\r\n"
+	    "RCPT TO:<a@x.example>\r\nDATA\r\n.\r\n");
+	ck_assert_int_eq(env.rcpts[0].result.status, CARRIER_PERM);
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_dot_refused)
+{
+	add_rcpts(2);
+	s.ext = SMTP_EXT_PIPELINING;
+	server_says("250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"
+	    "452 4.3.1 out of space\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_TEMP);
+	ck_assert_int_eq(env.rcpts[0].result.status, CARRIER_TEMP);
+	ck_assert_int_eq(env.rcpts[1].result.phase, PHASE_DOT);
+	ck_assert_int_eq(env.rcpts[1].result.code, 452);
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_size_too_big)
+{
+	add_rcpts(1);
+	s.ext = SMTP_EXT_SIZE;
+	s.size_max = 10;
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_PERM);
+	ck_assert_ptr_nonnull(strstr(err.text, "exceeds the server's limit"));
+	ck_assert_str_eq(client_said(), "");
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_utf8_needs_smtputf8)
+{
+	ck_assert_int_eq(envelope_add_rcpt(&env, "j\xc3\xbcrgen@x.example"),
+	    0);
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_PERM);
+	ck_assert_ptr_nonnull(strstr(err.text, "SMTPUTF8"));
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_timeout)
+{
+	add_rcpts(1);
+	s.ext = SMTP_EXT_PIPELINING;
+	s.timeout_ms = 200;
+	server_says("250 ok\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_TEMP);
+	ck_assert_int_eq(err.phase, PHASE_RCPT);
+	ck_assert_str_eq(err.text,
+	    "timed out after 200 ms waiting for the reply to RCPT TO");
+	ck_assert_int_eq(env.rcpts[0].result.status, CARRIER_TEMP);
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_disconnect)
+{
+	add_rcpts(1);
+	s.ext = SMTP_EXT_PIPELINING;
+	server_says("250 ok\r\n250 ok\r\n354 go\r\n");
+	shutdown(peer, SHUT_WR);
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_TEMP);
+	ck_assert_int_eq(err.phase, PHASE_DOT);
+	ck_assert_str_eq(err.text,
+	    "connection closed by the server during end of data");
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_garbage_reply)
+{
+	add_rcpts(1);
+	server_says("250 ok\r\nHTTP/1.1 400 Bad Request\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_TEMP);
+	ck_assert_ptr_nonnull(strstr(err.text, "protocol error"));
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_skips_done)
+{
+	add_rcpts(2);
+	env.rcpts[0].done = 1;
+	server_says("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_OK);
+	ck_assert_ptr_null(strstr(client_said(), "a@x.example"));
+}
+END_TEST
+
+START_TEST(test_smtp_greeting_classes)
+{
+	server_says("554 5.3.2 go away\r\n");
+	ck_assert_int_eq(smtp_greeting(&s, &err), CARRIER_PERM);
+	ck_assert_int_eq(err.code, 554);
+	ck_assert_str_eq(err.host, "[192.0.2.1]:25");
+	server_says("421 4.3.2 busy\r\n");
+	ck_assert_int_eq(smtp_greeting(&s, &err), CARRIER_TEMP);
+	server_says("500 5.3.0 refused\r\n");
+	ck_assert_int_eq(smtp_greeting(&s, &err), CARRIER_PERM);
+	server_says("250 odd\r\n");
+	ck_assert_int_eq(smtp_greeting(&s, &err), CARRIER_TEMP);
+	server_says("220-first\r\n220 second\r\n");
+	ck_assert_int_eq(smtp_greeting(&s, &err), CARRIER_OK);
+}
+END_TEST
+
+START_TEST(test_smtp_hello_extensions)
+{
+	server_says("250-mx.example greets you\r\n250-PIPELINING\r\n"
+	    "250-SIZE 10240000\r\n250-8bitmime\r\n250-AUTH PLAIN LOGIN\r\n"
+	    "250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-CHUNKING\r\n"
+	    "250-SMTPUTF8\r\n250-PIPELININGX\r\n250 DSN\r\n");
+	ck_assert_int_eq(smtp_hello(&s, &err), CARRIER_OK);
+	ck_assert_uint_eq(s.ext, SMTP_EXT_PIPELINING | SMTP_EXT_SIZE |
+	    SMTP_EXT_8BITMIME | SMTP_EXT_AUTH | SMTP_EXT_STARTTLS |
+	    SMTP_EXT_ENHANCED | SMTP_EXT_CHUNKING | SMTP_EXT_SMTPUTF8 |
+	    SMTP_EXT_DSN);
+	ck_assert_uint_eq(s.size_max, 10240000);
+	ck_assert_str_eq(client_said(), "EHLO client.example\r\n");
+}
+END_TEST
+
+START_TEST(test_smtp_hello_helo_fallback)
+{
+	server_says("502 5.5.2 what?\r\n250 hi\r\n");
+	ck_assert_int_eq(smtp_hello(&s, &err), CARRIER_OK);
+	ck_assert_int_eq(s.esmtp, 0);
+	ck_assert_uint_eq(s.ext, 0);
+	ck_assert_str_eq(client_said(),
+	    "EHLO client.example\r\nHELO client.example\r\n");
+}
+END_TEST
+
+START_TEST(test_smtp_hello_refused)
+{
+	server_says("421 4.7.0 too busy\r\n");
+	ck_assert_int_eq(smtp_hello(&s, &err), CARRIER_TEMP);
+	ck_assert_int_eq(err.phase, PHASE_EHLO);
+	server_says("550 no\r\n550 no\r\n");
+	ck_assert_int_eq(smtp_hello(&s, &err), CARRIER_PERM);
+	ck_assert_int_eq(err.phase, PHASE_HELO);
+}
+END_TEST
+
+START_TEST(test_smtp_parse_ehlo_line_size_overflow)
+{
+	smtp_parse_ehlo_line(&s, "SIZE 99999999999999999999999", 28);
+	ck_assert_uint_eq(s.size_max, 0);
+	smtp_parse_ehlo_line(&s, "SIZE", 4);
+	ck_assert_uint_eq(s.size_max, 0);
+	ck_assert(s.ext & SMTP_EXT_SIZE);
+}
+END_TEST
+
+static const struct {
+	const char	*in;
+	const char	*out;
+} stuffing[] = {
+	{ ".\r\n", "..\r\n" },
+	{ "a\r\n.\r\n", "a\r\n..\r\n" },
+	{ "..x\r\n", "...x\r\n" },
+	{ "a.b\r\n", "a.b\r\n" },
+	{ "\r\n.\r\n.\r\n", "\r\n..\r\n..\r\n" },
+	{ "", "" },
+};
+
+START_TEST(test_smtp_dot_stuff_table)
+{
+	char out[64];
+	const char *in = stuffing[_i].in;
+	size_t i, o = 0;
+	int bol = 1;
+
+	/* one byte at a time: the state must carry across calls */
+	for (i = 0; in[i] != '\0'; i++)
+		o += smtp_dot_stuff(&bol, in + i, 1, out + o);
+	out[o] = '\0';
+	ck_assert_str_eq(out, stuffing[_i].out);
+}
+END_TEST
+
+Suite *
+smtp_suite(void)
+{
+	Suite *su = suite_create("smtp");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_smtp_transaction_pipelined_middle_rejected);
+	tcase_add_test(tc, test_smtp_transaction_lockstep);
+	tcase_add_test(tc, test_smtp_transaction_mail_refused_pipelined);
+	tcase_add_test(tc, test_smtp_transaction_all_rcpts_refused);
+	tcase_add_test(tc, test_smtp_transaction_354_without_rcpts);
+	tcase_add_test(tc, test_smtp_transaction_dot_refused);
+	tcase_add_test(tc, test_smtp_transaction_size_too_big);
+	tcase_add_test(tc, test_smtp_transaction_utf8_needs_smtputf8);
+	tcase_add_test(tc, test_smtp_transaction_timeout);
+	tcase_add_test(tc, test_smtp_transaction_disconnect);
+	tcase_add_test(tc, test_smtp_transaction_garbage_reply);
+	tcase_add_test(tc, test_smtp_transaction_skips_done);
+	tcase_add_test(tc, test_smtp_greeting_classes);
+	tcase_add_test(tc, test_smtp_hello_extensions);
+	tcase_add_test(tc, test_smtp_hello_helo_fallback);
+	tcase_add_test(tc, test_smtp_hello_refused);
+	tcase_add_test(tc, test_smtp_parse_ehlo_line_size_overflow);
+	tcase_add_loop_test(tc, test_smtp_dot_stuff_table, 0,
+	    sizeof(stuffing) / sizeof(stuffing[0]));
+	suite_add_tcase(su, tc);
+	return su;
+}

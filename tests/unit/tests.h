@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: ISC */
+/* tests.h: the Check suites, one per lib/ module; run by check_main.c. */
+#ifndef CARRIER_TESTS_H
+#define CARRIER_TESTS_H
+
+#include <check.h>
+
+Suite	*addr_suite(void);
+Suite	*conf_suite(void);
+Suite	*conn_suite(void);
+Suite	*envelope_suite(void);
+Suite	*log_suite(void);
+Suite	*message_suite(void);
+Suite	*smtp_reply_suite(void);
+Suite	*smtp_suite(void);
+
+#endif
