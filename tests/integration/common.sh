@@ -8,6 +8,9 @@ CARRIER=${CARRIER:-$top/carrier}
 . "$top/tests/lab/lab.sh"
 
 lab_need_root
+# the host's mount namespace, recorded before the re-exec, so a test can
+# tell that it may bind-mount over /etc files without touching the host
+[ -n "${LAB_IN_NETNS:-}" ] || export HOST_MNTNS=$(readlink /proc/self/ns/mnt)
 lab_netns "$@"
 lab_fetch >/dev/null || exit 1
 
