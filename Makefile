@@ -21,9 +21,7 @@ WARN		+= -Werror
 endif
 ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE -I. -Ilib $(WARN) $(CFLAGS)
 
-LIB_SRCS	= lib/status.c lib/log.c lib/addr.c lib/conf.c lib/envelope.c \
-		  lib/message.c lib/conn.c lib/net.c lib/smtp_reply.c \
-		  lib/smtp.c lib/submit.c lib/deliver.c $(COMPAT_SRCS)
+LIB_SRCS	= $(wildcard lib/*.c) $(COMPAT_SRCS)
 LIB_OBJS	= $(LIB_SRCS:%.c=$(O)/%.o)
 CMD_OBJS	= $(O)/cmd/carrier.o
 UNIT_SRCS	= $(wildcard tests/unit/*.c)
@@ -31,7 +29,7 @@ UNIT_OBJS	= $(UNIT_SRCS:%.c=$(O)/%.o)
 MANS		= man/carrier.8 man/carrier.conf.5 man/libcarrier.3
 
 .PHONY: all check unit sanitize integration lint demo install clean \
-	distclean bench
+	distclean bench fuzz
 
 all: carrier
 
@@ -87,6 +85,29 @@ demo: carrier
 
 bench: carrier
 	tests/bench/run.sh
+
+# libFuzzer harnesses (tests/fuzz/fuzz_<parser>.c), built with clang under
+# ASan+UBSan; each runs FUZZ_SECONDS (default 60) from its corpus.
+FUZZ_SECONDS	?= 60
+FUZZ_CFLAGS	= -g -O1 -fsanitize=fuzzer,address,undefined \
+		  -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -I. -Ilib
+FUZZ_SRCS	= $(wildcard tests/fuzz/fuzz_*.c)
+fuzz: config.h
+	@mkdir -p build/fuzz
+	@set -e; for f in $(FUZZ_SRCS); do \
+	    n=$$(basename $$f .c); \
+	    clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $(LIB_SRCS); \
+	    mkdir -p build/fuzz/$$n.corpus; \
+	    if [ -d tests/fuzz/$$n.seeds ]; then \
+	        cp -n tests/fuzz/$$n.seeds/* build/fuzz/$$n.corpus/ || true; fi; \
+	    echo "== $$n: $(FUZZ_SECONDS) s"; \
+	    if ! build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) \
+	        -print_final_stats=1 build/fuzz/$$n.corpus \
+	        >build/fuzz/$$n.log 2>&1; then \
+	        tail -60 build/fuzz/$$n.log; exit 1; fi; \
+	    grep -E 'number_of_executed_units|execs_per_sec|Done' \
+	        build/fuzz/$$n.log; \
+	done
 
 install: carrier
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) \
