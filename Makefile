@@ -19,7 +19,7 @@ WARN		= -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes \
 ifeq ($(CI),true)
 WARN		+= -Werror
 endif
-ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE -I. -Ilib $(WARN) $(CFLAGS)
+ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE -I. -Ilib $(WARN) $(TLS_CFLAGS) $(CFLAGS)
 
 LIB_SRCS	= $(wildcard lib/*.c) $(COMPAT_SRCS)
 LIB_OBJS	= $(LIB_SRCS:%.c=$(O)/%.o)

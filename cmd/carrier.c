@@ -276,11 +276,7 @@ send_mail(struct cli *cli)
 		return EX_CONFIG;
 	}
 	carrier_options_init(&opts);
-	opts.timeout = conf.timeout;
-	opts.connect_timeout = conf.connect_timeout;
-	opts.helo = conf.helo;
-	opts.relay_host = conf.relay_host;
-	opts.relay_port = conf.relay_port;
+	carrier_options_from_conf(&opts, &conf);
 	if (cli->relay != NULL) {
 		if (conf_parse_relay(cli->relay, relay_host,
 		    sizeof(relay_host), &relay_port, why, sizeof(why)) != 0)

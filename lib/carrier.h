@@ -18,11 +18,13 @@
 #include <stddef.h>
 
 #include "status.h"
+#include "conf.h"
 #include "envelope.h"
 #include "message.h"
 
 #define CARRIER_VERSION		"0.1.0"
 #define CARRIER_SMTP_PORT	25
+#define CARRIER_SMTPS_PORT	465	/* implicit TLS, RFC 8314 */
 
 struct carrier_options {
 	const char	*relay_host;	/* NULL or "" = direct MX delivery */
@@ -31,6 +33,22 @@ struct carrier_options {
 	unsigned int	 timeout;	/* seconds per SMTP phase */
 	unsigned int	 connect_timeout; /* seconds per address */
 	const char	*tmpdir;	/* where intake keeps the message */
+
+	/* TLS to the relay (carrier.conf(5): tls, tls_*) */
+	enum conf_tls	 tls;		/* CONF_TLS_AUTO by default */
+	int		 tls_verify;	/* chain and name; default on */
+	const char	*tls_ca_file;	/* NULL: tls_ca_path */
+	const char	*tls_ca_path;	/* NULL: /etc/ssl/certs */
+	const char	*tls_client_cert;
+	const char	*tls_client_key;
+	const char	*tls_server_name; /* NULL: the relay host */
+
+	/* AUTH to the relay (carrier.conf(5): auth_*); NULL user: none */
+	const char	*auth_user;
+	const char	*auth_password_file;
+	const char	*auth_password_command;
+	const char	*auth_mechanism;	/* NULL: PLAIN, else LOGIN */
+	int		 auth_allow_plaintext;	/* default off */
 };
 
 /* A message read from the caller, kept in an unlinked temporary file. */
@@ -41,6 +59,13 @@ struct carrier_message {
 
 /* Fills opts with the defaults (no relay, timeouts of carrier.conf(5)). */
 void	carrier_options_init(struct carrier_options *opts);
+
+/*
+ * Fills opts from a parsed configuration (conf must outlive opts: the
+ * strings are not copied).
+ */
+void	carrier_options_from_conf(struct carrier_options *opts,
+	    const struct conf *conf);
 
 /*
  * Reads a message from in_fd to end of file (or to a lone "." line with

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -33,14 +34,72 @@ static int	set_helo(struct conf *, const char *, char *, size_t);
 static int	set_timeout(struct conf *, const char *, char *, size_t);
 static int	set_connect_timeout(struct conf *, const char *, char *,
 		    size_t);
-static int	parse_line(struct conf *, char *, char *, size_t);
 static int	check_host(const char *);
+static int	set_tls(struct conf *, const char *, char *, size_t);
+static int	set_tls_verify(struct conf *, const char *, char *, size_t);
+static int	set_auth_plain(struct conf *, const char *, char *, size_t);
+static int	set_auth_mech(struct conf *, const char *, char *, size_t);
+static int	set_string(char *, size_t, const char *, char *, size_t);
+static int	set_path(char *, size_t, const char *, char *, size_t);
+static int	parse_bool(const char *, int *);
+static int	parse_line(struct conf *, char *, char *, size_t);
+
+/* Keys whose value is a path or a string, stored as is. */
+#define CONF_PATH_KEY(key) \
+static int \
+set_##key(struct conf *c, const char *v, char *err, size_t errlen) \
+{ \
+	return set_path(c->key, sizeof(c->key), v, err, errlen); \
+}
+CONF_PATH_KEY(tls_ca_file)
+CONF_PATH_KEY(tls_ca_path)
+CONF_PATH_KEY(tls_client_cert)
+CONF_PATH_KEY(tls_client_key)
+CONF_PATH_KEY(auth_password_file)
+#undef CONF_PATH_KEY
+
+static int
+set_tls_server_name(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	if (check_host(v) != 0) {
+		(void)snprintf(err, errlen, "invalid host name \"%.64s\"", v);
+		return -1;
+	}
+	return set_string(c->tls_server_name, sizeof(c->tls_server_name), v,
+	    err, errlen);
+}
+
+static int
+set_auth_user(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	return set_string(c->auth_user, sizeof(c->auth_user), v, err, errlen);
+}
+
+static int
+set_auth_password_command(struct conf *c, const char *v, char *err,
+    size_t errlen)
+{
+	return set_string(c->auth_password_command,
+	    sizeof(c->auth_password_command), v, err, errlen);
+}
 
 static const struct conf_key conf_keys[] = {
 	{ "relay",		set_relay },
 	{ "helo",		set_helo },
 	{ "timeout",		set_timeout },
 	{ "connect_timeout",	set_connect_timeout },
+	{ "tls",		set_tls },
+	{ "tls_verify",		set_tls_verify },
+	{ "tls_ca_file",	set_tls_ca_file },
+	{ "tls_ca_path",	set_tls_ca_path },
+	{ "tls_client_cert",	set_tls_client_cert },
+	{ "tls_client_key",	set_tls_client_key },
+	{ "tls_server_name",	set_tls_server_name },
+	{ "auth_user",		set_auth_user },
+	{ "auth_password_file",	set_auth_password_file },
+	{ "auth_password_command", set_auth_password_command },
+	{ "auth_mechanism",	set_auth_mech },
+	{ "auth_allow_plaintext", set_auth_plain },
 };
 
 void
@@ -49,6 +108,97 @@ conf_defaults(struct conf *conf)
 	memset(conf, 0, sizeof(*conf));
 	conf->timeout = CONF_TIMEOUT_DEFAULT;
 	conf->connect_timeout = CONF_CONNECT_DEFAULT;
+	conf->tls = CONF_TLS_AUTO;
+	conf->tls_verify = 1;
+}
+
+static int
+set_string(char *dst, size_t size, const char *v, char *err, size_t errlen)
+{
+	if (strlcpy(dst, v, size) >= size) {
+		(void)snprintf(err, errlen, "value longer than %zu octets",
+		    size - 1);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_path(char *dst, size_t size, const char *v, char *err, size_t errlen)
+{
+	if (v[0] != '/') {
+		(void)snprintf(err, errlen, "\"%.64s\" is not an absolute "
+		    "path", v);
+		return -1;
+	}
+	return set_string(dst, size, v, err, errlen);
+}
+
+static int
+parse_bool(const char *v, int *out)
+{
+	if (strcmp(v, "on") == 0 || strcmp(v, "yes") == 0) {
+		*out = 1;
+		return 0;
+	}
+	if (strcmp(v, "off") == 0 || strcmp(v, "no") == 0) {
+		*out = 0;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+set_tls(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	static const char *const modes[] = { "auto", "off", "starttls",
+	    "implicit" };
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(v, modes[i]) == 0) {
+			c->tls = (enum conf_tls)i;
+			return 0;
+		}
+	(void)snprintf(err, errlen, "invalid tls \"%.64s\" (expected auto, "
+	    "off, starttls or implicit)", v);
+	return -1;
+}
+
+static int
+set_tls_verify(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	if (parse_bool(v, &c->tls_verify) == 0)
+		return 0;
+	(void)snprintf(err, errlen, "invalid tls_verify \"%.64s\" (expected "
+	    "on or off)", v);
+	return -1;
+}
+
+static int
+set_auth_plain(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	if (parse_bool(v, &c->auth_allow_plaintext) == 0)
+		return 0;
+	(void)snprintf(err, errlen, "invalid auth_allow_plaintext \"%.64s\" "
+	    "(expected yes or no)", v);
+	return -1;
+}
+
+static int
+set_auth_mech(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	static const char *const mechs[] = { "plain", "login", "xoauth2",
+	    "oauthbearer" };
+	size_t i;
+
+	for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
+		if (strcasecmp(v, mechs[i]) == 0)
+			return set_string(c->auth_mechanism,
+			    sizeof(c->auth_mechanism), v, err, errlen);
+	(void)snprintf(err, errlen, "invalid auth_mechanism \"%.64s\" "
+	    "(expected plain, login, xoauth2 or oauthbearer)", v);
+	return -1;
 }
 
 int

@@ -20,12 +20,33 @@
 #define CONF_TIMEOUT_DEFAULT	300	/* seconds, each SMTP phase */
 #define CONF_CONNECT_DEFAULT	30	/* seconds, each address */
 
+#define CONF_PATH_MAX		1024
+
+enum conf_tls {
+	CONF_TLS_AUTO = 0,	/* implicit on 465, else STARTTLS if offered */
+	CONF_TLS_OFF,
+	CONF_TLS_STARTTLS,	/* required */
+	CONF_TLS_IMPLICIT
+};
+
 struct conf {
 	char		relay_host[CONF_HOST_MAX];	/* "" = no relay */
 	unsigned int	relay_port;		/* 0 = default port */
 	char		helo[CONF_HOST_MAX];	/* "" = the host's FQDN */
 	unsigned int	timeout;		/* seconds */
 	unsigned int	connect_timeout;	/* seconds */
+	enum conf_tls	tls;
+	int		tls_verify;		/* default on */
+	char		tls_ca_file[CONF_PATH_MAX];
+	char		tls_ca_path[CONF_PATH_MAX];
+	char		tls_client_cert[CONF_PATH_MAX];
+	char		tls_client_key[CONF_PATH_MAX];
+	char		tls_server_name[CONF_HOST_MAX];
+	char		auth_user[CONF_HOST_MAX];
+	char		auth_password_file[CONF_PATH_MAX];
+	char		auth_password_command[CONF_LINE_MAX];
+	char		auth_mechanism[32];
+	int		auth_allow_plaintext;	/* default off */
 	unsigned int	seen;			/* keys set, internal */
 };
 

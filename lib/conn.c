@@ -19,11 +19,10 @@
 
 static ssize_t	plain_read(struct conn *, void *, size_t);
 static ssize_t	plain_write(struct conn *, const void *, size_t);
-static int	wait_for(struct conn *, short);
 static int	fill(struct conn *);
 
 static const struct conn_ops plain_ops = {
-	plain_read, plain_write, 0
+	plain_read, plain_write
 };
 
 int64_t
@@ -65,9 +64,8 @@ conn_set_timeout(struct conn *c, unsigned int ms)
 	c->deadline = ms == 0 ? 0 : conn_now() + ms;
 }
 
-/* Waits until fd is ready for ev or the deadline passes. */
-static int
-wait_for(struct conn *c, short ev)
+int
+conn_wait(struct conn *c, short ev)
 {
 	struct pollfd pfd;
 	int64_t left;
@@ -104,6 +102,7 @@ fill(struct conn *c)
 		c->rpos = 0;
 	}
 	for (;;) {
+		c->want = 0;
 		n = c->ops->read(c, c->rbuf + c->rlen,
 		    sizeof(c->rbuf) - c->rlen);
 		if (n > 0) {
@@ -118,7 +117,7 @@ fill(struct conn *c)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;
-		if (wait_for(c, c->ops->want ? c->ops->want : POLLIN) == -1)
+		if (conn_wait(c, c->want ? c->want : POLLIN) == -1)
 			return -1;
 	}
 }
@@ -167,6 +166,7 @@ write_out(struct conn *c, const char *buf, size_t len)
 	ssize_t n;
 
 	while (len > 0) {
+		c->want = 0;
 		n = c->ops->write(c, buf, len);
 		if (n > 0) {
 			buf += n;
@@ -182,7 +182,7 @@ write_out(struct conn *c, const char *buf, size_t len)
 			errno = EPIPE;
 			return -1;
 		}
-		if (wait_for(c, c->ops->want ? c->ops->want : POLLOUT) == -1)
+		if (conn_wait(c, c->want ? c->want : POLLOUT) == -1)
 			return -1;
 	}
 	return 0;

@@ -23,18 +23,20 @@
 struct conn;
 
 struct conn_ops {
-	/* Like read(2)/write(2) on a non-blocking fd: -1 with EAGAIN when
-	 * the call would block. */
+	/*
+	 * Like read(2)/write(2) on a non-blocking fd: -1 with EAGAIN when
+	 * the call would block; then c->want says which poll(2) event to
+	 * wait for (0: POLLIN for a read, POLLOUT for a write).
+	 */
 	ssize_t	(*read)(struct conn *, void *, size_t);
 	ssize_t	(*write)(struct conn *, const void *, size_t);
-	/* Which poll(2) event the last EAGAIN waits for (POLLIN/POLLOUT). */
-	short	want;
 };
 
 struct conn {
 	int			 fd;
 	const struct conn_ops	*ops;
 	void			*ctx;		/* transport state */
+	short			 want;		/* see struct conn_ops */
 	int64_t			 deadline;	/* monotonic ms; 0 = none */
 	char			 rbuf[CONN_RBUF];
 	size_t			 rpos, rlen;
@@ -71,6 +73,12 @@ int	conn_flush(struct conn *c);
 
 /* Bytes buffered for reading that have not been consumed. */
 size_t	conn_pending(const struct conn *c);
+
+/*
+ * Waits until the fd is ready for the poll(2) events ev, or the deadline
+ * passes (-1, ETIMEDOUT).  For transports that must wait themselves.
+ */
+int	conn_wait(struct conn *c, short ev);
 
 /* Closes the fd. */
 void	conn_close(struct conn *c);

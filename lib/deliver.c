@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * deliver.c: the delivery core (carrier_deliver in carrier.h): picks the
- * next hop, runs one SMTP session to it and collects each recipient's
- * outcome.  With a relay, every recipient goes to the relay and no MX
- * lookup is made.
- * Depends on net, conn, smtp, envelope, status.
+ * next hop, runs one SMTP session to it with the TLS and AUTH policy of
+ * carrier.conf(5), and collects each recipient's outcome.  With a relay,
+ * every recipient goes to the relay and no MX lookup is made.
+ *
+ * TLS policy to a relay: implicit TLS with "tls implicit" or on port 465
+ * with "tls auto"; otherwise STARTTLS whenever offered ("tls starttls":
+ * required, a server without it is a temporary failure).  Certificates
+ * are verified unless tls_verify is off.  Credentials are never sent
+ * without TLS unless auth_allow_plaintext says so.
+ * Depends on net, conn, conn_tls, smtp, smtp_auth, cred, envelope, status.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,17 +20,32 @@
 #include "compat.h"
 #include "addr.h"
 #include "conn.h"
+#include "conn_tls.h"
+#include "cred.h"
 #include "log.h"
 #include "net.h"
 #include "smtp.h"
+#include "smtp_auth.h"
 #include "carrier.h"
 
+struct hop {
+	const char	*host;
+	unsigned int	 port;
+	int		 implicit_tls;
+};
+
 static void	default_helo(char *, size_t);
+static int	in_step(const struct carrier_error *);
+static enum carrier_status secure(const struct carrier_options *,
+		    const struct hop *, struct smtp_session *,
+		    struct carrier_error *);
+static enum carrier_status authenticate(const struct carrier_options *,
+		    const struct hop *, struct smtp_session *,
+		    struct carrier_error *);
 static enum carrier_status session(const struct carrier_options *,
-		    const char *, unsigned int, struct carrier_envelope *,
+		    const struct hop *, struct carrier_envelope *,
 		    const struct carrier_message *, struct carrier_error *);
 static enum carrier_status outcome(const struct carrier_envelope *);
-static int	in_step(const struct carrier_error *);
 
 /* This host's name, as gethostname(2) has it (no DNS lookup). */
 static void
@@ -46,14 +67,95 @@ in_step(const struct carrier_error *err)
 	return err->code != 0 && err->code != 421;
 }
 
-/* One connection to host:port, one transaction, QUIT. */
+static void
+tls_options(const struct carrier_options *o, const struct hop *hop,
+    struct conn_tls_opts *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->server_name = o->tls_server_name != NULL ? o->tls_server_name :
+	    hop->host;
+	t->verify = o->tls_verify;
+	t->ca_file = o->tls_ca_file;
+	t->ca_path = o->tls_ca_path;
+	t->cert_file = o->tls_client_cert;
+	t->key_file = o->tls_client_key;
+}
+
+/* TLS after the greeting: STARTTLS as the policy says, then EHLO again. */
 static enum carrier_status
-session(const struct carrier_options *opts, const char *host,
-    unsigned int port, struct carrier_envelope *env,
-    const struct carrier_message *msg, struct carrier_error *err)
+secure(const struct carrier_options *o, const struct hop *hop,
+    struct smtp_session *s, struct carrier_error *err)
+{
+	struct conn_tls_opts t;
+	enum carrier_status st;
+
+	if (conn_tls_active(s->conn) || o->tls == CONF_TLS_OFF)
+		return CARRIER_OK;
+	if (!(s->ext & SMTP_EXT_STARTTLS)) {
+		if (o->tls != CONF_TLS_STARTTLS)
+			return CARRIER_OK;
+		(void)strlcpy(err->host, s->peer, sizeof(err->host));
+		return status_set(err, CARRIER_TEMP, PHASE_STARTTLS, "the "
+		    "server does not offer STARTTLS, which \"tls starttls\" "
+		    "requires");
+	}
+	tls_options(o, hop, &t);
+	if ((st = smtp_starttls(s, &t, err)) != CARRIER_OK)
+		return st;
+	return smtp_hello(s, err);
+}
+
+static enum carrier_status
+authenticate(const struct carrier_options *o, const struct hop *hop,
+    struct smtp_session *s, struct carrier_error *err)
+{
+	static char secret[SMTP_AUTH_SECRET_MAX];
+	struct smtp_auth a;
+	enum carrier_status st;
+	char why[256];
+	int rc;
+
+	if (o->auth_user == NULL)
+		return CARRIER_OK;
+	(void)strlcpy(err->host, s->peer, sizeof(err->host));
+	if (!conn_tls_active(s->conn) && !o->auth_allow_plaintext)
+		return status_set(err, CARRIER_TEMP, PHASE_AUTH, "refusing to "
+		    "send credentials without TLS: the server offers no "
+		    "STARTTLS (auth_allow_plaintext yes would allow it)");
+	if (o->auth_password_command != NULL)
+		rc = cred_run_command(o->auth_password_command,
+		    o->timeout * 1000, secret, sizeof(secret), why,
+		    sizeof(why));
+	else if (o->auth_password_file != NULL)
+		rc = cred_read_file(o->auth_password_file, secret,
+		    sizeof(secret), why, sizeof(why));
+	else {
+		(void)strlcpy(why, "auth_user is set, but neither "
+		    "auth_password_file nor auth_password_command", sizeof(why));
+		rc = -1;
+	}
+	if (rc == -1)
+		return status_set(err, CARRIER_TEMP, PHASE_CONFIG, "%s", why);
+	memset(&a, 0, sizeof(a));
+	a.user = o->auth_user;
+	a.secret = secret;
+	a.mechanism = o->auth_mechanism;
+	a.host = hop->host;
+	a.port = hop->port;
+	st = smtp_auth(s, &a, err);
+	explicit_bzero(secret, sizeof(secret));
+	return st;
+}
+
+/* One connection to the hop, one transaction, QUIT. */
+static enum carrier_status
+session(const struct carrier_options *opts, const struct hop *hop,
+    struct carrier_envelope *env, const struct carrier_message *msg,
+    struct carrier_error *err)
 {
 	static struct conn conn;
 	struct smtp_session s;
+	struct conn_tls_opts t;
 	char helo[256] = "";
 	enum carrier_status st;
 	size_t i;
@@ -63,23 +165,39 @@ session(const struct carrier_options *opts, const char *host,
 		(void)strlcpy(helo, opts->helo, sizeof(helo));
 	else
 		default_helo(helo, sizeof(helo));
-	fd = net_connect(host, port, opts->connect_timeout * 1000, err);
+	fd = net_connect(hop->host, hop->port, opts->connect_timeout * 1000,
+	    err);
 	if (fd == -1) {
 		st = err->status;
 		goto fail;
 	}
 	conn_init(&conn, fd);
 	smtp_init(&s, &conn, helo, opts->timeout * 1000, err->host);
+	if (hop->implicit_tls) {
+		tls_options(opts, hop, &t);
+		conn_set_timeout(&conn, opts->timeout * 1000);
+		if ((st = conn_tls_start(&conn, &t, err)) != CARRIER_OK) {
+			err->phase = PHASE_TLS;
+			conn_close(&conn);
+			goto fail;
+		}
+	}
 	if ((st = smtp_greeting(&s, err)) != CARRIER_OK ||
-	    (st = smtp_hello(&s, err)) != CARRIER_OK) {
-		if (in_step(err))
+	    (st = smtp_hello(&s, err)) != CARRIER_OK ||
+	    (st = secure(opts, hop, &s, err)) != CARRIER_OK ||
+	    (st = authenticate(opts, hop, &s, err)) != CARRIER_OK) {
+		if (in_step(err) || err->phase == PHASE_CONFIG ||
+		    (err->phase == PHASE_STARTTLS && err->code == 0) ||
+		    (err->phase == PHASE_AUTH && err->code == 0))
 			smtp_quit(&s);
+		conn_tls_close(&conn);
 		conn_close(&conn);
 		goto fail;
 	}
 	st = smtp_transaction(&s, env, msg->fd, &msg->info, err);
 	if (st == CARRIER_OK || in_step(err))
 		smtp_quit(&s);
+	conn_tls_close(&conn);
 	conn_close(&conn);
 	return st;
 fail:
@@ -114,6 +232,8 @@ carrier_deliver(const struct carrier_options *opts,
     struct carrier_envelope *env, const struct carrier_message *msg,
     struct carrier_error *err)
 {
+	struct hop hop;
+
 	status_clear(err);
 	if (opts->relay_host == NULL || opts->relay_host[0] == '\0') {
 		size_t i;
@@ -130,7 +250,12 @@ carrier_deliver(const struct carrier_options *opts,
 			}
 		return CARRIER_TEMP;
 	}
-	(void)session(opts, opts->relay_host, opts->relay_port != 0 ?
-	    opts->relay_port : CARRIER_SMTP_PORT, env, msg, err);
+	hop.host = opts->relay_host;
+	hop.implicit_tls = opts->tls == CONF_TLS_IMPLICIT ||
+	    (opts->tls == CONF_TLS_AUTO && opts->relay_port == 465);
+	hop.port = opts->relay_port != 0 ? opts->relay_port :
+	    opts->tls == CONF_TLS_IMPLICIT ? CARRIER_SMTPS_PORT :
+	    CARRIER_SMTP_PORT;
+	(void)session(opts, &hop, env, msg, err);
 	return outcome(env);
 }

@@ -29,10 +29,6 @@
 
 static enum carrier_status io_error(struct smtp_session *, int,
 		    enum carrier_phase, struct carrier_error *);
-static enum carrier_status read_reply(struct smtp_session *,
-		    enum carrier_phase, struct carrier_error *);
-static enum carrier_status reply_error(struct smtp_session *,
-		    enum carrier_phase, struct carrier_error *);
 static int	command(struct smtp_session *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static enum carrier_status send_body(struct smtp_session *, int,
@@ -89,9 +85,8 @@ io_error(struct smtp_session *s, int e, enum carrier_phase phase,
 	    strerror(e));
 }
 
-/* Reads one whole reply into s->reply. */
-static enum carrier_status
-read_reply(struct smtp_session *s, enum carrier_phase phase,
+enum carrier_status
+smtp_read_reply(struct smtp_session *s, enum carrier_phase phase,
     struct carrier_error *err)
 {
 	char line[CONN_LINE_MAX + 1], why[128], clean[160];
@@ -119,13 +114,12 @@ read_reply(struct smtp_session *s, enum carrier_phase phase,
 	} while (r == 0);
 	/* 421: the server is closing the connection (RFC 5321 3.8) */
 	if (s->reply.code == 421 && phase != PHASE_QUIT)
-		return reply_error(s, phase, err);
+		return smtp_reply_error(s, phase, err);
 	return CARRIER_OK;
 }
 
-/* Fills err from a refusing reply in s->reply. */
-static enum carrier_status
-reply_error(struct smtp_session *s, enum carrier_phase phase,
+enum carrier_status
+smtp_reply_error(struct smtp_session *s, enum carrier_phase phase,
     struct carrier_error *err)
 {
 	char text[STATUS_TEXT_MAX];
@@ -162,17 +156,63 @@ command(struct smtp_session *s, const char *fmt, ...)
 	return conn_write(s->conn, buf, (size_t)n);
 }
 
+int
+smtp_command_raw(struct smtp_session *s, const char *line, size_t len,
+    const char *shown)
+{
+	if (len + 2 > SMTP_AUTH_LINE_MAX || memchr(line, '\n', len) != NULL ||
+	    memchr(line, '\r', len) != NULL) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (shown != NULL)
+		log_transcript('>', shown, strlen(shown));
+	else
+		log_transcript('>', line, len);
+	if (conn_write(s->conn, line, len) == -1)
+		return -1;
+	return conn_write(s->conn, "\r\n", 2);
+}
+
+enum carrier_status
+smtp_starttls(struct smtp_session *s, const struct conn_tls_opts *opts,
+    struct carrier_error *err)
+{
+	enum carrier_status st;
+
+	if (command(s, "STARTTLS") == -1)
+		return io_error(s, errno, PHASE_STARTTLS, err);
+	if ((st = smtp_read_reply(s, PHASE_STARTTLS, err)) != CARRIER_OK)
+		return st;
+	if (s->reply.code != 220) {
+		smtp_reply_error(s, PHASE_STARTTLS, err);
+		err->status = CARRIER_TEMP;
+		return CARRIER_TEMP;
+	}
+	/* the old capabilities may have been forged: forget them */
+	s->ext = 0;
+	s->size_max = 0;
+	s->auth[0] = '\0';
+	s->esmtp = 0;
+	conn_set_timeout(s->conn, s->timeout_ms);
+	if ((st = conn_tls_start(s->conn, opts, err)) != CARRIER_OK) {
+		(void)strlcpy(err->host, s->peer, sizeof(err->host));
+		err->phase = PHASE_TLS;
+	}
+	return st;
+}
+
 enum carrier_status
 smtp_greeting(struct smtp_session *s, struct carrier_error *err)
 {
 	enum carrier_status st;
 
-	if ((st = read_reply(s, PHASE_GREETING, err)) != CARRIER_OK)
+	if ((st = smtp_read_reply(s, PHASE_GREETING, err)) != CARRIER_OK)
 		return st;
 	if (s->reply.code == 220)
 		return CARRIER_OK;
 	/* RFC 5321 says 220 or 554; any 5xx refuses, anything else is odd */
-	reply_error(s, PHASE_GREETING, err);
+	smtp_reply_error(s, PHASE_GREETING, err);
 	if (s->reply.code / 100 != 5)
 		err->status = CARRIER_TEMP;
 	return err->status;
@@ -205,6 +245,16 @@ smtp_parse_ehlo_line(struct smtp_session *s, const char *line, size_t len)
 		    strncasecmp(line, exts[i].name, kl) != 0)
 			continue;
 		s->ext |= exts[i].bit;
+		if (exts[i].bit == SMTP_EXT_AUTH) {
+			/* "AUTH PLAIN LOGIN" or the old "AUTH=PLAIN LOGIN" */
+			size_t ml = len - kl - (kl < len);
+
+			if (ml >= sizeof(s->auth))
+				ml = sizeof(s->auth) - 1;
+			memcpy(s->auth, line + kl + (kl < len), ml);
+			s->auth[ml] = '\0';
+			return;
+		}
 		if (exts[i].bit != SMTP_EXT_SIZE)
 			return;
 		/* "SIZE 10240000"; no number or 0 means no fixed limit */
@@ -227,9 +277,10 @@ smtp_hello(struct smtp_session *s, struct carrier_error *err)
 
 	s->ext = 0;
 	s->size_max = 0;
+	s->auth[0] = '\0';
 	if (command(s, "EHLO %s", s->helo) == -1)
 		return io_error(s, errno, PHASE_EHLO, err);
-	if ((st = read_reply(s, PHASE_EHLO, err)) != CARRIER_OK)
+	if ((st = smtp_read_reply(s, PHASE_EHLO, err)) != CARRIER_OK)
 		return st;
 	if (s->reply.code / 100 == 2) {
 		s->esmtp = 1;
@@ -243,15 +294,15 @@ smtp_hello(struct smtp_session *s, struct carrier_error *err)
 		return CARRIER_OK;
 	}
 	if (s->reply.code / 100 != 5)
-		return reply_error(s, PHASE_EHLO, err);
+		return smtp_reply_error(s, PHASE_EHLO, err);
 	/* an old server: try HELO */
 	if (command(s, "HELO %s", s->helo) == -1)
 		return io_error(s, errno, PHASE_HELO, err);
-	if ((st = read_reply(s, PHASE_HELO, err)) != CARRIER_OK)
+	if ((st = smtp_read_reply(s, PHASE_HELO, err)) != CARRIER_OK)
 		return st;
 	if (s->reply.code / 100 == 2)
 		return CARRIER_OK;
-	return reply_error(s, PHASE_HELO, err);
+	return smtp_reply_error(s, PHASE_HELO, err);
 }
 
 size_t
@@ -404,12 +455,12 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 		inflight = group;
 		if (with_mail) {
 			inflight--;
-			if ((st = read_reply(s, PHASE_MAIL, err)) !=
+			if ((st = smtp_read_reply(s, PHASE_MAIL, err)) !=
 			    CARRIER_OK)
 				goto fail_all;
 			mail_ok = s->reply.code / 100 == 2;
 			if (!mail_ok) {
-				reply_error(s, PHASE_MAIL, err);
+				smtp_reply_error(s, PHASE_MAIL, err);
 				if (!pipe) {
 					st = err->status;
 					goto fail_all;
@@ -422,7 +473,7 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 			if (r->done)
 				continue;
 			inflight--;
-			if ((st = read_reply(s, PHASE_RCPT, err)) !=
+			if ((st = smtp_read_reply(s, PHASE_RCPT, err)) !=
 			    CARRIER_OK)
 				goto fail_all;
 			if (!mail_ok)
@@ -432,11 +483,11 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 				nacc++;
 				continue;
 			}
-			reply_error(s, PHASE_RCPT, &r->result);
+			smtp_reply_error(s, PHASE_RCPT, &r->result);
 			r->done = 1;
 		}
 		if (with_data) {
-			if ((st = read_reply(s, PHASE_DATA, err)) !=
+			if ((st = smtp_read_reply(s, PHASE_DATA, err)) !=
 			    CARRIER_OK)
 				goto fail_all;
 			data_ok = s->reply.code == 354;
@@ -461,20 +512,20 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 			st = io_error(s, errno, PHASE_DATA, err);
 			goto fail_acc;
 		}
-		if ((st = read_reply(s, PHASE_DATA, err)) != CARRIER_OK)
+		if ((st = smtp_read_reply(s, PHASE_DATA, err)) != CARRIER_OK)
 			goto fail_acc;
 		data_ok = s->reply.code == 354;
 	}
 	if (!data_ok) {
-		st = reply_error(s, PHASE_DATA, err);
+		st = smtp_reply_error(s, PHASE_DATA, err);
 		goto fail_acc;
 	}
 	if ((st = send_body(s, msgfd, err)) != CARRIER_OK)
 		goto fail_acc;
-	if ((st = read_reply(s, PHASE_DOT, err)) != CARRIER_OK)
+	if ((st = smtp_read_reply(s, PHASE_DOT, err)) != CARRIER_OK)
 		goto fail_acc;
 	if (s->reply.code / 100 != 2) {
-		st = reply_error(s, PHASE_DOT, err);
+		st = smtp_reply_error(s, PHASE_DOT, err);
 		goto fail_acc;
 	}
 	status_clear(&ok);
@@ -490,7 +541,7 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 abort_data:
 	/* a server that said 354 with nothing to accept: end the data */
 	if (command(s, ".") == 0)
-		(void)read_reply(s, PHASE_DOT, &ok);
+		(void)smtp_read_reply(s, PHASE_DOT, &ok);
 	if (!mail_ok)
 		goto fail_all;
 	st = CARRIER_OK;
@@ -521,6 +572,6 @@ smtp_quit(struct smtp_session *s)
 		return;
 	/* do not wait long for a goodbye */
 	s->timeout_ms = t < 5000 ? t : 5000;
-	(void)read_reply(s, PHASE_QUIT, &ignored);
+	(void)smtp_read_reply(s, PHASE_QUIT, &ignored);
 	s->timeout_ms = t;
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "conn.h"
+#include "conn_tls.h"
 #include "envelope.h"
 #include "message.h"
 #include "smtp_reply.h"
@@ -25,6 +26,7 @@
 
 #define SMTP_CMD_MAX		512	/* RFC 5321 4.5.3.1.4, with CRLF */
 #define SMTP_PIPELINE_MAX	256	/* commands per pipelined write */
+#define SMTP_AUTH_LINE_MAX	12288	/* RFC 4954 4, with CRLF */
 
 /* Extensions the server offered in its EHLO reply. */
 enum smtp_ext {
@@ -47,6 +49,7 @@ struct smtp_session {
 	int			 esmtp;		/* EHLO was accepted */
 	unsigned int		 ext;		/* enum smtp_ext bits */
 	uint64_t		 size_max;	/* SIZE limit; 0 = none */
+	char			 auth[256];	/* AUTH mechanisms offered */
 	unsigned int		 turns;		/* sent, then waited */
 	struct smtp_reply	 reply;		/* the last reply */
 };
@@ -82,6 +85,31 @@ void	smtp_parse_ehlo_line(struct smtp_session *s, const char *line,
 enum carrier_status smtp_transaction(struct smtp_session *s,
 	    struct carrier_envelope *env, int msgfd,
 	    const struct message_info *info, struct carrier_error *err);
+
+/*
+ * STARTTLS (RFC 3207): sends the command and, on 220, runs the TLS
+ * handshake with opts.  The server's capabilities are forgotten: the
+ * caller must send EHLO again (smtp_hello).  A refusal or a failed
+ * handshake is temporary (PHASE_STARTTLS or PHASE_TLS).
+ */
+enum carrier_status smtp_starttls(struct smtp_session *s,
+	    const struct conn_tls_opts *opts, struct carrier_error *err);
+
+/*
+ * Buffers one command line of up to SMTP_AUTH_LINE_MAX octets (CRLF
+ * added).  The transcript shows shown instead of line when shown is not
+ * NULL, so credentials never appear.  Returns 0 or -1/errno.
+ */
+int	smtp_command_raw(struct smtp_session *s, const char *line, size_t len,
+	    const char *shown);
+
+/* Sends what is buffered and reads one reply into s->reply. */
+enum carrier_status smtp_read_reply(struct smtp_session *s,
+	    enum carrier_phase phase, struct carrier_error *err);
+
+/* Fills err from a refusing reply in s->reply; returns its class. */
+enum carrier_status smtp_reply_error(struct smtp_session *s,
+	    enum carrier_phase phase, struct carrier_error *err);
 
 /* Sends QUIT and reads the reply; errors are ignored. */
 void	smtp_quit(struct smtp_session *s);

@@ -32,6 +32,9 @@ enum carrier_phase {
 	PHASE_GREETING,
 	PHASE_EHLO,
 	PHASE_HELO,
+	PHASE_STARTTLS,		/* the STARTTLS command */
+	PHASE_TLS,		/* the TLS handshake */
+	PHASE_AUTH,
 	PHASE_MAIL,
 	PHASE_RCPT,
 	PHASE_DATA,		/* the DATA command and its 354 */

@@ -24,8 +24,34 @@ void
 carrier_options_init(struct carrier_options *opts)
 {
 	memset(opts, 0, sizeof(*opts));
-	opts->timeout = 300;
-	opts->connect_timeout = 30;
+	opts->timeout = CONF_TIMEOUT_DEFAULT;
+	opts->connect_timeout = CONF_CONNECT_DEFAULT;
+	opts->tls = CONF_TLS_AUTO;
+	opts->tls_verify = 1;
+}
+
+#define OR_NULL(s)	((s)[0] != '\0' ? (s) : NULL)
+
+void
+carrier_options_from_conf(struct carrier_options *o, const struct conf *c)
+{
+	o->relay_host = OR_NULL(c->relay_host);
+	o->relay_port = c->relay_port;
+	o->helo = OR_NULL(c->helo);
+	o->timeout = c->timeout;
+	o->connect_timeout = c->connect_timeout;
+	o->tls = c->tls;
+	o->tls_verify = c->tls_verify;
+	o->tls_ca_file = OR_NULL(c->tls_ca_file);
+	o->tls_ca_path = OR_NULL(c->tls_ca_path);
+	o->tls_client_cert = OR_NULL(c->tls_client_cert);
+	o->tls_client_key = OR_NULL(c->tls_client_key);
+	o->tls_server_name = OR_NULL(c->tls_server_name);
+	o->auth_user = OR_NULL(c->auth_user);
+	o->auth_password_file = OR_NULL(c->auth_password_file);
+	o->auth_password_command = OR_NULL(c->auth_password_command);
+	o->auth_mechanism = OR_NULL(c->auth_mechanism);
+	o->auth_allow_plaintext = c->auth_allow_plaintext;
 }
 
 /* An unlinked read-write file in dir; -1/errno on failure. */

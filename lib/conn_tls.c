@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * conn_tls.c: TLS for struct conn through libtls, loaded on first use
+ * with dlopen(3) (see conn_tls.h).  The function pointer types come from
+ * <tls.h>, so they cannot drift from the library's.
+ * Depends on conn, status, log.
+ */
+#include <sys/types.h>
+
+#include <dlfcn.h>
+#include <stddef.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <tls.h>
+
+#include "config.h"
+#include "compat.h"
+#include "conn.h"
+#include "conn_tls.h"
+#include "log.h"
+
+#ifndef TLS_SONAME
+#define TLS_SONAME	"libtls.so"
+#endif
+
+#define FN(name)	__typeof__(&tls_##name) name
+struct libtls {
+	void	*handle;
+	FN(init);
+	FN(config_new);
+	FN(config_free);
+	FN(config_error);
+	FN(config_set_ca_file);
+	FN(config_set_ca_path);
+	FN(config_set_keypair_file);
+	FN(config_insecure_noverifycert);
+	FN(config_insecure_noverifyname);
+	FN(client);
+	FN(configure);
+	FN(connect_socket);
+	FN(handshake);
+	FN(read);
+	FN(write);
+	FN(close);
+	FN(free);
+	FN(error);
+	FN(conn_version);
+	FN(conn_cipher);
+	FN(conn_session_resumed);
+	FN(peer_cert_provided);
+	FN(peer_cert_subject);
+	FN(peer_cert_issuer);
+	FN(peer_cert_hash);
+	FN(peer_cert_notbefore);
+	FN(peer_cert_notafter);
+};
+#undef FN
+
+#define SYM(name)	{ "tls_" #name, offsetof(struct libtls, name) }
+static const struct {
+	const char	*name;
+	size_t		 off;
+} syms[] = {
+	SYM(init), SYM(config_new), SYM(config_free), SYM(config_error),
+	SYM(config_set_ca_file), SYM(config_set_ca_path),
+	SYM(config_set_keypair_file), SYM(config_insecure_noverifycert),
+	SYM(config_insecure_noverifyname), SYM(client), SYM(configure),
+	SYM(connect_socket), SYM(handshake), SYM(read), SYM(write),
+	SYM(close), SYM(free), SYM(error), SYM(conn_version),
+	SYM(conn_cipher), SYM(conn_session_resumed),
+	SYM(peer_cert_provided), SYM(peer_cert_subject),
+	SYM(peer_cert_issuer), SYM(peer_cert_hash),
+	SYM(peer_cert_notbefore), SYM(peer_cert_notafter),
+};
+#undef SYM
+
+static struct libtls lt;
+
+struct tls_state {
+	struct tls	*ctx;
+	int		 verified;
+	char		 name[256];
+};
+
+static ssize_t	tls_conn_read(struct conn *, void *, size_t);
+static ssize_t	tls_conn_write(struct conn *, const void *, size_t);
+static int	want(struct conn *, ssize_t);
+
+static const struct conn_ops tls_ops = { tls_conn_read, tls_conn_write };
+static struct tls_state state;	/* one TLS session per process at a time */
+
+int
+conn_tls_load(char *why, size_t whylen)
+{
+	void *sym;
+	size_t i;
+
+	if (lt.handle != NULL)
+		return 0;
+	if ((lt.handle = dlopen(TLS_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		(void)snprintf(why, whylen, "cannot load %s: %s", TLS_SONAME,
+		    dlerror());
+		return -1;
+	}
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		if ((sym = dlsym(lt.handle, syms[i].name)) == NULL) {
+			(void)snprintf(why, whylen, "%s lacks %s", TLS_SONAME,
+			    syms[i].name);
+			(void)dlclose(lt.handle);
+			memset(&lt, 0, sizeof(lt));
+			return -1;
+		}
+		/* POSIX: a function's address converts through void * */
+		memcpy((char *)&lt + syms[i].off, &sym, sizeof(sym));
+	}
+	if (lt.init() != 0) {
+		(void)snprintf(why, whylen, "tls_init failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* Maps a libtls return value to read/write semantics (see conn_ops). */
+static int
+want(struct conn *c, ssize_t n)
+{
+	if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
+		c->want = n == TLS_WANT_POLLIN ? POLLIN : POLLOUT;
+		errno = EAGAIN;
+		return -1;
+	}
+	errno = EPROTO;
+	return -1;
+}
+
+static ssize_t
+tls_conn_read(struct conn *c, void *buf, size_t len)
+{
+	struct tls_state *t = c->ctx;
+	ssize_t n = lt.read(t->ctx, buf, len);
+
+	return n >= 0 ? n : want(c, n);
+}
+
+static ssize_t
+tls_conn_write(struct conn *c, const void *buf, size_t len)
+{
+	struct tls_state *t = c->ctx;
+	ssize_t n = lt.write(t->ctx, buf, len);
+
+	return n >= 0 ? n : want(c, n);
+}
+
+enum carrier_status
+conn_tls_start(struct conn *c, const struct conn_tls_opts *o,
+    struct carrier_error *err)
+{
+	struct tls_config *cfg = NULL;
+	struct tls *ctx = NULL;
+	char why[256];
+	int r;
+
+	if (conn_pending(c) > 0)
+		return status_set(err, CARRIER_TEMP, PHASE_CONNECT,
+		    "protocol error: the server sent data before the TLS "
+		    "handshake");
+	if (conn_tls_load(why, sizeof(why)) != 0)
+		return status_set(err, CARRIER_TEMP, PHASE_CONNECT,
+		    "TLS unavailable: %s", why);
+	if ((cfg = lt.config_new()) == NULL)
+		goto nomem;
+	if (o->ca_file != NULL ?
+	    lt.config_set_ca_file(cfg, o->ca_file) != 0 :
+	    lt.config_set_ca_path(cfg, o->ca_path != NULL ? o->ca_path :
+	    CONN_TLS_CA_PATH) != 0) {
+		status_set(err, CARRIER_TEMP, PHASE_CONNECT, "TLS: %s",
+		    lt.config_error(cfg));
+		goto fail;
+	}
+	if (o->cert_file != NULL && lt.config_set_keypair_file(cfg,
+	    o->cert_file, o->key_file != NULL ? o->key_file :
+	    o->cert_file) != 0) {
+		status_set(err, CARRIER_TEMP, PHASE_CONNECT, "TLS client "
+		    "certificate: %s", lt.config_error(cfg));
+		goto fail;
+	}
+	if (!o->verify) {
+		lt.config_insecure_noverifycert(cfg);
+		lt.config_insecure_noverifyname(cfg);
+	} else if (o->server_name == NULL)
+		lt.config_insecure_noverifyname(cfg);
+	if ((ctx = lt.client()) == NULL)
+		goto nomem;
+	if (lt.configure(ctx, cfg) != 0 || lt.connect_socket(ctx, c->fd,
+	    o->server_name) != 0) {
+		status_set(err, CARRIER_TEMP, PHASE_CONNECT, "TLS: %s",
+		    lt.error(ctx));
+		goto fail;
+	}
+	while ((r = lt.handshake(ctx)) != 0) {
+		if (r != TLS_WANT_POLLIN && r != TLS_WANT_POLLOUT) {
+			status_set(err, CARRIER_TEMP, PHASE_CONNECT,
+			    "TLS handshake failed: %s", lt.error(ctx));
+			goto fail;
+		}
+		if (conn_wait(c, r == TLS_WANT_POLLIN ? POLLIN : POLLOUT) ==
+		    -1) {
+			status_set(err, CARRIER_TEMP, PHASE_CONNECT,
+			    "TLS handshake: %s", strerror(errno));
+			goto fail;
+		}
+	}
+	lt.config_free(cfg);	/* the context keeps what it needs */
+	memset(&state, 0, sizeof(state));
+	state.ctx = ctx;
+	state.verified = o->verify;
+	if (o->server_name != NULL)
+		(void)strlcpy(state.name, o->server_name, sizeof(state.name));
+	c->ctx = &state;
+	c->ops = &tls_ops;
+	log_note("TLS: %s", conn_tls_describe(c, why, sizeof(why)));
+	return CARRIER_OK;
+nomem:
+	status_set(err, CARRIER_TEMP, PHASE_LOCAL, "TLS: %s",
+	    strerror(ENOMEM));
+fail:
+	if (ctx != NULL)
+		lt.free(ctx);
+	if (cfg != NULL)
+		lt.config_free(cfg);
+	return err->status;
+}
+
+int
+conn_tls_active(const struct conn *c)
+{
+	return c->ops == &tls_ops;
+}
+
+char *
+conn_tls_describe(const struct conn *c, char *buf, size_t size)
+{
+	const struct tls_state *t = c->ctx;
+
+	if (!conn_tls_active(c)) {
+		(void)strlcpy(buf, "no TLS", size);
+		return buf;
+	}
+	(void)snprintf(buf, size, "%s %s, %s%s%s", lt.conn_version(t->ctx),
+	    lt.conn_cipher(t->ctx), t->verified ? (t->name[0] != '\0' ?
+	    "verified name " : "verified chain, no name") :
+	    "certificate not verified", t->verified ? t->name : "",
+	    lt.conn_session_resumed(t->ctx) ? ", resumed" : "");
+	return buf;
+}
+
+char *
+conn_tls_peer(const struct conn *c, char *buf, size_t size)
+{
+	const struct tls_state *t = c->ctx;
+	char nb[32] = "?", na[32] = "?";
+	time_t tb, ta;
+	struct tm tm;
+
+	if (!conn_tls_active(c) || !lt.peer_cert_provided(t->ctx)) {
+		(void)strlcpy(buf, "no certificate", size);
+		return buf;
+	}
+	if ((tb = lt.peer_cert_notbefore(t->ctx)) != -1 &&
+	    gmtime_r(&tb, &tm) != NULL)
+		(void)strftime(nb, sizeof(nb), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if ((ta = lt.peer_cert_notafter(t->ctx)) != -1 &&
+	    gmtime_r(&ta, &tm) != NULL)
+		(void)strftime(na, sizeof(na), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	(void)snprintf(buf, size, "subject: %s\nissuer: %s\n"
+	    "valid: %s to %s\nhash: %s", lt.peer_cert_subject(t->ctx),
+	    lt.peer_cert_issuer(t->ctx), nb, na, lt.peer_cert_hash(t->ctx));
+	return buf;
+}
+
+void
+conn_tls_close(struct conn *c)
+{
+	struct tls_state *t = c->ctx;
+	int r, tries = 0;
+
+	if (!conn_tls_active(c))
+		return;
+	/* a close_notify, but never a long wait for the peer's */
+	conn_set_timeout(c, 1000);
+	while ((r = lt.close(t->ctx)) == TLS_WANT_POLLIN ||
+	    r == TLS_WANT_POLLOUT) {
+		if (++tries > 4 || conn_wait(c, r == TLS_WANT_POLLIN ?
+		    POLLIN : POLLOUT) == -1)
+			break;
+	}
+	lt.free(t->ctx);
+	t->ctx = NULL;
+	c->ctx = NULL;
+	c->ops = NULL;
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * cred.c: AUTH secrets from a file or a command (see cred.h).
+ * Depends on conn (the clock).
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "conn.h"
+#include "cred.h"
+
+static int	first_line(char *, size_t, char *, size_t);
+
+/* Cuts buf (len bytes) at its first line end; -1 if empty. */
+static int
+first_line(char *buf, size_t len, char *err, size_t errlen)
+{
+	buf[len] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (buf[0] == '\0') {
+		(void)snprintf(err, errlen, "empty secret");
+		return -1;
+	}
+	return 0;
+}
+
+int
+cred_read_file(const char *path, char *buf, size_t size, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		(void)snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (st.st_mode & (S_IRWXO | S_IWGRP)) {
+		(void)snprintf(err, errlen, "%s: refused: others can read or "
+		    "write it, or its group can write it (mode %03o; use "
+		    "chmod 600 or 640)", path, (unsigned)st.st_mode & 0777);
+		goto fail;
+	}
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			(void)snprintf(err, errlen, "%s: %s", path,
+			    strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	(void)close(fd);
+	if (first_line(buf, len, err, errlen) == -1) {
+		(void)snprintf(err, errlen, "%s: no secret in it", path);
+		return -1;
+	}
+	return 0;
+fail:
+	(void)close(fd);
+	return -1;
+}
+
+int
+cred_run_command(const char *cmd, unsigned int timeout_ms, char *buf,
+    size_t size, char *err, size_t errlen)
+{
+	struct pollfd pfd;
+	int64_t deadline = conn_now() + timeout_ms, left;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+	int p[2], status, timed_out = 0;
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		(void)snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		(void)snprintf(err, errlen, "fork: %s", strerror(errno));
+		(void)close(p[0]);
+		(void)close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		(void)dup2(p[1], STDOUT_FILENO);
+		(void)signal(SIGPIPE, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	(void)close(p[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	for (;;) {
+		if ((left = deadline - conn_now()) <= 0) {
+			timed_out = 1;
+			break;
+		}
+		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
+			break;
+		n = read(p[0], buf + len, size - 1 - len);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == size - 1)
+			break;	/* the first line is all we want */
+	}
+	(void)close(p[0]);
+	if (timed_out)
+		(void)kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (timed_out) {
+		(void)snprintf(err, errlen, "auth_password_command timed out");
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		(void)snprintf(err, errlen, "auth_password_command failed "
+		    "(%s %d)", WIFEXITED(status) ? "exit" : "signal",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		return -1;
+	}
+	if (first_line(buf, len, err, errlen) == -1) {
+		(void)snprintf(err, errlen, "auth_password_command printed "
+		    "nothing");
+		return -1;
+	}
+	return 0;
+}
