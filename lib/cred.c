@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -116,8 +117,11 @@ cred_run_command(const char *cmd, unsigned int timeout_ms, char *buf,
 			timed_out = 1;
 			break;
 		}
-		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
+		n = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (n == -1 && errno != EINTR)
 			break;
+		if (n <= 0)
+			continue;	/* the deadline is checked above */
 		n = read(p[0], buf + len, size - 1 - len);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;

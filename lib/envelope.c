@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "compat.h"
 #include "envelope.h"
@@ -54,6 +55,7 @@ envelope_add_rcpt(struct carrier_envelope *env, const char *addr)
 	}
 	r = &env->rcpts[env->nrcpts];
 	memset(r, 0, sizeof(*r));
+	r->notify = env->notify;
 	if ((r->addr = strdup(addr)) == NULL)
 		return -1;
 	env->nrcpts++;
@@ -70,4 +72,67 @@ envelope_free(struct carrier_envelope *env)
 	free(env->rcpts);
 	free(env->sender);
 	memset(env, 0, sizeof(*env));
+}
+
+int
+envelope_parse_notify(const char *s, unsigned int *bits)
+{
+	static const struct {
+		const char	*name;
+		unsigned int	 bit;
+	} words[] = {
+		{ "never", ENVELOPE_NOTIFY_NEVER },
+		{ "success", ENVELOPE_NOTIFY_SUCCESS },
+		{ "failure", ENVELOPE_NOTIFY_FAILURE },
+		{ "delay", ENVELOPE_NOTIFY_DELAY },
+	};
+	unsigned int b = 0;
+	size_t i, wl;
+
+	for (;;) {
+		wl = strcspn(s, ",");
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (wl == strlen(words[i].name) &&
+			    strncasecmp(s, words[i].name, wl) == 0)
+				break;
+		if (i == sizeof(words) / sizeof(words[0]) ||
+		    (b & words[i].bit))
+			return -1;
+		b |= words[i].bit;
+		if (s[wl] == '\0')
+			break;
+		s += wl + 1;
+	}
+	/* NEVER stands alone */
+	if ((b & ENVELOPE_NOTIFY_NEVER) && b != ENVELOPE_NOTIFY_NEVER)
+		return -1;
+	*bits = b;
+	return 0;
+}
+
+int
+envelope_xtext(const char *s, char *dst, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c > ' ' && c <= '~' && c != '+' && c != '=') {
+			if (o + 2 > size)
+				return -1;
+			dst[o++] = (char)c;
+		} else {
+			if (o + 4 > size)
+				return -1;
+			dst[o++] = '+';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		}
+	}
+	if (o + 1 > size)
+		return -1;
+	dst[o] = '\0';
+	return 0;
 }

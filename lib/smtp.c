@@ -35,6 +35,8 @@ static enum carrier_status send_body(struct smtp_session *, int,
 		    struct carrier_error *);
 static void	decide(struct carrier_envelope *, const int *,
 		    const struct carrier_error *);
+static void	decide_rest(struct carrier_envelope *,
+		    const struct carrier_error *);
 
 void
 smtp_init(struct smtp_session *s, struct conn *conn, const char *helo,
@@ -368,103 +370,200 @@ decide(struct carrier_envelope *env, const int *pending,
 	}
 }
 
-enum carrier_status
-smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
-    int msgfd, const struct message_info *info, struct carrier_error *err)
+/* Gives every recipient not yet done the outcome e. */
+static void
+decide_rest(struct carrier_envelope *env, const struct carrier_error *e)
 {
-	enum carrier_status st;
-	struct carrier_error ok;
-	char params[128] = "";
-	int *accepted = NULL, utf8, pipe = s->ext & SMTP_EXT_PIPELINING;
-	size_t i, next = 0, todo = 0, nacc = 0, inflight;
-	int mail_ok = 0, data_ok = 0, mail_sent = 0;
+	size_t i;
 
-	for (i = 0; i < env->nrcpts; i++)
-		todo += !env->rcpts[i].done;
-	if (todo == 0)
-		return CARRIER_OK;
-	if ((accepted = calloc(env->nrcpts, sizeof(*accepted))) == NULL) {
-		st = status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
-		    strerror(errno));
-		goto fail_all;
+	for (i = 0; i < env->nrcpts; i++) {
+		if (env->rcpts[i].done)
+			continue;
+		env->rcpts[i].result = *e;
+		env->rcpts[i].done = 1;
 	}
+}
+
+/*
+ * The MAIL FROM parameters (SIZE, BODY, SMTPUTF8, RET, ENVID) into buf,
+ * or a permanent failure when the server cannot take the message.
+ */
+static enum carrier_status
+mail_params(struct smtp_session *s, const struct carrier_envelope *env,
+    const struct message_info *info, char *buf, size_t size,
+    struct carrier_error *err)
+{
+	char xt[3 * ENVELOPE_ENVID_MAX + 1], tmp[64];
+	size_t i;
+	int utf8 = addr_is_utf8(env->sender);
+
+	buf[0] = '\0';
+	(void)strlcpy(err->host, s->peer, sizeof(err->host));
 	if ((s->ext & SMTP_EXT_SIZE) && s->size_max > 0 &&
-	    info->size > s->size_max) {
-		(void)strlcpy(err->host, s->peer, sizeof(err->host));
-		st = status_set(err, CARRIER_PERM, PHASE_MAIL, "message of "
+	    info->size > s->size_max)
+		return status_set(err, CARRIER_PERM, PHASE_MAIL, "message of "
 		    "%llu octets exceeds the server's limit of %llu",
 		    (unsigned long long)info->size,
 		    (unsigned long long)s->size_max);
-		goto fail_all;
-	}
-	utf8 = addr_is_utf8(env->sender);
 	for (i = 0; i < env->nrcpts; i++)
-		utf8 |= addr_is_utf8(env->rcpts[i].addr);
-	if (utf8 && !(s->ext & SMTP_EXT_SMTPUTF8)) {
-		(void)strlcpy(err->host, s->peer, sizeof(err->host));
-		st = status_set(err, CARRIER_PERM, PHASE_MAIL, "the server "
+		utf8 |= !env->rcpts[i].done && addr_is_utf8(env->rcpts[i].addr);
+	if (utf8 && !(s->ext & SMTP_EXT_SMTPUTF8))
+		return status_set(err, CARRIER_PERM, PHASE_MAIL, "the server "
 		    "does not offer SMTPUTF8, needed for a non-ASCII address");
-		goto fail_all;
-	}
-	if (s->ext & SMTP_EXT_SIZE)
-		(void)snprintf(params, sizeof(params), " SIZE=%llu",
+	if (s->ext & SMTP_EXT_SIZE) {
+		(void)snprintf(tmp, sizeof(tmp), " SIZE=%llu",
 		    (unsigned long long)info->size);
+		(void)strlcat(buf, tmp, size);
+	}
 	if (info->eightbit && (s->ext & SMTP_EXT_8BITMIME))
-		(void)strlcat(params, " BODY=8BITMIME", sizeof(params));
+		(void)strlcat(buf, " BODY=8BITMIME", size);
 	if (utf8)
-		(void)strlcat(params, " SMTPUTF8", sizeof(params));
+		(void)strlcat(buf, " SMTPUTF8", size);
+	if (s->ext & SMTP_EXT_DSN) {
+		if (env->ret != ENVELOPE_RET_NONE)
+			(void)strlcat(buf, env->ret == ENVELOPE_RET_FULL ?
+			    " RET=FULL" : " RET=HDRS", size);
+		if (env->envid[0] != '\0' &&
+		    envelope_xtext(env->envid, xt, sizeof(xt)) == 0) {
+			(void)strlcat(buf, " ENVID=", size);
+			(void)strlcat(buf, xt, size);
+		}
+	}
+	return CARRIER_OK;
+}
 
-	/*
-	 * Commands go out in groups: MAIL and RCPTs (and DATA after the
-	 * last RCPT) up to SMTP_PIPELINE_MAX per write with PIPELINING,
-	 * one at a time without; then the group's replies are read in order.
-	 */
+/*
+ * Buffers the RCPT command for r, with its DSN parameters when offered
+ * and dsn (the caller asked for DSNs).
+ */
+static int
+rcpt_command(struct smtp_session *s, const struct carrier_rcpt *r, int dsn)
+{
+	char notify[48] = "", orcpt[3 * ADDR_MAX + 16] = "";
+	char xt[3 * ADDR_MAX + 1];
+
+	if ((s->ext & SMTP_EXT_DSN) && r->notify != 0) {
+		(void)strlcpy(notify, " NOTIFY=", sizeof(notify));
+		if (r->notify & ENVELOPE_NOTIFY_NEVER)
+			(void)strlcat(notify, "NEVER", sizeof(notify));
+		if (r->notify & ENVELOPE_NOTIFY_SUCCESS)
+			(void)strlcat(notify, "SUCCESS,", sizeof(notify));
+		if (r->notify & ENVELOPE_NOTIFY_FAILURE)
+			(void)strlcat(notify, "FAILURE,", sizeof(notify));
+		if (r->notify & ENVELOPE_NOTIFY_DELAY)
+			(void)strlcat(notify, "DELAY,", sizeof(notify));
+		if (notify[strlen(notify) - 1] == ',')
+			notify[strlen(notify) - 1] = '\0';	/* last comma */
+	}
+	/* ORCPT only serves DSNs: sent when the caller asked for them */
+	if ((s->ext & SMTP_EXT_DSN) && dsn && !addr_is_utf8(r->addr) &&
+	    envelope_xtext(r->addr, xt, sizeof(xt)) == 0)
+		(void)snprintf(orcpt, sizeof(orcpt), " ORCPT=rfc822;%s", xt);
+	return command(s, "RCPT TO:<%s>%s%s", r->addr, notify, orcpt);
+}
+
+/*
+ * Sends BDAT with the whole canonical message as its one LAST chunk
+ * (RFC 3030): no dot-stuffing, no 354 to wait for.  Leaves the reply
+ * unread.
+ */
+static enum carrier_status
+send_bdat(struct smtp_session *s, int msgfd, uint64_t size,
+    struct carrier_error *err)
+{
+	static char in[SMTP_BODY_CHUNK];
+	uint64_t off = 0;
+	ssize_t n;
+
+	if (command(s, "BDAT %llu LAST", (unsigned long long)size) == -1)
+		return io_error(s, errno, PHASE_BODY, err);
+	log_note("(message text, %llu octets)", (unsigned long long)size);
+	while (off < size) {
+		n = pread(msgfd, in, size - off < sizeof(in) ?
+		    (size_t)(size - off) : sizeof(in), (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
+			    "reading the saved message: %s", n == 0 ?
+			    "shorter than expected" : strerror(errno));
+		off += (uint64_t)n;
+		conn_set_timeout(s->conn, s->timeout_ms);
+		if (conn_write(s->conn, in, (size_t)n) == -1)
+			return io_error(s, errno, PHASE_BODY, err);
+	}
+	return CARRIER_OK;
+}
+
+/* What follows the last RCPT in the same write. */
+enum tail { TAIL_NONE, TAIL_DATA, TAIL_BDAT };
+
+struct txn {
+	struct carrier_envelope	*env;
+	int			*accepted;	/* per recipient */
+	size_t			 nacc;
+	int			 mail_ok;
+	int			 tail_ok;	/* 354, or the BDAT reply 2xx */
+	struct carrier_error	 mail_err;
+	struct carrier_error	 tail_err;
+};
+
+/*
+ * MAIL and the RCPTs, in groups of up to SMTP_PIPELINE_MAX commands per
+ * write with PIPELINING (one per round trip without), then the tail after
+ * the last RCPT; the replies are read in order.  A refused MAIL or RCPT
+ * is recorded, not returned: only I/O and protocol failures end early.
+ */
+static enum carrier_status
+send_envelope(struct smtp_session *s, struct txn *t, const char *params,
+    enum tail tail, int msgfd, const struct message_info *info,
+    struct carrier_error *err)
+{
+	struct carrier_envelope *env = t->env;
+	int pipe = s->ext & SMTP_EXT_PIPELINING, mail_sent = 0;
+	int dsn = env->ret != ENVELOPE_RET_NONE || env->envid[0] != '\0';
+	size_t i, next = 0, inflight;
+	enum carrier_status st;
+
+	for (i = 0; i < env->nrcpts && !dsn; i++)
+		dsn = env->rcpts[i].notify != 0;
 	while (next < env->nrcpts || !mail_sent) {
 		size_t first = next, group = 0;
-		int with_mail = !mail_sent, with_data;
+		int with_mail = !mail_sent, with_tail;
 
 		if (with_mail) {
 			if (command(s, "MAIL FROM:<%s>%s", env->sender,
-			    params) == -1) {
-				st = io_error(s, errno, PHASE_MAIL, err);
-				goto fail_all;
-			}
+			    params) == -1)
+				return io_error(s, errno, PHASE_MAIL, err);
 			mail_sent = 1;
 			group++;
 		}
-		while (next < env->nrcpts && (pipe ?
-		    group < SMTP_PIPELINE_MAX : group == 0)) {
-			if (!env->rcpts[next].done) {
-				if (command(s, "RCPT TO:<%s>",
-				    env->rcpts[next].addr) == -1) {
-					st = io_error(s, errno, PHASE_RCPT,
-					    err);
-					goto fail_all;
-				}
-				group++;
-			}
-			next++;
+		for (; next < env->nrcpts && (pipe ?
+		    group < SMTP_PIPELINE_MAX : group == 0); next++) {
+			if (env->rcpts[next].done)
+				continue;
+			if (rcpt_command(s, &env->rcpts[next], dsn) == -1)
+				return io_error(s, errno, PHASE_RCPT, err);
+			group++;
 		}
 		while (next < env->nrcpts && env->rcpts[next].done)
 			next++;
-		with_data = next >= env->nrcpts && pipe;
-		if (with_data && command(s, "DATA") == -1) {
-			st = io_error(s, errno, PHASE_DATA, err);
-			goto fail_all;
-		}
+		with_tail = next >= env->nrcpts && tail != TAIL_NONE;
+		if (with_tail && tail == TAIL_DATA && command(s, "DATA") == -1)
+			return io_error(s, errno, PHASE_DATA, err);
+		if (with_tail && tail == TAIL_BDAT && (st = send_bdat(s,
+		    msgfd, info->size, err)) != CARRIER_OK)
+			return st;
 		inflight = group;
 		if (with_mail) {
 			inflight--;
 			if ((st = smtp_read_reply(s, PHASE_MAIL, err)) !=
 			    CARRIER_OK)
-				goto fail_all;
-			mail_ok = s->reply.code / 100 == 2;
-			if (!mail_ok) {
-				smtp_reply_error(s, PHASE_MAIL, err);
-				if (!pipe) {
-					st = err->status;
-					goto fail_all;
-				}
+				return st;
+			if ((t->mail_ok = s->reply.code / 100 == 2) == 0) {
+				smtp_reply_error(s, PHASE_MAIL, &t->mail_err);
+				if (!pipe)
+					return CARRIER_OK;
 			}
 		}
 		for (i = first; inflight > 0; i++) {
@@ -475,58 +574,128 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 			inflight--;
 			if ((st = smtp_read_reply(s, PHASE_RCPT, err)) !=
 			    CARRIER_OK)
-				goto fail_all;
-			if (!mail_ok)
+				return st;
+			if (!t->mail_ok)
 				continue;	/* the MAIL error decides */
 			if (s->reply.code / 100 == 2) {
-				accepted[i] = 1;
-				nacc++;
+				t->accepted[i] = 1;
+				t->nacc++;
 				continue;
 			}
 			smtp_reply_error(s, PHASE_RCPT, &r->result);
 			r->done = 1;
 		}
-		if (with_data) {
-			if ((st = smtp_read_reply(s, PHASE_DATA, err)) !=
-			    CARRIER_OK)
-				goto fail_all;
-			data_ok = s->reply.code == 354;
+		if (with_tail) {
+			enum carrier_phase ph = tail == TAIL_DATA ?
+			    PHASE_DATA : PHASE_DOT;
+
+			if ((st = smtp_read_reply(s, ph, err)) != CARRIER_OK)
+				return st;
+			t->tail_ok = tail == TAIL_DATA ?
+			    s->reply.code == 354 : s->reply.code / 100 == 2;
+			if (!t->tail_ok)
+				smtp_reply_error(s, ph, &t->tail_err);
 		}
 	}
-	if (!mail_ok) {
-		/* pipelined MAIL refused: its error is everyone's */
+	return CARRIER_OK;
+}
+
+/* After DATA's 354: the dot-stuffed text, ".", and its reply. */
+static enum carrier_status
+finish_data(struct smtp_session *s, int msgfd, struct carrier_error *err)
+{
+	enum carrier_status st;
+
+	if ((st = send_body(s, msgfd, err)) != CARRIER_OK ||
+	    (st = smtp_read_reply(s, PHASE_DOT, err)) != CARRIER_OK)
+		return st;
+	if (s->reply.code / 100 != 2)
+		return smtp_reply_error(s, PHASE_DOT, err);
+	return CARRIER_OK;
+}
+
+enum carrier_status
+smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
+    int msgfd, const struct message_info *info, struct carrier_error *err)
+{
+	enum carrier_status st;
+	struct carrier_error ok;
+	struct txn t;
+	char params[512];
+	int pipe = s->ext & SMTP_EXT_PIPELINING;
+	int bdat = (s->ext & SMTP_EXT_CHUNKING) != 0;
+	enum tail tail = TAIL_NONE;
+	size_t i, todo = 0;
+
+	for (i = 0; i < env->nrcpts; i++)
+		todo += !env->rcpts[i].done;
+	if (todo == 0)
+		return CARRIER_OK;
+	memset(&t, 0, sizeof(t));
+	t.env = env;
+	if ((t.accepted = calloc(env->nrcpts, sizeof(*t.accepted))) == NULL) {
+		st = status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
+		    strerror(errno));
+		goto fail_all;
+	}
+	if ((st = mail_params(s, env, info, params, sizeof(params), err)) !=
+	    CARRIER_OK)
+		goto fail_all;
+	/* a small message rides with the envelope; a big one waits */
+	if (pipe)
+		tail = !bdat ? TAIL_DATA : info->size <= SMTP_BDAT_EAGER ?
+		    TAIL_BDAT : TAIL_NONE;
+	if ((st = send_envelope(s, &t, params, tail, msgfd, info, err)) !=
+	    CARRIER_OK)
+		goto fail_all;
+	if (!t.mail_ok) {
+		*err = t.mail_err;
 		st = err->status;
-		if (data_ok)
+		if (tail == TAIL_DATA && t.tail_ok)
 			goto abort_data;
 		goto fail_all;
 	}
-	if (nacc == 0) {
+	if (t.nacc == 0) {
 		/* every recipient refused; a 354 anyway gets an empty "." */
-		if (data_ok)
-			goto abort_data;
 		st = CARRIER_OK;
+		if (tail == TAIL_DATA && t.tail_ok)
+			goto abort_data;
 		goto out;
 	}
-	if (!pipe) {
-		if (command(s, "DATA") == -1) {
-			st = io_error(s, errno, PHASE_DATA, err);
+	if (tail == TAIL_BDAT) {
+		if (!t.tail_ok) {
+			*err = t.tail_err;
+			st = err->status;
 			goto fail_acc;
 		}
-		if ((st = smtp_read_reply(s, PHASE_DATA, err)) != CARRIER_OK)
+	} else if (bdat) {
+		if ((st = send_bdat(s, msgfd, info->size, err)) !=
+		    CARRIER_OK ||
+		    (st = smtp_read_reply(s, PHASE_DOT, err)) != CARRIER_OK)
 			goto fail_acc;
-		data_ok = s->reply.code == 354;
-	}
-	if (!data_ok) {
-		st = smtp_reply_error(s, PHASE_DATA, err);
-		goto fail_acc;
-	}
-	if ((st = send_body(s, msgfd, err)) != CARRIER_OK)
-		goto fail_acc;
-	if ((st = smtp_read_reply(s, PHASE_DOT, err)) != CARRIER_OK)
-		goto fail_acc;
-	if (s->reply.code / 100 != 2) {
-		st = smtp_reply_error(s, PHASE_DOT, err);
-		goto fail_acc;
+		if (s->reply.code / 100 != 2) {
+			st = smtp_reply_error(s, PHASE_DOT, err);
+			goto fail_acc;
+		}
+	} else {
+		if (tail == TAIL_NONE) {
+			if (command(s, "DATA") == -1) {
+				st = io_error(s, errno, PHASE_DATA, err);
+				goto fail_acc;
+			}
+			if ((st = smtp_read_reply(s, PHASE_DATA, err)) !=
+			    CARRIER_OK)
+				goto fail_acc;
+			if ((t.tail_ok = s->reply.code == 354) == 0)
+				smtp_reply_error(s, PHASE_DATA, &t.tail_err);
+		}
+		if (!t.tail_ok) {
+			*err = t.tail_err;
+			st = err->status;
+			goto fail_acc;
+		}
+		if ((st = finish_data(s, msgfd, err)) != CARRIER_OK)
+			goto fail_acc;
 	}
 	status_clear(&ok);
 	(void)strlcpy(ok.host, s->peer, sizeof(ok.host));
@@ -534,7 +703,7 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 	ok.code = s->reply.code;
 	(void)strlcpy(ok.enhanced, s->reply.enhanced, sizeof(ok.enhanced));
 	smtp_reply_summary(&s->reply, ok.text, sizeof(ok.text));
-	decide(env, accepted, &ok);
+	decide(env, t.accepted, &ok);
 	st = CARRIER_OK;
 	goto out;
 
@@ -542,22 +711,16 @@ abort_data:
 	/* a server that said 354 with nothing to accept: end the data */
 	if (command(s, ".") == 0)
 		(void)smtp_read_reply(s, PHASE_DOT, &ok);
-	if (!mail_ok)
+	if (!t.mail_ok)
 		goto fail_all;
-	st = CARRIER_OK;
 	goto out;
 fail_acc:
-	decide(env, accepted, err);
+	decide(env, t.accepted, err);
 	goto out;
 fail_all:
-	for (i = 0; i < env->nrcpts; i++) {
-		if (env->rcpts[i].done)
-			continue;
-		env->rcpts[i].result = *err;
-		env->rcpts[i].done = 1;
-	}
+	decide_rest(env, err);
 out:
-	free(accepted);
+	free(t.accepted);
 	return st;
 }
 

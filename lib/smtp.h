@@ -10,6 +10,9 @@
  * With PIPELINING (RFC 2920), MAIL, the RCPTs and DATA leave in one write
  * (in groups of at most SMTP_PIPELINE_MAX commands) and the replies are
  * matched to them in order; without it, one command per round trip.
+ * With CHUNKING (RFC 3030) the text goes as one "BDAT n LAST" chunk,
+ * undotted; with PIPELINING too, a message of up to SMTP_BDAT_EAGER
+ * octets leaves in the same write as the envelope.
  */
 #ifndef CARRIER_SMTP_H
 #define CARRIER_SMTP_H
@@ -27,6 +30,7 @@
 #define SMTP_CMD_MAX		512	/* RFC 5321 4.5.3.1.4, with CRLF */
 #define SMTP_PIPELINE_MAX	256	/* commands per pipelined write */
 #define SMTP_AUTH_LINE_MAX	12288	/* RFC 4954 4, with CRLF */
+#define SMTP_BDAT_EAGER		(256 * 1024)	/* send with the envelope */
 
 /* Extensions the server offered in its EHLO reply. */
 enum smtp_ext {

@@ -38,6 +38,42 @@ START_TEST(test_envelope_add_rcpt_many)
 }
 END_TEST
 
+static const struct {
+	const char	*in;
+	int		 ok;
+	unsigned int	 bits;
+} notifies[] = {
+	{ "never", 1, ENVELOPE_NOTIFY_NEVER },
+	{ "NEVER", 1, ENVELOPE_NOTIFY_NEVER },
+	{ "success,failure", 1, ENVELOPE_NOTIFY_SUCCESS |
+	    ENVELOPE_NOTIFY_FAILURE },
+	{ "failure,delay,success", 1, 0x0e },
+	{ "", 0, 0 }, { "never,success", 0, 0 }, { "success,", 0, 0 },
+	{ "failure,failure", 0, 0 }, { "sometimes", 0, 0 },
+};
+
+START_TEST(test_envelope_parse_notify_table)
+{
+	unsigned int bits = 0;
+	int rc = envelope_parse_notify(notifies[_i].in, &bits);
+
+	ck_assert_msg((rc == 0) == notifies[_i].ok, "\"%s\"",
+	    notifies[_i].in);
+	if (rc == 0)
+		ck_assert_uint_eq(bits, notifies[_i].bits);
+}
+END_TEST
+
+START_TEST(test_envelope_xtext_encodes)
+{
+	char out[32];
+
+	ck_assert_int_eq(envelope_xtext("a+b=c d\x01", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "a+2Bb+3Dc+20d+01");
+	ck_assert_int_eq(envelope_xtext("++++", out, 12), -1);
+}
+END_TEST
+
 Suite *
 envelope_suite(void)
 {
@@ -46,6 +82,9 @@ envelope_suite(void)
 
 	tcase_add_test(tc, test_envelope_add_rcpt_dedup);
 	tcase_add_test(tc, test_envelope_add_rcpt_many);
+	tcase_add_loop_test(tc, test_envelope_parse_notify_table, 0,
+	    sizeof(notifies) / sizeof(notifies[0]));
+	tcase_add_test(tc, test_envelope_xtext_encodes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,6 +11,10 @@ main(void)
 	int failed;
 
 	sr = srunner_create(addr_suite());
+	srunner_add_suite(sr, addrlist_suite());
+	srunner_add_suite(sr, base64_suite());
+	srunner_add_suite(sr, cred_suite());
+	srunner_add_suite(sr, smtp_auth_suite());
 	srunner_add_suite(sr, conf_suite());
 	srunner_add_suite(sr, conn_suite());
 	srunner_add_suite(sr, envelope_suite());

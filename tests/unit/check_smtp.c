@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -329,6 +330,119 @@ START_TEST(test_smtp_parse_ehlo_line_size_overflow)
 }
 END_TEST
 
+
+START_TEST(test_smtp_transaction_bdat_with_envelope)
+{
+	add_rcpts(2);
+	s.ext = SMTP_EXT_PIPELINING | SMTP_EXT_CHUNKING;
+	server_says("250 ok\r\n250 ok\r\n550 5.1.1 no\r\n250 2.0.0 queued\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_OK);
+	/* undotted text right after the envelope, in one write */
+	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example>\r\n"
+	    "RCPT TO:<a@x.example>\r\nRCPT TO:<b@x.example>\r\n"
+	    "BDAT 26 LAST\r\nSubject: t\r\n\r\nbody\r\n.dot\r\n");
+	ck_assert_uint_eq(s.turns, 1);
+	ck_assert_uint_eq(c.flushes, 1);
+	ck_assert_int_eq(env.rcpts[0].result.status, CARRIER_OK);
+	ck_assert_int_eq(env.rcpts[0].result.phase, PHASE_DOT);
+	ck_assert_int_eq(env.rcpts[1].result.status, CARRIER_PERM);
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_bdat_refused)
+{
+	add_rcpts(1);
+	s.ext = SMTP_EXT_PIPELINING | SMTP_EXT_CHUNKING;
+	server_says("250 ok\r\n250 ok\r\n554 5.7.1 spam\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_PERM);
+	ck_assert_int_eq(env.rcpts[0].result.code, 554);
+	ck_assert_int_eq(env.rcpts[0].result.phase, PHASE_DOT);
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_bdat_lockstep)
+{
+	add_rcpts(1);
+	s.ext = SMTP_EXT_CHUNKING;
+	server_says("250 ok\r\n250 ok\r\n250 queued\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_OK);
+	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example>\r\n"
+	    "RCPT TO:<a@x.example>\r\nBDAT 26 LAST\r\n"
+	    "Subject: t\r\n\r\nbody\r\n.dot\r\n");
+	ck_assert_uint_eq(s.turns, 3);
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_bdat_big_waits)
+{
+	add_rcpts(1);
+	s.ext = SMTP_EXT_PIPELINING | SMTP_EXT_CHUNKING;
+	info.size = SMTP_BDAT_EAGER + 1;	/* pretend: must wait */
+	server_says("250 ok\r\n550 no\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_OK);
+	/* nobody accepted: no text was sent at all */
+	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example>\r\n"
+	    "RCPT TO:<a@x.example>\r\n");
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_dsn_params)
+{
+	ck_assert_int_eq(envelope_add_rcpt(&env, "a+b=c@x.example"), 0);
+	env.rcpts[0].notify = ENVELOPE_NOTIFY_SUCCESS |
+	    ENVELOPE_NOTIFY_FAILURE;
+	env.ret = ENVELOPE_RET_HDRS;
+	snprintf(env.envid, sizeof(env.envid), "id 1+2");
+	s.ext = SMTP_EXT_PIPELINING | SMTP_EXT_DSN;
+	server_says("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_OK);
+	ck_assert_ptr_nonnull(strstr(client_said(),
+	    "MAIL FROM:<s@x.example> RET=HDRS ENVID=id+201+2B2\r\n"
+	    "RCPT TO:<a+b=c@x.example> NOTIFY=SUCCESS,FAILURE "
+	    "ORCPT=rfc822;a+2Bb+3Dc@x.example\r\n"));
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_dsn_not_offered)
+{
+	add_rcpts(1);
+	env.rcpts[0].notify = ENVELOPE_NOTIFY_NEVER;
+	env.ret = ENVELOPE_RET_FULL;
+	s.ext = SMTP_EXT_PIPELINING;
+	server_says("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_OK);
+	ck_assert_ptr_nonnull(strstr(client_said(),
+	    "MAIL FROM:<s@x.example>\r\nRCPT TO:<a@x.example>\r\n"));
+}
+END_TEST
+
+START_TEST(test_smtp_starttls_injection)
+{
+	/* a reply smuggled after the 220 must not survive into TLS */
+	server_says("220 go ahead\r\n250 injected\r\n");
+	ck_assert_int_eq(smtp_starttls(&s, &(struct conn_tls_opts){ 0 },
+	    &err), CARRIER_TEMP);
+	ck_assert_ptr_nonnull(strstr(err.text, "before the TLS handshake"));
+	ck_assert_int_eq(err.phase, PHASE_TLS);
+}
+END_TEST
+
+START_TEST(test_smtp_starttls_refused)
+{
+	server_says("454 4.7.0 TLS not available\r\n");
+	ck_assert_int_eq(smtp_starttls(&s, &(struct conn_tls_opts){ 0 },
+	    &err), CARRIER_TEMP);
+	ck_assert_int_eq(err.phase, PHASE_STARTTLS);
+	ck_assert_int_eq(err.code, 454);
+}
+END_TEST
+
 static const struct {
 	const char	*in;
 	const char	*out;
@@ -380,6 +494,14 @@ smtp_suite(void)
 	tcase_add_test(tc, test_smtp_hello_helo_fallback);
 	tcase_add_test(tc, test_smtp_hello_refused);
 	tcase_add_test(tc, test_smtp_parse_ehlo_line_size_overflow);
+	tcase_add_test(tc, test_smtp_transaction_bdat_with_envelope);
+	tcase_add_test(tc, test_smtp_transaction_bdat_refused);
+	tcase_add_test(tc, test_smtp_transaction_bdat_lockstep);
+	tcase_add_test(tc, test_smtp_transaction_bdat_big_waits);
+	tcase_add_test(tc, test_smtp_transaction_dsn_params);
+	tcase_add_test(tc, test_smtp_transaction_dsn_not_offered);
+	tcase_add_test(tc, test_smtp_starttls_injection);
+	tcase_add_test(tc, test_smtp_starttls_refused);
 	tcase_add_loop_test(tc, test_smtp_dot_stuff_table, 0,
 	    sizeof(stuffing) / sizeof(stuffing[0]));
 	suite_add_tcase(su, tc);

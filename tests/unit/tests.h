@@ -6,6 +6,10 @@
 #include <check.h>
 
 Suite	*addr_suite(void);
+Suite	*base64_suite(void);
+Suite	*cred_suite(void);
+Suite	*smtp_auth_suite(void);
+Suite	*addrlist_suite(void);
 Suite	*conf_suite(void);
 Suite	*conn_suite(void);
 Suite	*envelope_suite(void);

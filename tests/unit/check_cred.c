@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: ISC */
+/* check_cred.c: secrets from files (with the permission rule) and commands. */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests.h"
+#include "cred.h"
+
+static char path[] = "/tmp/check_cred.XXXXXX";
+
+static void
+make_file(const char *text, mode_t mode)
+{
+	int fd = mkstemp(path);
+
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+START_TEST(test_cred_read_file_first_line)
+{
+	char buf[64], err[256];
+
+	make_file("s3cret\nsecond line\n", 0600);
+	ck_assert_int_eq(cred_read_file(path, buf, sizeof(buf), err,
+	    sizeof(err)), 0);
+	unlink(path);
+	ck_assert_str_eq(buf, "s3cret");
+}
+END_TEST
+
+static const mode_t bad_modes[] = { 0604, 0644, 0602, 0620, 0666 };
+
+START_TEST(test_cred_read_file_refuses_leaky_modes)
+{
+	char buf[64], err[256] = "";
+
+	make_file("s3cret\n", bad_modes[_i]);
+	ck_assert_int_eq(cred_read_file(path, buf, sizeof(buf), err,
+	    sizeof(err)), -1);
+	unlink(path);
+	ck_assert_ptr_nonnull(strstr(err, "refused"));
+}
+END_TEST
+
+START_TEST(test_cred_read_file_group_read_ok)
+{
+	char buf[64], err[256];
+
+	make_file("s3cret", 0640);
+	ck_assert_int_eq(cred_read_file(path, buf, sizeof(buf), err,
+	    sizeof(err)), 0);
+	unlink(path);
+	ck_assert_str_eq(buf, "s3cret");
+}
+END_TEST
+
+START_TEST(test_cred_read_file_empty)
+{
+	char buf[64], err[256];
+
+	make_file("\n", 0600);
+	ck_assert_int_eq(cred_read_file(path, buf, sizeof(buf), err,
+	    sizeof(err)), -1);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_cred_run_command_outcomes)
+{
+	char buf[64], err[256];
+
+	ck_assert_int_eq(cred_run_command("printf 'tok-123\\nrest'", 5000,
+	    buf, sizeof(buf), err, sizeof(err)), 0);
+	ck_assert_str_eq(buf, "tok-123");
+	ck_assert_int_eq(cred_run_command("echo x; exit 3", 5000, buf,
+	    sizeof(buf), err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "auth_password_command failed (exit 3)");
+	ck_assert_int_eq(cred_run_command("true", 5000, buf, sizeof(buf),
+	    err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "auth_password_command printed nothing");
+	ck_assert_int_eq(cred_run_command("sleep 5", 200, buf, sizeof(buf),
+	    err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "auth_password_command timed out");
+}
+END_TEST
+
+Suite *
+cred_suite(void)
+{
+	Suite *s = suite_create("cred");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_cred_read_file_first_line);
+	tcase_add_loop_test(tc, test_cred_read_file_refuses_leaky_modes, 0,
+	    sizeof(bad_modes) / sizeof(bad_modes[0]));
+	tcase_add_test(tc, test_cred_read_file_group_read_ok);
+	tcase_add_test(tc, test_cred_read_file_empty);
+	tcase_add_test(tc, test_cred_run_command_outcomes);
+	suite_add_tcase(s, tc);
+	return s;
+}
