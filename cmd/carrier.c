@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -29,6 +30,9 @@ struct cli {
 	const char	*conf_path;
 	const char	*relay;		/* -R host[:port] */
 	const char	*sender;	/* -f / -r */
+	const char	*envid;		/* -V, DSN ENVID */
+	unsigned int	 notify;	/* -N, DSN NOTIFY bits */
+	enum envelope_ret ret;		/* -R full|hdrs, DSN RET */
 	unsigned int	 msg_flags;
 	int		 verbose;
 	char		**rcpts;
@@ -45,6 +49,8 @@ static int	opt_b(struct cli *, const char *);
 static int	opt_C(struct cli *, const char *);
 static int	opt_f(struct cli *, const char *);
 static int	opt_i(struct cli *, const char *);
+static int	opt_N(struct cli *, const char *);
+static int	opt_V(struct cli *, const char *);
 static int	opt_o(struct cli *, const char *);
 static int	opt_R(struct cli *, const char *);
 static int	opt_v(struct cli *, const char *);
@@ -63,9 +69,11 @@ static const struct option options[] = {
 	{ 'C', ARG_REQUIRED, opt_C },	/* configuration file */
 	{ 'f', ARG_REQUIRED, opt_f },	/* envelope sender */
 	{ 'i', ARG_NONE, opt_i },	/* a lone "." does not end input */
+	{ 'N', ARG_REQUIRED, opt_N },	/* DSN NOTIFY */
 	{ 'o', ARG_REQUIRED, opt_o },	/* -oX option */
-	{ 'R', ARG_REQUIRED, opt_R },	/* relay host[:port] */
+	{ 'R', ARG_REQUIRED, opt_R },	/* relay, or DSN RET full|hdrs */
 	{ 'r', ARG_REQUIRED, opt_f },	/* obsolete -f */
+	{ 'V', ARG_REQUIRED, opt_V },	/* DSN ENVID */
 	{ 'v', ARG_NONE, opt_v },	/* transcript on stderr */
 };
 
@@ -82,7 +90,8 @@ usage(const char *fmt, ...)
 		(void)fputc('\n', stderr);
 	}
 	(void)fprintf(stderr, "usage: %s [-iv] [-C file] [-f sender] "
-	    "[-R host[:port]] [--] recipient ...\n", progname);
+	    "[-N dsn] [-R host[:port] | -R full|hdrs] [-V envid]\n"
+	    "       [--relay=host[:port]] [--] recipient ...\n", progname);
 	return EX_USAGE;
 }
 
@@ -126,9 +135,43 @@ opt_o(struct cli *cli, const char *arg)
 }
 
 static int
+opt_N(struct cli *cli, const char *arg)
+{
+	if (envelope_parse_notify(arg, &cli->notify) != 0)
+		return usage("-N %s: expected never, or success, failure "
+		    "and delay joined by commas", arg);
+	return 0;
+}
+
+/*
+ * -R is sendmail's DSN RET (full, hdrs; msmtp also takes headers) and
+ * carrier's relay: the three words mean RET, anything else a relay.
+ */
+static int
 opt_R(struct cli *cli, const char *arg)
 {
-	cli->relay = arg;
+	if (strcasecmp(arg, "full") == 0)
+		cli->ret = ENVELOPE_RET_FULL;
+	else if (strcasecmp(arg, "hdrs") == 0 ||
+	    strcasecmp(arg, "headers") == 0)
+		cli->ret = ENVELOPE_RET_HDRS;
+	else
+		cli->relay = arg;
+	return 0;
+}
+
+static int
+opt_V(struct cli *cli, const char *arg)
+{
+	const char *p;
+
+	for (p = arg; *p != '\0'; p++)
+		if (*p < '!' || *p > '~')
+			break;
+	if (*p != '\0' || p == arg || strlen(arg) > ENVELOPE_ENVID_MAX)
+		return usage("-V: an envelope id is 1 to %d printable ASCII "
+		    "characters", ENVELOPE_ENVID_MAX);
+	cli->envid = arg;
 	return 0;
 }
 
@@ -162,6 +205,10 @@ parse_args(struct cli *cli, int argc, char **argv)
 		if (strcmp(p, "--help") == 0) {
 			(void)usage(NULL);
 			exit(0);
+		}
+		if (strncmp(p, "--relay=", 8) == 0) {
+			cli->relay = p + 8;
+			continue;
 		}
 		if (p[0] != '-' || p[1] == '\0')
 			break;
@@ -280,7 +327,7 @@ send_mail(struct cli *cli)
 	if (cli->relay != NULL) {
 		if (conf_parse_relay(cli->relay, relay_host,
 		    sizeof(relay_host), &relay_port, why, sizeof(why)) != 0)
-			return usage("-R: %s", why);
+			return usage("-R: %s (or full, hdrs: DSN RET)", why);
 		opts.relay_host = relay_host;
 		opts.relay_port = relay_port;
 	}
@@ -288,6 +335,10 @@ send_mail(struct cli *cli)
 		return usage("no recipients given");
 	if (envelope_init(&env) == -1)
 		goto nomem;
+	env.ret = cli->ret;
+	env.notify = cli->notify;
+	if (cli->envid != NULL)
+		(void)strlcpy(env.envid, cli->envid, sizeof(env.envid));
 	if (cli->sender != NULL && cli->sender[0] != '\0' &&
 	    strcmp(cli->sender, "<>") != 0) {
 		if (addr_check_mailbox(cli->sender, why, sizeof(why)) != 0) {
