@@ -35,6 +35,7 @@ struct cli {
 	enum envelope_ret ret;		/* -R full|hdrs, DSN RET */
 	unsigned int	 msg_flags;
 	int		 verbose;
+	int		 serverinfo;	/* --serverinfo */
 	char		**rcpts;
 	int		 nrcpts;
 };
@@ -60,6 +61,8 @@ static int	exit_code(const struct carrier_error *);
 static int	report(const struct carrier_envelope *,
 		    const struct carrier_error *);
 static int	send_mail(struct cli *);
+static int	serverinfo(const struct carrier_options *);
+static void	print_lines(const char *, const char *);
 
 static const char *progname = "carrier";
 
@@ -91,7 +94,9 @@ usage(const char *fmt, ...)
 	}
 	(void)fprintf(stderr, "usage: %s [-iv] [-C file] [-f sender] "
 	    "[-N dsn] [-R host[:port] | -R full|hdrs] [-V envid]\n"
-	    "       [--relay=host[:port]] [--] recipient ...\n", progname);
+	    "       [--relay=host[:port]] [--] recipient ...\n"
+	    "       %s [-C file] [-R host[:port]] --serverinfo\n", progname,
+	    progname);
 	return EX_USAGE;
 }
 
@@ -205,6 +210,10 @@ parse_args(struct cli *cli, int argc, char **argv)
 		if (strcmp(p, "--help") == 0) {
 			(void)usage(NULL);
 			exit(0);
+		}
+		if (strcmp(p, "--serverinfo") == 0) {
+			cli->serverinfo = 1;
+			continue;
 		}
 		if (strncmp(p, "--relay=", 8) == 0) {
 			cli->relay = p + 8;
@@ -331,6 +340,8 @@ send_mail(struct cli *cli)
 		opts.relay_host = relay_host;
 		opts.relay_port = relay_port;
 	}
+	if (cli->serverinfo)
+		return serverinfo(&opts);
 	if (cli->nrcpts == 0)
 		return usage("no recipients given");
 	if (envelope_init(&env) == -1)
@@ -375,6 +386,51 @@ nomem:
 	(void)fprintf(stderr, "%s: %s\n", progname, strerror(errno));
 	envelope_free(&env);
 	return EX_OSERR;
+}
+
+/* Prints text line by line, sanitised, each after prefix. */
+static void
+print_lines(const char *prefix, const char *text)
+{
+	char clean[1024];
+	size_t len;
+
+	while (*text != '\0') {
+		len = strcspn(text, "\n");
+		log_sanitize(clean, sizeof(clean), text, len);
+		(void)printf("%s%s\n", prefix, clean);
+		text += len + (text[len] == '\n');
+	}
+}
+
+/* --serverinfo: what the relay offers, on stdout. */
+static int
+serverinfo(const struct carrier_options *opts)
+{
+	struct carrier_probe p;
+	struct carrier_error err;
+	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+	const char *nl;
+
+	if (carrier_probe(opts, &p, &err) != CARRIER_OK) {
+		(void)fprintf(stderr, "%s: %s\n", progname,
+		    status_format(&err, line, sizeof(line)));
+		return exit_code(&err);
+	}
+	(void)printf("server:      %s\n", p.peer);
+	print_lines("greeting:    ", p.greeting);
+	(void)printf("TLS:         %s%s\n", p.tls, p.starttls_offered ?
+	    " (STARTTLS offered)" : "");
+	if (strcmp(p.cert, "no certificate") != 0)
+		print_lines("certificate: ", p.cert);
+	if (p.size_max > 0)
+		(void)printf("size limit:  %llu octets (%.1f MiB)\n",
+		    p.size_max, (double)p.size_max / 1048576.0);
+	(void)printf("AUTH:        %s\n", p.auth[0] != '\0' ? p.auth :
+	    "(none offered)");
+	nl = strchr(p.ehlo, '\n');
+	print_lines("extension:   ", nl != NULL ? nl + 1 : "");
+	return EX_OK;
 }
 
 int

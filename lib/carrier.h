@@ -57,6 +57,18 @@ struct carrier_message {
 	struct message_info	info;
 };
 
+/* What a server offers, as carrier_probe() found it. */
+struct carrier_probe {
+	char		peer[STATUS_HOST_MAX];
+	char		greeting[512];		/* first line of the 220 */
+	char		ehlo[4096];		/* the EHLO reply, lines by \n */
+	char		tls[256];		/* the TLS session, or "no TLS" */
+	char		cert[2048];		/* the peer certificate */
+	char		auth[256];		/* AUTH mechanisms offered */
+	unsigned long long size_max;		/* SIZE limit, 0 = none */
+	int		starttls_offered;	/* before TLS */
+};
+
 /* Fills opts with the defaults (no relay, timeouts of carrier.conf(5)). */
 void	carrier_options_init(struct carrier_options *opts);
 
@@ -93,5 +105,13 @@ void	carrier_message_close(struct carrier_message *msg);
 enum carrier_status carrier_deliver(const struct carrier_options *opts,
 	    struct carrier_envelope *env, const struct carrier_message *msg,
 	    struct carrier_error *err);
+
+/*
+ * Connects to the relay as carrier_deliver() would (TLS policy
+ * included, no AUTH, no message), records what it offers in probe, and
+ * says QUIT.  Returns CARRIER_OK, or the failure in err.
+ */
+enum carrier_status carrier_probe(const struct carrier_options *opts,
+	    struct carrier_probe *probe, struct carrier_error *err);
 
 #endif

@@ -46,6 +46,9 @@ static enum carrier_status session(const struct carrier_options *,
 		    const struct hop *, struct carrier_envelope *,
 		    const struct carrier_message *, struct carrier_error *);
 static enum carrier_status outcome(const struct carrier_envelope *);
+static void	relay_hop(const struct carrier_options *, struct hop *);
+static void	tls_options(const struct carrier_options *,
+		    const struct hop *, struct conn_tls_opts *);
 
 /* This host's name, as gethostname(2) has it (no DNS lookup). */
 static void
@@ -67,6 +70,7 @@ in_step(const struct carrier_error *err)
 	return err->code != 0 && err->code != 421;
 }
 
+/* The TLS settings for a hop: verify its name unless told another. */
 static void
 tls_options(const struct carrier_options *o, const struct hop *hop,
     struct conn_tls_opts *t)
@@ -210,6 +214,18 @@ fail:
 	return st;
 }
 
+/* The relay as a hop: implicit TLS and the default port by the policy. */
+static void
+relay_hop(const struct carrier_options *opts, struct hop *hop)
+{
+	hop->host = opts->relay_host;
+	hop->implicit_tls = opts->tls == CONF_TLS_IMPLICIT ||
+	    (opts->tls == CONF_TLS_AUTO && opts->relay_port == 465);
+	hop->port = opts->relay_port != 0 ? opts->relay_port :
+	    opts->tls == CONF_TLS_IMPLICIT ? CARRIER_SMTPS_PORT :
+	    CARRIER_SMTP_PORT;
+}
+
 /* The worst outcome among the recipients. */
 static enum carrier_status
 outcome(const struct carrier_envelope *env)
@@ -250,12 +266,63 @@ carrier_deliver(const struct carrier_options *opts,
 			}
 		return CARRIER_TEMP;
 	}
-	hop.host = opts->relay_host;
-	hop.implicit_tls = opts->tls == CONF_TLS_IMPLICIT ||
-	    (opts->tls == CONF_TLS_AUTO && opts->relay_port == 465);
-	hop.port = opts->relay_port != 0 ? opts->relay_port :
-	    opts->tls == CONF_TLS_IMPLICIT ? CARRIER_SMTPS_PORT :
-	    CARRIER_SMTP_PORT;
+	relay_hop(opts, &hop);
 	(void)session(opts, &hop, env, msg, err);
 	return outcome(env);
+}
+
+enum carrier_status
+carrier_probe(const struct carrier_options *opts, struct carrier_probe *p,
+    struct carrier_error *err)
+{
+	static struct conn conn;
+	struct smtp_session s;
+	struct conn_tls_opts t;
+	struct hop hop;
+	char helo[256];
+	enum carrier_status st;
+	int fd;
+
+	memset(p, 0, sizeof(*p));
+	status_clear(err);
+	if (opts->relay_host == NULL || opts->relay_host[0] == '\0')
+		return status_set(err, CARRIER_PERM, PHASE_CONFIG, "no relay "
+		    "to ask: set \"relay\" in carrier.conf or use -R");
+	relay_hop(opts, &hop);
+	if (opts->helo != NULL)
+		(void)strlcpy(helo, opts->helo, sizeof(helo));
+	else
+		default_helo(helo, sizeof(helo));
+	if ((fd = net_connect(hop.host, hop.port, opts->connect_timeout *
+	    1000, err)) == -1)
+		return err->status;
+	conn_init(&conn, fd);
+	smtp_init(&s, &conn, helo, opts->timeout * 1000, err->host);
+	(void)strlcpy(p->peer, err->host, sizeof(p->peer));
+	if (hop.implicit_tls) {
+		tls_options(opts, &hop, &t);
+		conn_set_timeout(&conn, opts->timeout * 1000);
+		if ((st = conn_tls_start(&conn, &t, err)) != CARRIER_OK) {
+			err->phase = PHASE_TLS;
+			goto out;
+		}
+	}
+	if ((st = smtp_greeting(&s, err)) != CARRIER_OK)
+		goto out;
+	smtp_reply_summary(&s.reply, p->greeting, sizeof(p->greeting));
+	if ((st = smtp_hello(&s, err)) != CARRIER_OK)
+		goto out;
+	p->starttls_offered = (s.ext & SMTP_EXT_STARTTLS) != 0;
+	if ((st = secure(opts, &hop, &s, err)) != CARRIER_OK)
+		goto out;
+	(void)strlcpy(p->ehlo, s.reply.text, sizeof(p->ehlo));
+	(void)strlcpy(p->auth, s.auth, sizeof(p->auth));
+	p->size_max = s.size_max;
+	conn_tls_describe(&conn, p->tls, sizeof(p->tls));
+	conn_tls_peer(&conn, p->cert, sizeof(p->cert));
+	smtp_quit(&s);
+out:
+	conn_tls_close(&conn);
+	conn_close(&conn);
+	return st;
 }
