@@ -8,8 +8,8 @@
 #
 #   . "$(dirname "$0")/../lab/lab.sh"
 #   lab_need_root                 # SKIP (exit 77) unless root + unshare work
-#   lab_netns "$@"                # re-exec in a private net (+pid) namespace
-#   lab_fetch                     # extract postfix into $LAB_ROOT (idempotent)
+#   lab_netns "$@"                # lab_fetch, then re-exec the script in
+#                                 # private net+pid+mount namespaces
 #   d=$(lab_mktemp)               # a temp dir the mail_owner can traverse
 #   trap 'postfix_stop "$d/pf"; sink_stop "$d/sink"; rm -rf "$d"' EXIT
 #   port=$(lab_free_port)
@@ -31,6 +31,7 @@
 #   postfix_wait DIR N [TIMEOUT_S=10]
 #   postfix_msg DIR DOMAIN LOCAL
 #   postfix_envelope_sender DIR DOMAIN LOCAL
+#   postfix_sort DIR
 #   postfix_log DIR
 #   sink_start DIR PORT [smtp-sink options...]
 #   sink_stop DIR
@@ -68,6 +69,7 @@
 
 if [ -z "${BASH_VERSION:-}" ]; then
 	echo "lab.sh: needs bash" >&2
+	# shellcheck disable=SC2317 # exit only if not sourced
 	return 1 2>/dev/null || exit 1
 fi
 
@@ -138,6 +140,11 @@ _lab_alive() {
 
 _lab_dead() { ! _lab_alive "$1"; }
 
+_lab_is_port() {
+	case $1 in '' | *[!0-9]*) return 1 ;; esac
+	[ "$1" -ge 1 ] && [ "$1" -le 65535 ]
+}
+
 # True if something listens on TCP ADDR:PORT (ADDR may be *).
 _lab_listening() {
 	local addr=$1 port=$2 out
@@ -147,6 +154,17 @@ _lab_listening() {
 	*:*) grep -qF "[$addr]:$port " <<<"$out " || grep -qF "[::]:$port " <<<"$out " || grep -qF "*:$port " <<<"$out " ;;
 	*) grep -qF "$addr:$port " <<<"$out " || grep -qF "0.0.0.0:$port " <<<"$out " || grep -qF "*:$port " <<<"$out " ;;
 	esac
+}
+
+# Fail if anything listens on TCP port $1 (any address).  Postfix and
+# smtp-sink can both bind a port that is already taken (SO_REUSEPORT) and
+# would then silently share the connections.
+_lab_port_free() {
+	local out
+	out=$(ss -Hltnp "sport = :$1" 2>/dev/null)
+	[ -z "$out" ] && return 0
+	_lab_err "TCP port $1 is already in use: $out"
+	return 1
 }
 
 # ---------------------------------------------------------------- fetch
@@ -206,17 +224,21 @@ lab_need_root() {
 }
 
 # lab_netns "$@" : call near the top of a test script, with the script's
-# arguments.  Re-executes the script (once; guarded by LAB_IN_NETNS) inside
-# new network and PID namespaces whose only interface is a private loopback
-# (127.0.0.1 and ::1), so ports never clash with the host or other tests
-# and nothing outside can be reached.  Process IDs inside are ordinary, so
-# the test's EXIT trap kills its servers by PID as usual; in addition, when
-# the script exits every process left in its PID namespace is killed by the
-# kernel.  The script's exit status (including 77) is passed through.
-# Set LAB_NETNS_PID=0 to get a network namespace only.
+# arguments.  Runs lab_fetch first (apt needs the network), then
+# re-executes the script with bash (once; guarded by LAB_IN_NETNS) inside
+# new network, PID and mount namespaces.  The network namespace's only
+# interface is a private loopback (127.0.0.1 and ::1, brought up here), so
+# ports never clash with the host or other tests and nothing else can be
+# reached.  The test's EXIT trap kills its servers by PID as usual (the
+# script is PID 1 in there); in addition, when the script exits the kernel
+# kills every process left in its PID namespace.  The mount namespace
+# (private propagation, fresh /proc) lets a test bind-mount over files
+# without touching the host.  The exit status (including 77) is passed
+# through.  LAB_NETNS_PID=0 gives a network namespace only.
 lab_netns() {
 	[ -n "${LAB_IN_NETNS:-}" ] && return 0
 	lab_need_root
+	lab_fetch >&2 || exit 1
 	local script=$0
 	case $script in /*) ;; *) script=$PWD/$script ;; esac
 	[ -f "$script" ] || {
@@ -275,17 +297,22 @@ _lab_ensure_group() {
 	}
 }
 
-# Fail unless USER can reach PATH (every ancestor searchable).
+# Fail unless USER can reach PATH (every directory on the way searchable).
 _lab_check_reach() {
-	local user=$1 path=$2 p=$2
-	while :; do
-		if ! setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups \
-			test -x "$p" 2>/dev/null; then
-			_lab_err "$user cannot traverse $p (needed to reach $path); use lab_mktemp or chmod o+x it"
+	local user=$1 path=$2 p='' part gid
+	local -a dirs=(/) parts=()
+	gid=$(id -g "$user") || return 1
+	IFS=/ read -r -a parts <<<"${path#/}"
+	for part in "${parts[@]}"; do
+		[ -n "$part" ] || continue
+		p=$p/$part
+		dirs+=("$p")
+	done
+	for p in "${dirs[@]}"; do
+		if ! setpriv --reuid="$user" --regid="$gid" --clear-groups test -x "$p" 2>/dev/null; then
+			_lab_err "$user cannot search $p (needed to reach $path); use lab_mktemp or chmod o+x $p"
 			return 1
 		fi
-		[ "$p" = / ] && return 0
-		p=$(dirname "$p")
 	done
 }
 
@@ -307,8 +334,8 @@ _lab_check_reach() {
 # recipient at every domain is accepted and delivered by virtual(8).  Any
 # previous instance in DIR is stopped and its mail removed.
 postfix_start() {
-	local dir=$1 port=$2 addr=${3:-127.0.0.1}
-	if [ -z "$dir" ] || [ -z "$port" ]; then
+	local dir=${1:-} port=${2:-} addr=${3:-127.0.0.1}
+	if [ -z "$dir" ] || ! _lab_is_port "$port"; then
 		_lab_err "usage: postfix_start DIR PORT [ADDR]"
 		return 2
 	fi
@@ -340,6 +367,7 @@ postfix_start() {
 
 	local listen=$addr:$port
 	case $addr in *:*) listen="[$addr]:$port" ;; esac
+	_lab_port_free "$port" || return 1
 
 	# Regexp tables are built into Postfix (no postmap, no dynamic maps).
 	# A virtual_mailbox_maps result ending in / means Maildir.  virtual(8)
@@ -482,19 +510,24 @@ EOF
 	local line
 	if [ -n "${LAB_POSTFIX_MAIN_CF:-}" ]; then
 		while IFS= read -r line; do
-			[ -n "${line// /}" ] || continue
+			# skip blank lines and comments
+			case ${line//[[:space:]]/} in '' | '#'*) continue ;; esac
 			_lab_pf "$LAB_ROOT/usr/sbin/postconf" -c "$dir/etc" -e "$line" || return 1
 		done <<<"$LAB_POSTFIX_MAIN_CF"
 	fi
+
+	# Postfix re-reads a configuration file until its mtime is at least a
+	# couple of seconds in the past ("let it cool down", 0.3 s steps), which
+	# would add ~2 s to every start: backdate the files just written.
+	touch -d '-1 minute' "$dir/etc/"*
 
 	: >"$dir/maillog"
 	# master(8) does not fork: it stays the process we start, makes itself
 	# a session and process group leader (setsid), so its PID is $! and
 	# its daemons are in process group $!.
-	(
-		export LD_LIBRARY_PATH="$LAB_ROOT/usr/lib/postfix"
-		exec "$LAB_ROOT/usr/lib/postfix/sbin/master" -c "$dir/etc"
-	) </dev/null >"$dir/master.log" 2>&1 &
+	LD_LIBRARY_PATH="$LAB_ROOT/usr/lib/postfix" \
+		"$LAB_ROOT/usr/lib/postfix/sbin/master" -c "$dir/etc" \
+		</dev/null >"$dir/master.log" 2>&1 &
 	local pid=$!
 	echo "$pid" >"$dir/master.pid"
 
@@ -561,13 +594,12 @@ postfix_stop() {
 	[ -f "$dir/master.pid" ] || return 0
 	pid=$(cat "$dir/master.pid")
 	case $pid in '' | *[!0-9]*) rm -f "$dir/master.pid"; return 0 ;; esac
-	# SIGTERM: master passes it on to its children and exits.  Also signal
-	# the whole process group in case master is already gone.
-	kill -TERM "$pid" 2>/dev/null
-	kill -TERM -- "-$pid" 2>/dev/null
+	# SIGTERM: master passes it on to its children and exits.  Signal only
+	# processes that run a program from $LAB_ROOT, so that a stale pid
+	# file can never hit an unrelated process (group).
+	_lab_kill_group TERM "$pid"
 	_lab_until 50 _lab_group_gone "$pid" || {
-		kill -KILL -- "-$pid" 2>/dev/null
-		kill -KILL "$pid" 2>/dev/null
+		_lab_kill_group KILL "$pid"
 		_lab_until 20 _lab_group_gone "$pid" || {
 			_lab_err "postfix (pid $pid) did not exit"
 			return 1
@@ -576,12 +608,30 @@ postfix_stop() {
 	rm -f "$dir/master.pid"
 }
 
-# True when the process and every live member of its process group are gone.
+# True if process $1 runs a program extracted under $LAB_ROOT.
+_lab_ours() {
+	local exe
+	exe=$(readlink "/proc/$1/exe" 2>/dev/null) || return 1
+	case $exe in "$LAB_ROOT"/*) return 0 ;; esac
+	return 1
+}
+
+# _lab_kill_group SIG PGID : send SIG to the leader and to every member of
+# process group PGID that is one of ours.
+_lab_kill_group() {
+	local sig=$1 pgid=$2 p
+	for p in "$pgid" $(pgrep -g "$pgid" 2>/dev/null); do
+		_lab_ours "$p" && kill "-$sig" "$p" 2>/dev/null
+	done
+	return 0
+}
+
+# True when the leader and every member of process group $1 that is one of
+# ours are gone (zombies count as gone).
 _lab_group_gone() {
-	_lab_alive "$1" && return 1
 	local p
-	for p in $(pgrep -g "$1" 2>/dev/null); do
-		_lab_alive "$p" && return 1
+	for p in "$1" $(pgrep -g "$1" 2>/dev/null); do
+		_lab_ours "$p" && _lab_alive "$p" && return 1
 	done
 	return 0
 }
@@ -621,7 +671,7 @@ _lab_pf_sort() {
 			;;
 		esac
 		box=$dir/mail/${dom,,}/${lp,,}
-		mkdir -p "$box/new" "$box/cur" "$box/tmp" && mv "$f" "$box/new/"
+		mkdir -p "$box/new" "$box/cur" "$box/tmp" && mv -f "$f" "$box/new/" 2>/dev/null
 	done
 }
 
@@ -633,11 +683,14 @@ postfix_wait() {
 		_lab_err "usage: postfix_wait DIR N [TIMEOUT_S]"
 		return 2
 	fi
-	local end=$((SECONDS + timeout))
+	local now end
+	now=${EPOCHREALTIME/[.,]/}
+	end=$((now + timeout * 1000000))
 	while :; do
 		have=$(_lab_count_msgs "$dir")
 		[ "$have" -ge "$n" ] && return 0
-		[ "$SECONDS" -ge "$end" ] && break
+		now=${EPOCHREALTIME/[.,]/}
+		[ "$now" -ge "$end" ] && break
 		sleep 0.1
 	done
 	_lab_err "postfix_wait: $have of $n messages delivered after ${timeout}s; log:"
@@ -744,8 +797,8 @@ postfix_log() {
 # drop root: "-u $LAB_SINK_USER" is added unless the options have -u.
 # PID in DIR/sink.pid, output in DIR/sink.log.
 sink_start() {
-	local dir=$1 port=$2
-	if [ -z "$dir" ] || [ -z "$port" ]; then
+	local dir=${1:-} port=${2:-}
+	if [ -z "$dir" ] || ! _lab_is_port "$port"; then
 		_lab_err "usage: sink_start DIR PORT [smtp-sink options...]"
 		return 2
 	fi
@@ -765,10 +818,10 @@ sink_start() {
 	install -d -m 755 -o "$LAB_SINK_USER" "$dir/dump" 2>/dev/null || mkdir -p "$dir/dump"
 	local listen=$LAB_SINK_ADDR:$port
 	case $LAB_SINK_ADDR in *:*) listen="[$LAB_SINK_ADDR]:$port" ;; esac
-	(
-		export LD_LIBRARY_PATH="$LAB_ROOT/usr/lib/postfix"
-		exec "$LAB_ROOT/usr/sbin/smtp-sink" "${user[@]}" "$@" "inet:$listen" 64
-	) </dev/null >"$dir/sink.log" 2>&1 &
+	_lab_port_free "$port" || return 1
+	LD_LIBRARY_PATH="$LAB_ROOT/usr/lib/postfix" \
+		"$LAB_ROOT/usr/sbin/smtp-sink" "${user[@]}" "$@" "inet:$listen" 64 \
+		</dev/null >"$dir/sink.log" 2>&1 &
 	local pid=$!
 	echo "$pid" >"$dir/sink.pid"
 	if ! _lab_until 100 _lab_pf_ready "$pid" "$LAB_SINK_ADDR" "$port"; then
@@ -789,13 +842,15 @@ sink_stop() {
 	[ -f "$dir/sink.pid" ] || return 0
 	pid=$(cat "$dir/sink.pid")
 	case $pid in '' | *[!0-9]*) rm -f "$dir/sink.pid"; return 0 ;; esac
-	kill -TERM "$pid" 2>/dev/null
-	_lab_until 30 _lab_dead "$pid" || {
-		kill -KILL "$pid" 2>/dev/null
-		_lab_until 20 _lab_dead "$pid" || {
-			_lab_err "smtp-sink (pid $pid) did not exit"
-			return 1
+	if _lab_ours "$pid"; then
+		kill -TERM "$pid" 2>/dev/null
+		_lab_until 30 _lab_dead "$pid" || {
+			kill -KILL "$pid" 2>/dev/null
+			_lab_until 20 _lab_dead "$pid" || {
+				_lab_err "smtp-sink (pid $pid) did not exit"
+				return 1
+			}
 		}
-	}
+	fi
 	rm -f "$dir/sink.pid"
 }

@@ -1,0 +1,50 @@
+#!/bin/sh
+# deps.sh - install every Debian package carrier needs to build and test,
+# then extract Postfix for the integration lab (lab_fetch in lab.sh).
+#
+# Idempotent and quick when everything is present: it asks dpkg-query
+# first and runs apt-get only for what is missing (apt-get update only if
+# an install fails, e.g. on a machine with stale or no package lists).
+# POSIX sh, so both "sh tests/lab/deps.sh" and "bash ..." work.  Root only.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+
+# build: autoconf make gcc pkg-config libtls-dev
+# unit tests: check libsubunit-dev
+# docs/lint: mandoc groff-base cppcheck
+# integration lab: iproute2 (ip, ss) util-linux (unshare, setpriv, flock,
+#   script) python3 procps, time (/usr/bin/time -v) and dnsmasq-base (a
+#   DNS server for the tests), and the runtime libraries of postfix.
+PKGS="autoconf make gcc pkg-config libtls-dev check libsubunit-dev
+mandoc groff-base cppcheck iproute2 util-linux python3 procps time dnsmasq-base
+libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase"
+
+missing=
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) || st=
+	[ "$st" = installed ] || missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps.sh: missing packages:$missing (run as root to install)" >&2
+		exit 1
+	fi
+	echo "deps.sh: installing:$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	# shellcheck disable=SC2086 # word splitting intended
+	if ! apt-get install -y -q --no-install-recommends $missing >&2; then
+		apt-get update -qq >&2 || exit 1
+		# shellcheck disable=SC2086
+		apt-get install -y -q --no-install-recommends $missing >&2 || exit 1
+	fi
+fi
+
+# The lab itself (needs bash): extract postfix into build/lab/postfix-root.
+if [ "$(id -u)" = 0 ]; then
+	# shellcheck disable=SC2016 # expanded by bash
+	exec bash -c '. "$1/lab.sh" && lab_fetch' deps "$here"
+fi
+echo "deps.sh: not root; skipping the Postfix lab extraction" >&2
+exit 0
