@@ -105,7 +105,7 @@ fuzz: config.h
 	        -print_final_stats=1 build/fuzz/$$n.corpus \
 	        >build/fuzz/$$n.log 2>&1; then \
 	        tail -60 build/fuzz/$$n.log; exit 1; fi; \
-	    grep -E 'number_of_executed_units|execs_per_sec|Done' \
+	    grep -E 'number_of_executed_units|average_exec_per_sec|Done' \
 	        build/fuzz/$$n.log; \
 	done
 

@@ -60,6 +60,8 @@ static const char *const tok_unexpected[] = {
 	"unexpected ':'",
 	"unexpected ';'"
 };
+_Static_assert(sizeof(tok_unexpected) / sizeof(tok_unexpected[0]) ==
+    TOK_SEMI + 1, "tok_unexpected[] and enum tok differ");
 
 /* A fixed buffer that notes, rather than does, any growth past size. */
 struct sbuf {

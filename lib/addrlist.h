@@ -56,7 +56,11 @@ struct addrlist {
  * address-list, groups and the obsolete syntax allowed.  Appends every
  * mailbox to list in order, the members of groups included; group names
  * are not kept, and an empty group ("undisclosed-recipients:;") or an
- * empty list adds nothing.
+ * empty list adds nothing.  A mailbox without a domain is accepted bare
+ * or in angle brackets ("root", "Cron Daemon <root>").  Some mailers
+ * also take the following, but here they are errors: addresses
+ * separated by white space only ("a@x b@y"), a group without its ';',
+ * a route without commas ("<@a@b:u@c>"), a domain with a final dot.
  *
  * Returns 0; or -1 with nothing appended and a short reason in err
  * (errlen bytes, NUL-terminated and maybe truncated; untouched on
@@ -65,9 +69,9 @@ struct addrlist {
  * a NUL byte, a control character other than HTAB, a CR or LF that is
  * not folding, comments nested deeper than ADDRLIST_DEPTH_MAX, a mailbox
  * that fails addr_check_mailbox() (lengths included), a display name
- * over ADDRLIST_DISPLAY_MAX octets, list->n reaching more than
- * ADDRLIST_MAX, or memory exhausted (errno ENOMEM).  Runs in time
- * linear in len.
+ * over ADDRLIST_DISPLAY_MAX octets, more than ADDRLIST_MAX entries in
+ * list (counting those already there), or memory exhausted (errno
+ * ENOMEM).  Runs in time linear in len.
  */
 int	addrlist_parse(struct addrlist *list, const char *body, size_t len,
 	    char *err, size_t errlen);
