@@ -74,6 +74,7 @@ sanitize:
 	    ASAN_OPTIONS=detect_leaks=1 build/asan/check_carrier
 
 integration: carrier
+	bash tests/lab/selftest.sh
 	tests/integration/run.sh
 
 lint:

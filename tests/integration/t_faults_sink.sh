@@ -57,10 +57,17 @@ expect_err_line 'timed out after 2 s waiting for the greeting' "silent server"
 	fail "took ${took} ms for a 2 s timeout"
 
 # A server that stops replying after the message text.
-python3 "$top/tests/integration/hostile_server.py" mute-data $port >"$T/hs.out" &
-hs=$!
-cleanup_hooks+=("kill $hs 2>/dev/null")
-until grep -q ready "$T/hs.out" 2>/dev/null; do sleep 0.05; done
+# start_hostile MODE: a scripted server on $port; waits until it listens
+# (each gets its own output file, so an old "ready" cannot fool us).
+start_hostile() {
+	local out=$T/hs.$1.out
+	python3 "$top/tests/integration/hostile_server.py" "$1" $port >"$out" &
+	hs=$!
+	cleanup_hooks+=("kill $hs 2>/dev/null")
+	for _ in $(seq 100); do grep -q ready "$out" 2>/dev/null && return 0; sleep 0.05; done
+	fail "hostile server $1 did not start"
+}
+start_hostile mute-data
 run_carrier -C "$T/conf" -R 127.0.0.1:$port a@example.org
 expect_rc 75 "no reply to the final dot"
 expect_err_line 'timed out after 2 s waiting for the reply to end of data' "no reply to the dot"
@@ -69,9 +76,7 @@ kill $hs 2>/dev/null; wait $hs 2>/dev/null
 # A server that hangs up in the middle of a 4 MB message.
 head -c 3000000 /dev/urandom | base64 >"$T/big"
 { printf 'Subject: big\n\n'; cat "$T/big"; } >"$T/in"
-python3 "$top/tests/integration/hostile_server.py" midbody $port >"$T/hs.out" &
-hs=$!
-until grep -q ready "$T/hs.out" 2>/dev/null; do sleep 0.05; done
+start_hostile midbody
 run_carrier -R 127.0.0.1:$port a@example.org
 expect_rc 75 "disconnect in mid-message"
 expect_err_line 'connection closed by the server while sending the message|during sending the message' "disconnect in mid-message"

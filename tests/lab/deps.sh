@@ -20,10 +20,13 @@ PKGS="autoconf make gcc pkg-config libtls-dev check libsubunit-dev
 mandoc groff-base cppcheck iproute2 util-linux python3 procps time dnsmasq-base
 libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase"
 
+# One dpkg-query for all of them ("name installed" lines).
+# shellcheck disable=SC2086 # word splitting intended
+have=" $(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $PKGS 2>/dev/null |
+	sed -n 's/ installed$//p' | tr '\n' ' ')"
 missing=
 for p in $PKGS; do
-	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) || st=
-	[ "$st" = installed ] || missing="$missing $p"
+	case $have in *" $p "*) ;; *) missing="$missing $p" ;; esac
 done
 
 if [ -n "$missing" ]; then

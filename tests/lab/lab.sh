@@ -19,7 +19,8 @@
 #   postfix_msg "$d/pf" example.org alice > got   # the DATA bytes, LF lines
 #   postfix_envelope_sender "$d/pf" example.org alice
 #
-# Functions (all return non-zero and say why on stderr when they fail):
+# Functions (all return non-zero and say why on stderr when they fail;
+# usable from scripts running with set -euo pipefail):
 #
 #   lab_fetch
 #   lab_need_root
@@ -83,8 +84,10 @@ LAB_TOP=$(cd "$LAB_DIR/../.." && pwd)
 : "${LAB_SINK_USER:=nobody}"
 
 # Runtime libraries of the postfix package (its Depends: minus the
-# maintainer-script tools), so the extracted binaries can run.
+# maintainer-script tools), so the extracted binaries can run, and the
+# tools lab.sh itself uses (ip/ss, unshare/setpriv/flock, ps/pgrep).
 LAB_POSTFIX_LIBS=(libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase)
+LAB_TOOLS=(iproute2 util-linux procps)
 
 _lab_err() { echo "lab: $*" >&2; }
 
@@ -100,11 +103,11 @@ _lab_pf() {
 # _lab_apt_ensure PKG... : install those of PKG that dpkg does not report as
 # installed; refresh the package lists only if the first attempt fails.
 _lab_apt_ensure() {
-	local p missing=()
+	local p have missing=()
+	have=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "$@" 2>/dev/null |
+		sed -n 's/ installed$//p')
 	for p in "$@"; do
-		if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
-			missing+=("$p")
-		fi
+		case $'\n'$have$'\n' in *$'\n'"$p"$'\n'*) ;; *) missing+=("$p") ;; esac
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	echo "lab: installing ${missing[*]}" >&2
@@ -121,10 +124,10 @@ _lab_until() {
 	shift
 	local rc
 	for ((i = 0; i < n; i++)); do
-		"$@"
-		rc=$?
-		# 0: done; 2: will never succeed (e.g. the server died)
-		[ "$rc" = 0 ] || [ "$rc" = 2 ] && return "$rc"
+		# (inside "if" so that a caller's set -e does not fire)
+		if "$@"; then return 0; else rc=$?; fi
+		# 2: will never succeed (e.g. the server died)
+		[ "$rc" != 2 ] || return 2
 		sleep 0.1
 	done
 	"$@"
@@ -169,13 +172,17 @@ _lab_port_free() {
 
 # ---------------------------------------------------------------- fetch
 
+# lab_fetch : make sure the packages the lab needs are installed and that
+# the postfix .deb is extracted into $LAB_ROOT.  Quick when all is there
+# (one dpkg-query; nothing at all on later calls in the same shell).
 lab_fetch() {
 	local master=$LAB_ROOT/usr/lib/postfix/sbin/master
-	_lab_apt_ensure "${LAB_POSTFIX_LIBS[@]}" || {
-		_lab_err "cannot install ${LAB_POSTFIX_LIBS[*]}"
+	[ "${_LAB_FETCHED:-}" = "$LAB_ROOT" ] && [ -x "$master" ] && return 0
+	_lab_apt_ensure "${LAB_POSTFIX_LIBS[@]}" "${LAB_TOOLS[@]}" || {
+		_lab_err "cannot install ${LAB_POSTFIX_LIBS[*]} ${LAB_TOOLS[*]}"
 		return 1
 	}
-	[ -x "$master" ] && return 0
+	[ -x "$master" ] && _LAB_FETCHED=$LAB_ROOT && return 0
 
 	mkdir -p "$(dirname "$LAB_ROOT")" || return 1
 	(
@@ -207,7 +214,7 @@ lab_fetch() {
 		rm -rf "$LAB_ROOT"
 		mv "$tmp/root" "$LAB_ROOT"
 	) || return 1
-	[ -x "$master" ]
+	[ -x "$master" ] && _LAB_FETCHED=$LAB_ROOT
 }
 
 # ---------------------------------------------------------------- guards
@@ -557,7 +564,9 @@ _lab_smtp_greets() {
 		*) break ;;
 		esac
 	done
-	[ "$rc" = 0 ] && printf 'QUIT\r\n' >&"$fd" && IFS= read -r -t 5 line <&"$fd"
+	if [ "$rc" = 0 ]; then
+		{ printf 'QUIT\r\n' >&"$fd" && IFS= read -r -t 5 line <&"$fd"; } || :
+	fi
 	exec {fd}>&-
 	[ "$rc" = 0 ] || _lab_err "no 220 greeting from $addr:$port (got: ${line:-nothing})"
 	return "$rc"
@@ -572,21 +581,21 @@ _lab_pf_ready() {
 _lab_pf_diag() {
 	local dir=$1
 	echo "---- $dir/maillog" >&2
-	tail -n 50 "$dir/maillog" >&2 2>/dev/null
+	tail -n 50 "$dir/maillog" >&2 2>/dev/null || :
 	echo "---- $dir/master.log" >&2
-	tail -n 20 "$dir/master.log" >&2 2>/dev/null
+	tail -n 20 "$dir/master.log" >&2 2>/dev/null || :
 	# Errors found before master reads maillog_file go to syslog, which
 	# may not exist; postsuper does the same parameter checks and prints
 	# them on stderr when stderr is a terminal (hence script(1)).
 	echo "---- configuration check" >&2
 	LD_LIBRARY_PATH="$LAB_ROOT/usr/lib/postfix" timeout 10 \
-		script -qec "$LAB_ROOT/usr/sbin/postsuper -c $dir/etc" /dev/null >&2 </dev/null
+		script -qec "$LAB_ROOT/usr/sbin/postsuper -c $dir/etc" /dev/null >&2 </dev/null || :
 	echo "----" >&2
 }
 
 # postfix_stop DIR : stop the instance (master and all its daemons).
 postfix_stop() {
-	local dir=$1 pid
+	local dir=${1:-} pid
 	[ -n "$dir" ] || {
 		_lab_err "usage: postfix_stop DIR"
 		return 2
@@ -621,7 +630,7 @@ _lab_ours() {
 _lab_kill_group() {
 	local sig=$1 pgid=$2 p
 	for p in "$pgid" $(pgrep -g "$pgid" 2>/dev/null); do
-		_lab_ours "$p" && kill "-$sig" "$p" 2>/dev/null
+		_lab_ours "$p" && { kill "-$sig" "$p" 2>/dev/null || :; }
 	done
 	return 0
 }
@@ -646,7 +655,7 @@ _lab_count_msgs() {
 # Delivered-To field (lower-cased; a quoted local part is unquoted).
 # The other postfix_* functions do this themselves.
 postfix_sort() {
-	_lab_pf_sort "$1"
+	_lab_pf_sort "${1:?usage: postfix_sort DIR}"
 }
 
 _lab_pf_sort() {
@@ -671,15 +680,15 @@ _lab_pf_sort() {
 			;;
 		esac
 		box=$dir/mail/${dom,,}/${lp,,}
-		mkdir -p "$box/new" "$box/cur" "$box/tmp" && mv -f "$f" "$box/new/" 2>/dev/null
+		{ mkdir -p "$box/new" "$box/cur" "$box/tmp" && mv -f "$f" "$box/new/"; } 2>/dev/null || :
 	done
 }
 
 # postfix_wait DIR N [TIMEOUT_S=10] : wait until at least N messages were
 # delivered into DIR/mail/*/*/new/.
 postfix_wait() {
-	local dir=$1 n=$2 timeout=${3:-10} have
-	if [ -z "$dir" ] || [ -z "$n" ]; then
+	local dir=${1:-} n=${2:-} timeout=${3:-10} have=0
+	if [ -z "$dir" ] || [[ ! $n =~ ^[0-9]+$ ]] || [[ ! $timeout =~ ^[0-9]+$ ]]; then
 		_lab_err "usage: postfix_wait DIR N [TIMEOUT_S]"
 		return 2
 	fi
@@ -694,13 +703,14 @@ postfix_wait() {
 		sleep 0.1
 	done
 	_lab_err "postfix_wait: $have of $n messages delivered after ${timeout}s; log:"
-	tail -n 30 "$dir/maillog" >&2 2>/dev/null
+	tail -n 30 "$dir/maillog" >&2 2>/dev/null || :
 	return 1
 }
 
 # _lab_msg_file DIR DOMAIN LOCAL : path of the one message in that Maildir.
 _lab_msg_file() {
-	local dir=$1 dom=${2,,} lp=${3,,} f
+	local dir=${1:-} dom=${2:-} lp=${3:-} f
+	dom=${dom,,} lp=${lp,,}
 	local -a files=()
 	for f in "$dir/mail/$dom/$lp/new/"*; do
 		[ -f "$f" ] && files+=("$f")
@@ -723,7 +733,7 @@ _lab_msg_file() {
 # them, including Received:/Return-Path: fields the client sent, is kept.
 postfix_msg() {
 	local f n
-	_lab_pf_sort "$1"
+	_lab_pf_sort "${1:-}"
 	f=$(_lab_msg_file "$@") || return 1
 	n=$(_lab_trace_lines "$f") || return 1
 	tail -n "+$((n + 1))" "$f"
@@ -760,7 +770,7 @@ _lab_trace_lines() {
 # angle brackets; the null sender <> prints an empty line.
 postfix_envelope_sender() {
 	local f line
-	_lab_pf_sort "$1"
+	_lab_pf_sort "${1:-}"
 	f=$(_lab_msg_file "$@") || return 1
 	IFS= read -r line <"$f"
 	case $line in
@@ -774,7 +784,7 @@ postfix_envelope_sender() {
 
 # postfix_log DIR : print the Postfix log of the instance.
 postfix_log() {
-	cat "$1/maillog"
+	cat "${1:?usage: postfix_log DIR}/maillog"
 }
 
 # ---------------------------------------------------------------- smtp-sink
@@ -834,7 +844,7 @@ sink_start() {
 
 # sink_stop DIR : stop the smtp-sink started with sink_start DIR.
 sink_stop() {
-	local dir=$1 pid
+	local dir=${1:-} pid
 	[ -n "$dir" ] || {
 		_lab_err "usage: sink_stop DIR"
 		return 2

@@ -102,9 +102,10 @@ check "master.pid is the master's pid" test "$(ps -o comm= -p "$(cat "$T/pf/mast
 # Return-Path and Bcc (Postfix drops those by default), no Date/Message-ID
 # (Postfix would add them for local clients), lines starting with dots,
 # "From " (mbox would quote it), a lone CR, 8-bit UTF-8, tabs, trailing
-# blanks, a 1500-byte line (Postfix splits long lines into records) and
-# an empty last line.
-long=$(printf 'x%.0s' $(seq 1500))
+# blanks, a folded field, a 3000-byte field and a 5000-byte line (Postfix
+# splits long lines into records) and empty last lines.
+long=$(printf 'x%.0s' $(seq 5000))
+longh=$(printf 'h%.0s' $(seq 3000))
 printf '%s\r\n' \
 	'Received: from client.invalid by client.invalid;' \
 	'	Mon, 1 Jan 2024 00:00:00 +0000' \
@@ -114,6 +115,8 @@ printf '%s\r\n' \
 	'Bcc: hidden@example.org' \
 	'Subject: =?UTF-8?Q?selftest?=' \
 	'X-Tab:	value with trailing blanks   ' \
+	"X-Long: $longh" \
+	'X-Folded: a' '  b' '	c' \
 	'' \
 	'.leading dot' \
 	'..two dots' \
@@ -122,7 +125,7 @@ printf '%s\r\n' \
 	$'lone\rCR inside' \
 	'h€llo wörld' \
 	"$long" \
-	'' >"$T/msg"
+	'' '' >"$T/msg"
 # Maildir files have LF line ends: expect CRLF -> LF, the lone CR kept
 python3 -c '
 import sys
