@@ -136,6 +136,10 @@ if [ "$have_w" = 0 ]; then
 	rm -rf "$probe"
 fi
 
+# tests/bench/carrier.impl replaces shared/bench/impls/carrier.impl, whose
+# "{dir}/carrier" command compare's availability check cannot resolve.
+args=(-I "$BENCH_SRC/carrier.impl" "${args[@]}")
+
 out=$OUT_DIR/compare-$(date -u +%Y%m%d-%H%M%S).txt
 say "CARRIER_BIN=$CARRIER_BIN $CARRIER_BENCH_COMPARE ${args[*]}"
 CARRIER_BIN=$CARRIER_BIN "$CARRIER_BENCH_COMPARE" "${args[@]}" 2>&1 | tee "$out"
