@@ -18,7 +18,8 @@
 
 #define CONN_LINE_MAX	2048	/* a reply line; RFC 5321 says 512 */
 #define CONN_RBUF	4096
-#define CONN_WBUF	65536
+#define CONN_WBUF	16384
+#define CONN_FILE_CHUNK	16384	/* conn_sendfile's copy, without sendfile */
 
 struct conn;
 
@@ -49,8 +50,7 @@ struct conn {
 /* Monotonic clock in milliseconds. */
 int64_t	conn_now(void);
 
-/* Sets up c on a connected fd with the plain transport; makes fd
- * non-blocking. */
+/* Sets up c on a connected, non-blocking fd with the plain transport. */
 void	conn_init(struct conn *c, int fd);
 
 /* Sets the deadline to now + ms (0 = no deadline). */
@@ -67,6 +67,14 @@ int	conn_getline(struct conn *c, char *line, size_t size, size_t *len);
 
 /* Buffers len bytes, writing out full buffers.  0 or -1 with errno. */
 int	conn_write(struct conn *c, const void *buf, size_t len);
+
+/*
+ * Writes out what is buffered, then len octets of file fd from offset
+ * off: with sendfile(2) on a plain socket (no copy through user space),
+ * else read and written in chunks.  Returns 0 or -1 with errno (EIO when
+ * the file is shorter).
+ */
+int	conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len);
 
 /* Writes out everything buffered.  0 or -1 with errno. */
 int	conn_flush(struct conn *c);

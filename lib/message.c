@@ -10,7 +10,7 @@
 #include "compat.h"
 #include "message.h"
 
-#define MESSAGE_CHUNK	65536
+#define MESSAGE_CHUNK	16384
 
 static void	line_end(struct message_norm *);
 static int	write_all(int, const char *, size_t);
@@ -36,17 +36,41 @@ line_end(struct message_norm *n)
 	n->bol = 1;
 }
 
+/*
+ * Bytes that need a look of their own: CR, LF, NUL and 8-bit ones (the
+ * latter two only until the first is seen).  Everything else is copied
+ * in spans.
+ */
+static unsigned char special[256];
+
+static void
+special_init(void)
+{
+	int c;
+
+	special['\r'] = special['\n'] = 1;
+	special['\0'] = 2;
+	for (c = 0x80; c < 0x100; c++)
+		special[c] = 4;
+}
+
 size_t
 message_norm_feed(struct message_norm *n, const char *in, size_t inlen,
     char *out, size_t *used)
 {
-	size_t i, o = 0;
+	const unsigned char *u = (const unsigned char *)in;
+	unsigned int mask = 1u | (n->info.nul ? 0 : 2u) |
+	    (n->info.eightbit ? 0 : 4u);
+	size_t i = 0, o = 0, j;
 
-	for (i = 0; i < inlen && !n->done; i++) {
-		unsigned char c = (unsigned char)in[i];
+	if (special['\n'] == 0)
+		special_init();
+	while (i < inlen && !n->done) {
+		unsigned char c = u[i];
 
 		if (c == '\n' && n->prev_cr) {
 			n->prev_cr = 0;		/* the LF of a CRLF */
+			i++;
 			continue;
 		}
 		n->prev_cr = c == '\r';
@@ -58,31 +82,51 @@ message_norm_feed(struct message_norm *n, const char *in, size_t inlen,
 				n->prev_cr = 0;
 				i++;
 				/* swallow the LF of ".\r\n" if it is here */
-				if (c == '\r' && i < inlen && in[i] == '\n')
+				if (c == '\r' && i < inlen && u[i] == '\n')
 					i++;
 				break;
 			}
 			out[o++] = '.';
 			n->linelen++;
+			n->info.dot_lines++;
 		}
 		if (c == '\r' || c == '\n') {
 			out[o++] = '\r';
 			out[o++] = '\n';
 			line_end(n);
+			i++;
 			continue;
 		}
-		if (n->bol && c == '.' && (n->flags & MESSAGE_DOT_ENDS)) {
-			n->bol = 0;
-			n->pending_dot = 1;
-			continue;
+		if (n->bol && c == '.') {
+			if (n->flags & MESSAGE_DOT_ENDS) {
+				n->bol = 0;
+				n->pending_dot = 1;
+				i++;
+				continue;
+			}
+			n->info.dot_lines++;
 		}
 		n->bol = 0;
-		if (c >= 0x80)
+		/* the common case: a span of ordinary bytes */
+		for (j = i; j < inlen && (special[u[j]] & mask) == 0; j++)
+			;
+		if (j > i) {
+			memcpy(out + o, in + i, j - i);
+			o += j - i;
+			n->linelen += j - i;
+			i = j;
+			continue;
+		}
+		if (c >= 0x80) {
 			n->info.eightbit = 1;
-		else if (c == '\0')
+			mask &= ~4u;
+		} else if (c == '\0') {
 			n->info.nul = 1;
+			mask &= ~2u;
+		}
 		out[o++] = (char)c;
 		n->linelen++;
+		i++;
 	}
 	*used = i;
 	return o;

@@ -35,6 +35,7 @@ struct message_info {
 	int		eightbit;	/* a byte >= 0x80 was seen */
 	int		nul;		/* a NUL byte was seen */
 	int		dot_ended;	/* input ended at a lone "." */
+	uint64_t	dot_lines;	/* lines starting with "." */
 };
 
 struct message_norm {

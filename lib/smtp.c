@@ -32,6 +32,8 @@ static enum carrier_status io_error(struct smtp_session *, int,
 static int	command(struct smtp_session *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static enum carrier_status send_body(struct smtp_session *, int,
+		    const struct message_info *, struct carrier_error *);
+static enum carrier_status pipeline_quit(struct smtp_session *,
 		    struct carrier_error *);
 static void	decide(struct carrier_envelope *, const int *,
 		    const struct carrier_error *);
@@ -95,10 +97,11 @@ smtp_read_reply(struct smtp_session *s, enum carrier_phase phase,
 	size_t len;
 	int r;
 
-	if (s->conn->wlen > 0)
-		s->turns++;	/* we spoke, now we wait: one client turn */
 	if (conn_flush(s->conn) == -1)
 		return io_error(s, errno, phase, err);
+	if (s->conn->bytes_out != s->out_mark)
+		s->turns++;	/* we spoke, now we wait: one client turn */
+	s->out_mark = s->conn->bytes_out;
 	conn_set_timeout(s->conn, s->timeout_ms);
 	smtp_reply_init(&s->reply);
 	do {
@@ -156,6 +159,22 @@ command(struct smtp_session *s, const char *fmt, ...)
 	buf[n++] = '\r';
 	buf[n++] = '\n';
 	return conn_write(s->conn, buf, (size_t)n);
+}
+
+/*
+ * After the message text: when this is the session's last transaction
+ * and the server pipelines, QUIT goes in the same write (RFC 2920 lets
+ * it end a group), saving the round trip a separate QUIT would cost.
+ */
+static enum carrier_status
+pipeline_quit(struct smtp_session *s, struct carrier_error *err)
+{
+	if (!s->last || !(s->ext & SMTP_EXT_PIPELINING))
+		return CARRIER_OK;
+	if (command(s, "QUIT") == -1)
+		return io_error(s, errno, PHASE_BODY, err);
+	s->quit_sent = 1;
+	return CARRIER_OK;
 }
 
 int
@@ -323,19 +342,33 @@ smtp_dot_stuff(int *bol, const char *in, size_t len, char *out)
 	return o;
 }
 
-/* Streams the canonical message from msgfd, dot-stuffed, then ".". */
+/*
+ * Streams the canonical message from msgfd, dot-stuffed, then "." (and
+ * QUIT when this is the session's last transaction).  Text without a
+ * line starting with "." goes as it is, by sendfile.
+ */
 static enum carrier_status
-send_body(struct smtp_session *s, int msgfd, struct carrier_error *err)
+send_body(struct smtp_session *s, int msgfd, const struct message_info *info,
+    struct carrier_error *err)
 {
-	static char in[SMTP_BODY_CHUNK], out[2 * SMTP_BODY_CHUNK];
-	off_t off = 0;
+	static char in[SMTP_BODY_CHUNK];
+	uint64_t off = 0;
 	ssize_t n;
-	size_t olen;
+	size_t pos, span;
+	const char *nl;
 	int bol = 1;
 
-	log_note("(message text)");
+	log_note("(message text, %llu octets)", (unsigned long long)info->size);
+	conn_set_timeout(s->conn, s->timeout_ms);
+	if (info->dot_lines == 0) {
+		if (conn_sendfile(s->conn, msgfd, 0, info->size) == -1)
+			return errno == EIO ? status_set(err, CARRIER_TEMP,
+			    PHASE_LOCAL, "the saved message is shorter than "
+			    "expected") : io_error(s, errno, PHASE_BODY, err);
+		goto end;
+	}
 	for (;;) {
-		n = pread(msgfd, in, sizeof(in), off);
+		n = pread(msgfd, in, sizeof(in), (off_t)off);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
@@ -343,16 +376,25 @@ send_body(struct smtp_session *s, int msgfd, struct carrier_error *err)
 			    "reading the saved message: %s", strerror(errno));
 		if (n == 0)
 			break;
-		off += n;
-		olen = smtp_dot_stuff(&bol, in, (size_t)n, out);
+		off += (uint64_t)n;
 		conn_set_timeout(s->conn, s->timeout_ms);
-		if (conn_write(s->conn, out, olen) == -1)
-			return io_error(s, errno, PHASE_BODY, err);
+		/* spans up to each line start; a "." there gets a second */
+		for (pos = 0; pos < (size_t)n; pos += span) {
+			if (bol && in[pos] == '.' &&
+			    conn_write(s->conn, ".", 1) == -1)
+				return io_error(s, errno, PHASE_BODY, err);
+			nl = memchr(in + pos, '\n', (size_t)n - pos);
+			span = nl != NULL ? (size_t)(nl - (in + pos)) + 1 :
+			    (size_t)n - pos;
+			bol = nl != NULL;
+			if (conn_write(s->conn, in + pos, span) == -1)
+				return io_error(s, errno, PHASE_BODY, err);
+		}
 	}
-	/* the canonical form is empty or ends in CRLF */
+end:
 	if (command(s, ".") == -1)
 		return io_error(s, errno, PHASE_BODY, err);
-	return CARRIER_OK;
+	return pipeline_quit(s, err);
 }
 
 /* Gives every recipient marked in pending the outcome e. */
@@ -471,28 +513,15 @@ static enum carrier_status
 send_bdat(struct smtp_session *s, int msgfd, uint64_t size,
     struct carrier_error *err)
 {
-	static char in[SMTP_BODY_CHUNK];
-	uint64_t off = 0;
-	ssize_t n;
-
 	if (command(s, "BDAT %llu LAST", (unsigned long long)size) == -1)
 		return io_error(s, errno, PHASE_BODY, err);
 	log_note("(message text, %llu octets)", (unsigned long long)size);
-	while (off < size) {
-		n = pread(msgfd, in, size - off < sizeof(in) ?
-		    (size_t)(size - off) : sizeof(in), (off_t)off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
-			    "reading the saved message: %s", n == 0 ?
-			    "shorter than expected" : strerror(errno));
-		off += (uint64_t)n;
-		conn_set_timeout(s->conn, s->timeout_ms);
-		if (conn_write(s->conn, in, (size_t)n) == -1)
-			return io_error(s, errno, PHASE_BODY, err);
-	}
-	return CARRIER_OK;
+	conn_set_timeout(s->conn, s->timeout_ms);
+	if (conn_sendfile(s->conn, msgfd, 0, size) == -1)
+		return errno == EIO ? status_set(err, CARRIER_TEMP,
+		    PHASE_LOCAL, "the saved message is shorter than "
+		    "expected") : io_error(s, errno, PHASE_BODY, err);
+	return pipeline_quit(s, err);
 }
 
 /* What follows the last RCPT in the same write. */
@@ -602,11 +631,12 @@ send_envelope(struct smtp_session *s, struct txn *t, const char *params,
 
 /* After DATA's 354: the dot-stuffed text, ".", and its reply. */
 static enum carrier_status
-finish_data(struct smtp_session *s, int msgfd, struct carrier_error *err)
+finish_data(struct smtp_session *s, int msgfd,
+    const struct message_info *info, struct carrier_error *err)
 {
 	enum carrier_status st;
 
-	if ((st = send_body(s, msgfd, err)) != CARRIER_OK ||
+	if ((st = send_body(s, msgfd, info, err)) != CARRIER_OK ||
 	    (st = smtp_read_reply(s, PHASE_DOT, err)) != CARRIER_OK)
 		return st;
 	if (s->reply.code / 100 != 2)
@@ -694,7 +724,7 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 			st = err->status;
 			goto fail_acc;
 		}
-		if ((st = finish_data(s, msgfd, err)) != CARRIER_OK)
+		if ((st = finish_data(s, msgfd, info, err)) != CARRIER_OK)
 			goto fail_acc;
 	}
 	status_clear(&ok);
@@ -731,8 +761,9 @@ smtp_quit(struct smtp_session *s)
 	unsigned int t = s->timeout_ms;
 
 	status_clear(&ignored);
-	if (command(s, "QUIT") == -1)
+	if (!s->quit_sent && command(s, "QUIT") == -1)
 		return;
+	s->quit_sent = 1;
 	/* do not wait long for a goodbye */
 	s->timeout_ms = t < 5000 ? t : 5000;
 	(void)smtp_read_reply(s, PHASE_QUIT, &ignored);

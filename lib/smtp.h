@@ -55,6 +55,9 @@ struct smtp_session {
 	uint64_t		 size_max;	/* SIZE limit; 0 = none */
 	char			 auth[256];	/* AUTH mechanisms offered */
 	unsigned int		 turns;		/* sent, then waited */
+	uint64_t		 out_mark;	/* conn->bytes_out then */
+	int			 last;		/* no transaction follows */
+	int			 quit_sent;	/* QUIT went with the text */
 	struct smtp_reply	 reply;		/* the last reply */
 };
 
@@ -85,6 +88,8 @@ void	smtp_parse_ehlo_line(struct smtp_session *s, const char *line,
  * transaction.  Returns CARRIER_OK when the transaction ran to its end
  * (recipients may still have been refused: see their results), or the
  * failure that stopped it (also written to each recipient it decided).
+ * With s->last set and PIPELINING offered, QUIT follows the text in the
+ * same write.
  */
 enum carrier_status smtp_transaction(struct smtp_session *s,
 	    struct carrier_envelope *env, int msgfd,
@@ -115,7 +120,10 @@ enum carrier_status smtp_read_reply(struct smtp_session *s,
 enum carrier_status smtp_reply_error(struct smtp_session *s,
 	    enum carrier_phase phase, struct carrier_error *err);
 
-/* Sends QUIT and reads the reply; errors are ignored. */
+/*
+ * Sends QUIT (unless it went with the message text: s->last) and reads
+ * the reply; errors are ignored.
+ */
 void	smtp_quit(struct smtp_session *s);
 
 /*

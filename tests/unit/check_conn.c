@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@ setup(void)
 	int sv[2];
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_ne(fcntl(sv[0], F_SETFL, O_NONBLOCK), -1);
 	conn_init(&c, sv[0]);
 	peer = sv[1];
 }

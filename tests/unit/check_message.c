@@ -94,6 +94,23 @@ START_TEST(test_message_norm_info)
 	ck_assert_uint_eq(n.info.longest, 1500);
 	ck_assert_int_eq(n.info.eightbit, 1);
 	ck_assert_uint_eq(o, 1509);
+	ck_assert_uint_eq(n.info.dot_lines, 0);
+}
+END_TEST
+
+START_TEST(test_message_norm_dot_lines)
+{
+	struct message_norm n;
+	char out[64];
+	size_t used;
+
+	message_norm_init(&n, 0);
+	message_norm_feed(&n, ".a\n.\nb.\n..\n", 13, out, &used);
+	ck_assert_uint_eq(n.info.dot_lines, 3);
+	message_norm_init(&n, MESSAGE_DOT_ENDS);
+	message_norm_feed(&n, ".a\n..\n.\n", 9, out, &used);
+	ck_assert_uint_eq(n.info.dot_lines, 2);
+	ck_assert_int_eq(n.info.dot_ended, 1);
 }
 END_TEST
 
@@ -153,6 +170,7 @@ message_suite(void)
 	tcase_add_loop_test(tc, test_message_norm_table, 0,
 	    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_message_norm_info);
+	tcase_add_test(tc, test_message_norm_dot_lines);
 	tcase_add_test(tc, test_message_intake_file);
 	tcase_add_test(tc, test_message_intake_write_error);
 	suite_add_tcase(s, tc);

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ setup(void)
 	static const char msg[] = "Subject: t\r\n\r\nbody\r\n.dot\r\n";
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_ne(fcntl(sv[0], F_SETFL, O_NONBLOCK), -1);
 	conn_init(&c, sv[0]);
 	peer = sv[1];
 	smtp_init(&s, &c, "client.example", 1000, "[192.0.2.1]:25");
@@ -44,6 +46,7 @@ setup(void)
 	    (ssize_t)sizeof(msg) - 1);
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(msg) - 1;
+	info.dot_lines = 1;	/* ".dot" */
 }
 
 static void
@@ -422,6 +425,43 @@ START_TEST(test_smtp_transaction_dsn_not_offered)
 }
 END_TEST
 
+START_TEST(test_smtp_transaction_quit_pipelined)
+{
+	add_rcpts(1);
+	s.ext = SMTP_EXT_PIPELINING;
+	s.last = 1;
+	server_says("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n221 bye\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_OK);
+	smtp_quit(&s);
+	/* QUIT left with the text: one turn fewer, no QUIT twice */
+	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example>\r\n"
+	    "RCPT TO:<a@x.example>\r\nDATA\r\n"
+	    "Subject: t\r\n\r\nbody\r\n..dot\r\n.\r\nQUIT\r\n");
+	ck_assert_uint_eq(s.turns, 2);
+}
+END_TEST
+
+START_TEST(test_smtp_transaction_no_dots_sendfile)
+{
+	static const char plain[] = "Subject: p\r\n\r\nno dots here\r\n";
+
+	ck_assert_int_eq(ftruncate(msgfd, 0), 0);
+	ck_assert_int_eq(pwrite(msgfd, plain, sizeof(plain) - 1, 0),
+	    (ssize_t)sizeof(plain) - 1);
+	info.size = sizeof(plain) - 1;
+	info.dot_lines = 0;
+	add_rcpts(1);
+	s.ext = SMTP_EXT_PIPELINING;
+	server_says("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	    CARRIER_OK);
+	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example>\r\n"
+	    "RCPT TO:<a@x.example>\r\nDATA\r\n"
+	    "Subject: p\r\n\r\nno dots here\r\n.\r\n");
+}
+END_TEST
+
 START_TEST(test_smtp_starttls_injection)
 {
 	/* a reply smuggled after the 220 must not survive into TLS */
@@ -500,6 +540,8 @@ smtp_suite(void)
 	tcase_add_test(tc, test_smtp_transaction_bdat_big_waits);
 	tcase_add_test(tc, test_smtp_transaction_dsn_params);
 	tcase_add_test(tc, test_smtp_transaction_dsn_not_offered);
+	tcase_add_test(tc, test_smtp_transaction_quit_pipelined);
+	tcase_add_test(tc, test_smtp_transaction_no_dots_sendfile);
 	tcase_add_test(tc, test_smtp_starttls_injection);
 	tcase_add_test(tc, test_smtp_starttls_refused);
 	tcase_add_loop_test(tc, test_smtp_dot_stuff_table, 0,

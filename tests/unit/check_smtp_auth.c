@@ -27,6 +27,7 @@ setup(void)
 	int sv[2], fd;
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_ne(fcntl(sv[0], F_SETFL, O_NONBLOCK), -1);
 	conn_init(&c, sv[0]);
 	peer = sv[1];
 	smtp_init(&s, &c, "client.example", 1000, "[192.0.2.1]:587");
