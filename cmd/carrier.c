@@ -26,16 +26,29 @@
 
 enum arg { ARG_NONE, ARG_REQUIRED, ARG_ATTACHED };
 
+enum mode {
+	MODE_DELIVER,		/* -bm, the default */
+	MODE_MAILQ,		/* -bp, mailq */
+	MODE_VERIFY,		/* -bv */
+	MODE_NEWALIASES,	/* -bi, newaliases */
+	MODE_QUEUE,		/* -q */
+	MODE_SERVERINFO		/* --serverinfo */
+};
+
 struct cli {
+	enum mode	 mode;
 	const char	*conf_path;
 	const char	*relay;		/* -R host[:port] */
 	const char	*sender;	/* -f / -r */
+	const char	*fullname;	/* -F */
 	const char	*envid;		/* -V, DSN ENVID */
+	const char	*aliases;	/* -oA */
+	const char	*xfile;		/* -X */
 	unsigned int	 notify;	/* -N, DSN NOTIFY bits */
 	enum envelope_ret ret;		/* -R full|hdrs, DSN RET */
 	unsigned int	 msg_flags;
 	int		 verbose;
-	int		 serverinfo;	/* --serverinfo */
+	int		 noalias;	/* -n */
 	char		**rcpts;
 	int		 nrcpts;
 };
@@ -47,6 +60,14 @@ struct option {
 };
 
 static int	opt_b(struct cli *, const char *);
+static int	opt_B(struct cli *, const char *);
+static int	opt_F(struct cli *, const char *);
+static int	opt_h(struct cli *, const char *);
+static int	opt_n(struct cli *, const char *);
+static int	opt_q(struct cli *, const char *);
+static int	opt_t(struct cli *, const char *);
+static int	opt_X(struct cli *, const char *);
+static int	opt_ignore(struct cli *, const char *);
 static int	opt_C(struct cli *, const char *);
 static int	opt_f(struct cli *, const char *);
 static int	opt_i(struct cli *, const char *);
@@ -60,24 +81,47 @@ static int	usage(const char *, ...) __attribute__((format(printf, 1, 2)));
 static int	exit_code(const struct carrier_error *);
 static int	report(const struct carrier_envelope *,
 		    const struct carrier_error *);
-static int	send_mail(struct cli *);
+static int	setup(struct cli *, struct conf *, struct carrier_options *);
+static int	send_mail(struct cli *, const struct carrier_options *);
+static int	verify(struct cli *, const struct carrier_options *);
 static int	serverinfo(const struct carrier_options *);
 static void	print_lines(const char *, const char *);
 
 static const char *progname = "carrier";
 
-/* The sendmail options carrier implements; see carrier(8). */
+/*
+ * Every classic sendmail option, as carrier treats it; see carrier(8).
+ * opt_ignore marks options that mean nothing for carrier and are
+ * accepted so that callers keep working.
+ */
 static const struct option options[] = {
+	{ 'A', ARG_REQUIRED, opt_ignore },	/* submit.cf or sendmail.cf */
+	{ 'B', ARG_REQUIRED, opt_B },	/* body type */
 	{ 'b', ARG_REQUIRED, opt_b },	/* mode */
 	{ 'C', ARG_REQUIRED, opt_C },	/* configuration file */
+	{ 'D', ARG_REQUIRED, opt_ignore },	/* debug log file */
+	{ 'd', ARG_ATTACHED, opt_ignore },	/* debug levels */
+	{ 'e', ARG_REQUIRED, opt_ignore },	/* error mode */
+	{ 'F', ARG_REQUIRED, opt_F },	/* full name */
 	{ 'f', ARG_REQUIRED, opt_f },	/* envelope sender */
+	{ 'G', ARG_NONE, opt_ignore },	/* relayed (gateway) submission */
+	{ 'h', ARG_REQUIRED, opt_h },	/* hop count */
 	{ 'i', ARG_NONE, opt_i },	/* a lone "." does not end input */
+	{ 'L', ARG_REQUIRED, opt_ignore },	/* syslog tag */
+	{ 'm', ARG_NONE, opt_ignore },	/* me too */
 	{ 'N', ARG_REQUIRED, opt_N },	/* DSN NOTIFY */
+	{ 'n', ARG_NONE, opt_n },	/* no aliasing */
+	{ 'O', ARG_REQUIRED, opt_ignore },	/* long option */
 	{ 'o', ARG_REQUIRED, opt_o },	/* -oX option */
+	{ 'p', ARG_REQUIRED, opt_ignore },	/* protocol and host */
+	{ 'q', ARG_ATTACHED, opt_q },	/* queue run */
 	{ 'R', ARG_REQUIRED, opt_R },	/* relay, or DSN RET full|hdrs */
 	{ 'r', ARG_REQUIRED, opt_f },	/* obsolete -f */
+	{ 't', ARG_NONE, opt_t },	/* recipients from the header */
+	{ 'U', ARG_NONE, opt_ignore },	/* initial user submission */
 	{ 'V', ARG_REQUIRED, opt_V },	/* DSN ENVID */
 	{ 'v', ARG_NONE, opt_v },	/* transcript on stderr */
+	{ 'X', ARG_REQUIRED, opt_X },	/* transcript to a file */
 };
 
 static int
@@ -103,10 +147,92 @@ usage(const char *fmt, ...)
 static int
 opt_b(struct cli *cli, const char *arg)
 {
-	(void)cli;
 	if (strcmp(arg, "m") == 0)
-		return 0;	/* deliver: the default */
-	return usage("-b%s is not supported", arg);
+		cli->mode = MODE_DELIVER;
+	else if (strcmp(arg, "p") == 0)
+		cli->mode = MODE_MAILQ;
+	else if (strcmp(arg, "v") == 0)
+		cli->mode = MODE_VERIFY;
+	else if (strcmp(arg, "i") == 0)
+		cli->mode = MODE_NEWALIASES;
+	else if (strcmp(arg, "s") == 0)
+		return usage("-bs (SMTP on standard input) is not available "
+		    "in this version of carrier");
+	else if (strcmp(arg, "d") == 0 || strcmp(arg, "D") == 0)
+		return usage("-b%s: carrier is not a daemon and does not "
+		    "listen for mail", arg);
+	else
+		return usage("-b%s is not supported", arg);
+	return 0;
+}
+
+static int
+opt_B(struct cli *cli, const char *arg)
+{
+	(void)cli;
+	/* carrier sees for itself whether the text is 8-bit */
+	if (strcasecmp(arg, "7BIT") == 0 || strcasecmp(arg, "8BITMIME") == 0)
+		return 0;
+	return usage("-B %s: expected 7BIT or 8BITMIME", arg);
+}
+
+static int
+opt_F(struct cli *cli, const char *arg)
+{
+	cli->fullname = arg;
+	return 0;
+}
+
+static int
+opt_h(struct cli *cli, const char *arg)
+{
+	char *end;
+
+	(void)cli;
+	errno = 0;
+	(void)strtoul(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno != 0)
+		return usage("-h %s: expected a hop count", arg);
+	return 0;
+}
+
+static int
+opt_ignore(struct cli *cli, const char *arg)
+{
+	(void)cli;
+	(void)arg;
+	return 0;
+}
+
+static int
+opt_n(struct cli *cli, const char *arg)
+{
+	(void)arg;
+	cli->noalias = 1;
+	return 0;
+}
+
+static int
+opt_q(struct cli *cli, const char *arg)
+{
+	(void)arg;	/* -q30m, -qR..., -qI...: all mean "run the queue" */
+	cli->mode = MODE_QUEUE;
+	return 0;
+}
+
+static int
+opt_t(struct cli *cli, const char *arg)
+{
+	(void)arg;
+	cli->msg_flags |= CARRIER_SUBMIT_T;
+	return 0;
+}
+
+static int
+opt_X(struct cli *cli, const char *arg)
+{
+	cli->xfile = arg;
+	return 0;
 }
 
 static int
@@ -131,12 +257,18 @@ opt_i(struct cli *cli, const char *arg)
 	return 0;
 }
 
+/* sendmail's -oX options: -oi and -oA honoured, the rest accepted. */
 static int
 opt_o(struct cli *cli, const char *arg)
 {
 	if (strcmp(arg, "i") == 0)
 		return opt_i(cli, NULL);
-	return usage("-o%s is not supported", arg);
+	if (arg[0] == 'A') {
+		if (arg[1] != '/')
+			return usage("-oA needs an absolute path");
+		cli->aliases = arg + 1;
+	}
+	return 0;
 }
 
 static int
@@ -212,7 +344,7 @@ parse_args(struct cli *cli, int argc, char **argv)
 			exit(0);
 		}
 		if (strcmp(p, "--serverinfo") == 0) {
-			cli->serverinfo = 1;
+			cli->mode = MODE_SERVERINFO;
 			continue;
 		}
 		if (strncmp(p, "--relay=", 8) == 0) {
@@ -311,81 +443,128 @@ report(const struct carrier_envelope *env, const struct carrier_error *err)
 	return EX_OK;
 }
 
+/* Reads the configuration and applies the command line over it. */
 static int
-send_mail(struct cli *cli)
+setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 {
-	struct carrier_options opts;
-	struct carrier_envelope env = { 0 };
-	struct carrier_message msg = { .fd = -1 };
-	struct carrier_error err;
-	struct conf conf;
-	char why[256], relay_host[CONF_HOST_MAX];
+	static char relay_host[CONF_HOST_MAX];
 	unsigned int relay_port;
-	int i, rc;
+	char why[256];
+	FILE *fp;
 
-	status_clear(&err);
-	conf_defaults(&conf);
-	if (conf_load(&conf, cli->conf_path != NULL ? cli->conf_path :
+	conf_defaults(conf);
+	if (conf_load(conf, cli->conf_path != NULL ? cli->conf_path :
 	    CONF_PATH_DEFAULT, cli->conf_path != NULL, why,
 	    sizeof(why)) != 0) {
 		(void)fprintf(stderr, "%s: %s\n", progname, why);
 		return EX_CONFIG;
 	}
-	carrier_options_init(&opts);
-	carrier_options_from_conf(&opts, &conf);
+	carrier_options_init(opts);
+	carrier_options_from_conf(opts, conf);
 	if (cli->relay != NULL) {
 		if (conf_parse_relay(cli->relay, relay_host,
 		    sizeof(relay_host), &relay_port, why, sizeof(why)) != 0)
 			return usage("-R: %s (or full, hdrs: DSN RET)", why);
-		opts.relay_host = relay_host;
-		opts.relay_port = relay_port;
+		opts->relay_host = relay_host;
+		opts->relay_port = relay_port;
 	}
-	if (cli->serverinfo)
-		return serverinfo(&opts);
-	if (cli->nrcpts == 0)
-		return usage("no recipients given");
-	if (envelope_init(&env) == -1)
-		goto nomem;
+	if (cli->aliases != NULL)
+		opts->aliases = cli->aliases;
+	if (cli->noalias)
+		opts->aliases = NULL;
+	if (cli->xfile != NULL) {
+		if ((fp = fopen(cli->xfile, "ae")) == NULL) {
+			(void)fprintf(stderr, "%s: -X %s: %s\n", progname,
+			    cli->xfile, strerror(errno));
+			return EX_CANTCREAT;
+		}
+		setvbuf(fp, NULL, _IOLBF, 0);
+		log_set_file(fp);
+	}
+	return 0;
+}
+
+static int
+send_mail(struct cli *cli, const struct carrier_options *opts)
+{
+	struct carrier_envelope env = { 0 };
+	struct carrier_message msg = { .fd = -1 };
+	struct carrier_submit sub;
+	struct carrier_error err;
+	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+	int rc;
+
+	status_clear(&err);
+	if (cli->nrcpts == 0 && !(cli->msg_flags & CARRIER_SUBMIT_T))
+		return usage("no recipients given (and no -t)");
+	if (envelope_init(&env) == -1) {
+		(void)fprintf(stderr, "%s: %s\n", progname, strerror(errno));
+		return EX_OSERR;
+	}
 	env.ret = cli->ret;
 	env.notify = cli->notify;
 	if (cli->envid != NULL)
 		(void)strlcpy(env.envid, cli->envid, sizeof(env.envid));
-	if (cli->sender != NULL && cli->sender[0] != '\0' &&
-	    strcmp(cli->sender, "<>") != 0) {
-		if (addr_check_mailbox(cli->sender, why, sizeof(why)) != 0) {
-			(void)fprintf(stderr, "%s: invalid sender \"%s\": "
-			    "%s\n", progname, cli->sender, why);
-			envelope_free(&env);
-			return EX_DATAERR;
-		}
-		if (envelope_set_sender(&env, cli->sender) == -1)
-			goto nomem;
-	}
-	for (i = 0; i < cli->nrcpts; i++) {
-		if (addr_check_mailbox(cli->rcpts[i], why, sizeof(why)) != 0) {
-			(void)fprintf(stderr, "%s: invalid recipient \"%s\": "
-			    "%s\n", progname, cli->rcpts[i], why);
-			envelope_free(&env);
-			return EX_DATAERR;
-		}
-		if (envelope_add_rcpt(&env, cli->rcpts[i]) == -1)
-			goto nomem;
-	}
-	if (carrier_message_read(&opts, STDIN_FILENO, cli->msg_flags, &msg,
-	    &err) != CARRIER_OK) {
-		(void)fprintf(stderr, "%s: %s\n", progname, err.text);
+	memset(&sub, 0, sizeof(sub));
+	sub.flags = cli->msg_flags;
+	sub.sender = cli->sender;
+	sub.fullname = cli->fullname;
+	sub.rcpts = cli->rcpts;
+	sub.nrcpts = (size_t)cli->nrcpts;
+	if (carrier_submit(opts, &sub, STDIN_FILENO, &msg, &env, &err) !=
+	    CARRIER_OK) {
+		(void)fprintf(stderr, "%s: %s\n", progname,
+		    status_format(&err, line, sizeof(line)));
 		envelope_free(&env);
 		return exit_code(&err);
 	}
-	(void)carrier_deliver(&opts, &env, &msg, &err);
+	(void)carrier_deliver(opts, &env, &msg, &err);
 	rc = report(&env, &err);
 	carrier_message_close(&msg);
 	envelope_free(&env);
 	return rc;
-nomem:
-	(void)fprintf(stderr, "%s: %s\n", progname, strerror(errno));
+}
+
+/* -bv: where each recipient would go, without sending anything. */
+static int
+verify(struct cli *cli, const struct carrier_options *opts)
+{
+	struct carrier_envelope env = { 0 };
+	struct carrier_submit sub;
+	struct carrier_error err;
+	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+	size_t i;
+	int rc = EX_OK;
+
+	if (cli->nrcpts == 0)
+		return usage("-bv: no recipients given");
+	if (envelope_init(&env) == -1)
+		return EX_OSERR;
+	memset(&sub, 0, sizeof(sub));
+	sub.sender = cli->sender;
+	sub.rcpts = cli->rcpts;
+	sub.nrcpts = (size_t)cli->nrcpts;
+	if (carrier_recipients(opts, &sub, &env, &err) != CARRIER_OK) {
+		(void)fprintf(stderr, "%s: %s\n", progname,
+		    status_format(&err, line, sizeof(line)));
+		envelope_free(&env);
+		return exit_code(&err);
+	}
+	for (i = 0; i < env.nrcpts; i++) {
+		if (opts->relay_host != NULL)
+			(void)printf("%s... deliverable: relay %s:%u\n",
+			    env.rcpts[i].addr, opts->relay_host,
+			    opts->relay_port != 0 ? opts->relay_port :
+			    opts->tls == CONF_TLS_IMPLICIT ? 465 : 25);
+		else {
+			(void)printf("%s... undeliverable: no relay "
+			    "configured (direct MX delivery is not in this "
+			    "version)\n", env.rcpts[i].addr);
+			rc = EX_CONFIG;
+		}
+	}
 	envelope_free(&env);
-	return EX_OSERR;
+	return rc;
 }
 
 /* Prints text line by line, sanitised, each after prefix. */
@@ -436,26 +615,47 @@ serverinfo(const struct carrier_options *opts)
 int
 main(int argc, char **argv)
 {
+	struct carrier_options opts;
+	struct conf conf;
 	struct cli cli;
+	const char *base = "carrier";
 	int rc;
 
-	if (argc > 0 && argv[0] != NULL) {
-		const char *base = strrchr(argv[0], '/');
-
-		base = base != NULL ? base + 1 : argv[0];
-		if (strcmp(base, "mailq") == 0) {
-			(void)printf("Mail queue is empty (this version of "
-			    "carrier delivers at once and never queues)\n");
-			return EX_OK;
-		}
-		if (strcmp(base, "sendmail") == 0)
-			progname = "sendmail";
-	}
 	(void)signal(SIGPIPE, SIG_IGN);
 	memset(&cli, 0, sizeof(cli));
 	cli.msg_flags = MESSAGE_DOT_ENDS;
+	if (argc > 0 && argv[0] != NULL) {
+		base = strrchr(argv[0], '/');
+		base = base != NULL ? base + 1 : argv[0];
+	}
+	if (strcmp(base, "sendmail") == 0)
+		progname = "sendmail";
+	else if (strcmp(base, "mailq") == 0)
+		cli.mode = MODE_MAILQ;
+	else if (strcmp(base, "newaliases") == 0)
+		cli.mode = MODE_NEWALIASES;
 	if ((rc = parse_args(&cli, argc, argv)) != 0)
 		return rc;
 	log_set_verbose(cli.verbose);
-	return send_mail(&cli);
+	if ((rc = setup(&cli, &conf, &opts)) != 0)
+		return rc;
+	switch (cli.mode) {
+	case MODE_MAILQ:
+		(void)printf("Mail queue is empty\n");
+		return EX_OK;
+	case MODE_QUEUE:
+		return EX_OK;	/* nothing is ever queued: nothing to run */
+	case MODE_NEWALIASES:
+		(void)printf("%s: %s is read directly at each send; there is "
+		    "no alias database to rebuild\n", progname,
+		    opts.aliases != NULL ? opts.aliases : "no aliases file");
+		return EX_OK;
+	case MODE_VERIFY:
+		return verify(&cli, &opts);
+	case MODE_SERVERINFO:
+		return serverinfo(&opts);
+	case MODE_DELIVER:
+		break;
+	}
+	return send_mail(&cli, &opts);
 }

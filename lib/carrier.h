@@ -16,6 +16,7 @@
 #define CARRIER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "status.h"
 #include "conf.h"
@@ -49,12 +50,38 @@ struct carrier_options {
 	const char	*auth_password_command;
 	const char	*auth_mechanism;	/* NULL: PLAIN, else LOGIN */
 	int		 auth_allow_plaintext;	/* default off */
+
+	/* Local mail (carrier.conf(5): domain, from, rewrite_from) */
+	const char	*domain;	/* NULL: mailname, else the FQDN */
+	const char	*mailname;	/* the file; NULL: none */
+	const char	*from;		/* forced sender; NULL: user@domain */
+	int		 rewrite_from;	/* local From: becomes from */
+	const char	*aliases;	/* aliases(5) file; NULL: none */
 };
 
-/* A message read from the caller, kept in an unlinked temporary file. */
+#define CARRIER_SUBMIT_T	0x100	/* -t: recipients from the header */
+
+/* What the caller said about a message (the command line). */
+struct carrier_submit {
+	unsigned int	 flags;		/* MESSAGE_DOT_ENDS, CARRIER_SUBMIT_T */
+	const char	*sender;	/* -f; NULL: from, else user@domain */
+	const char	*fullname;	/* -F; NULL: the user's GECOS name */
+	char *const	*rcpts;		/* recipients given as arguments */
+	size_t		 nrcpts;
+};
+
+/*
+ * A message read from the caller: its canonical text in an unlinked
+ * temporary file, and what is sent: head (the header section as
+ * edited, owned; NULL until edited) then the file from body_off.
+ */
 struct carrier_message {
 	int			fd;	/* canonical form (message.h) */
-	struct message_info	info;
+	uint64_t		body_off;
+	uint64_t		file_size;
+	char			*head;
+	size_t			headlen;
+	struct message_info	info;	/* info.size: what is sent */
 };
 
 /* What a server offers, as carrier_probe() found it. */
@@ -89,6 +116,29 @@ void	carrier_options_from_conf(struct carrier_options *opts,
  */
 enum carrier_status carrier_message_read(const struct carrier_options *opts,
 	    int in_fd, unsigned int flags, struct carrier_message *msg,
+	    struct carrier_error *err);
+
+/*
+ * Takes a message from the caller: sets the envelope sender, adds the
+ * recipients (arguments, and with -t the To/Cc/Bcc or Resent- fields),
+ * reads the message (carrier_message_read), and edits its header: bare
+ * names qualified with the mail domain in the envelope and in the
+ * address fields, Bcc and Resent-Bcc removed, a missing From, Date and
+ * Message-ID added, long header lines folded.  Returns CARRIER_OK, or
+ * the failure in err: PHASE_USAGE (bad -f/-F/recipient, no recipients),
+ * PHASE_INPUT (unusable message: permanent), PHASE_LOCAL.
+ */
+enum carrier_status carrier_submit(const struct carrier_options *opts,
+	    const struct carrier_submit *sub, int in_fd,
+	    struct carrier_message *msg, struct carrier_envelope *env,
+	    struct carrier_error *err);
+
+/*
+ * The first part of carrier_submit() alone: the sender and the argument
+ * recipients, qualified, into env; no message is read (sendmail -bv).
+ */
+enum carrier_status carrier_recipients(const struct carrier_options *opts,
+	    const struct carrier_submit *sub, struct carrier_envelope *env,
 	    struct carrier_error *err);
 
 /* Closes the message's file. */

@@ -56,6 +56,7 @@ CONF_PATH_KEY(tls_ca_path)
 CONF_PATH_KEY(tls_client_cert)
 CONF_PATH_KEY(tls_client_key)
 CONF_PATH_KEY(auth_password_file)
+CONF_PATH_KEY(aliases)
 #undef CONF_PATH_KEY
 
 static int
@@ -67,6 +68,39 @@ set_tls_server_name(struct conf *c, const char *v, char *err, size_t errlen)
 	}
 	return set_string(c->tls_server_name, sizeof(c->tls_server_name), v,
 	    err, errlen);
+}
+
+static int
+set_domain(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	if (v[0] == '[' || addr_check_domain(v, strlen(v)) != 0) {
+		(void)snprintf(err, errlen, "invalid domain \"%.64s\"", v);
+		return -1;
+	}
+	return set_string(c->domain, sizeof(c->domain), v, err, errlen);
+}
+
+static int
+set_from(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	char why[128];
+
+	if (addr_check_mailbox(v, why, sizeof(why)) != 0) {
+		(void)snprintf(err, errlen, "invalid from \"%.64s\": %s", v,
+		    why);
+		return -1;
+	}
+	return set_string(c->from, sizeof(c->from), v, err, errlen);
+}
+
+static int
+set_rewrite_from(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	if (parse_bool(v, &c->rewrite_from) == 0)
+		return 0;
+	(void)snprintf(err, errlen, "invalid rewrite_from \"%.64s\" "
+	    "(expected yes or no)", v);
+	return -1;
 }
 
 static int
@@ -100,6 +134,10 @@ static const struct conf_key conf_keys[] = {
 	{ "auth_password_command", set_auth_password_command },
 	{ "auth_mechanism",	set_auth_mech },
 	{ "auth_allow_plaintext", set_auth_plain },
+	{ "domain",		set_domain },
+	{ "from",		set_from },
+	{ "rewrite_from",	set_rewrite_from },
+	{ "aliases",		set_aliases },
 };
 
 void

@@ -21,6 +21,8 @@
 #define CONF_CONNECT_DEFAULT	30	/* seconds, each address */
 
 #define CONF_PATH_MAX		1024
+#define CONF_ALIASES_DEFAULT	"/etc/aliases"
+#define CONF_MAILNAME		"/etc/mailname"
 
 enum conf_tls {
 	CONF_TLS_AUTO = 0,	/* implicit on 465, else STARTTLS if offered */
@@ -47,6 +49,10 @@ struct conf {
 	char		auth_password_command[CONF_LINE_MAX];
 	char		auth_mechanism[32];
 	int		auth_allow_plaintext;	/* default off */
+	char		domain[CONF_HOST_MAX];	/* "" = /etc/mailname, FQDN */
+	char		from[CONF_HOST_MAX];	/* "" = user@domain */
+	int		rewrite_from;		/* local From: -> from */
+	char		aliases[CONF_PATH_MAX];	/* "" = /etc/aliases */
 	unsigned int	seen;			/* keys set, internal */
 };
 

@@ -39,8 +39,10 @@ static int	in_step(const struct carrier_error *);
 static enum carrier_status secure(const struct carrier_options *,
 		    const struct hop *, struct smtp_session *,
 		    struct carrier_error *);
+static enum carrier_status load_secret(const struct carrier_options *,
+		    char *, size_t, struct carrier_error *);
 static enum carrier_status authenticate(const struct carrier_options *,
-		    const struct hop *, struct smtp_session *,
+		    const struct hop *, struct smtp_session *, const char *,
 		    struct carrier_error *);
 static enum carrier_status session(const struct carrier_options *,
 		    const struct hop *, struct carrier_envelope *,
@@ -109,30 +111,25 @@ secure(const struct carrier_options *o, const struct hop *hop,
 	return smtp_hello(s, err);
 }
 
+/*
+ * Reads the AUTH secret, before any connection is made: a password file
+ * others can read is refused without a word to the server.
+ */
 static enum carrier_status
-authenticate(const struct carrier_options *o, const struct hop *hop,
-    struct smtp_session *s, struct carrier_error *err)
+load_secret(const struct carrier_options *o, char *secret, size_t size,
+    struct carrier_error *err)
 {
-	static char secret[SMTP_AUTH_SECRET_MAX];
-	struct smtp_auth a;
-	enum carrier_status st;
 	char why[256];
 	int rc;
 
 	if (o->auth_user == NULL)
 		return CARRIER_OK;
-	(void)strlcpy(err->host, s->peer, sizeof(err->host));
-	if (!conn_tls_active(s->conn) && !o->auth_allow_plaintext)
-		return status_set(err, CARRIER_TEMP, PHASE_AUTH, "refusing to "
-		    "send credentials without TLS: the server offers no "
-		    "STARTTLS (auth_allow_plaintext yes would allow it)");
 	if (o->auth_password_command != NULL)
 		rc = cred_run_command(o->auth_password_command,
-		    o->timeout * 1000, secret, sizeof(secret), why,
-		    sizeof(why));
+		    o->timeout * 1000, secret, size, why, sizeof(why));
 	else if (o->auth_password_file != NULL)
-		rc = cred_read_file(o->auth_password_file, secret,
-		    sizeof(secret), why, sizeof(why));
+		rc = cred_read_file(o->auth_password_file, secret, size, why,
+		    sizeof(why));
 	else {
 		(void)strlcpy(why, "auth_user is set, but neither "
 		    "auth_password_file nor auth_password_command", sizeof(why));
@@ -140,15 +137,31 @@ authenticate(const struct carrier_options *o, const struct hop *hop,
 	}
 	if (rc == -1)
 		return status_set(err, CARRIER_TEMP, PHASE_CONFIG, "%s", why);
+	return CARRIER_OK;
+}
+
+static enum carrier_status
+authenticate(const struct carrier_options *o, const struct hop *hop,
+    struct smtp_session *s, const char *secret, struct carrier_error *err)
+{
+	struct smtp_auth a;
+
+	if (o->auth_user == NULL)
+		return CARRIER_OK;
+	(void)strlcpy(err->host, s->peer, sizeof(err->host));
+	if (!conn_tls_active(s->conn) && !o->auth_allow_plaintext)
+		return status_set(err, CARRIER_TEMP, PHASE_AUTH, "refusing to "
+		    "send credentials without TLS: %s (auth_allow_plaintext "
+		    "yes would allow it)", o->tls == CONF_TLS_OFF ?
+		    "\"tls off\" is configured" :
+		    "the server offers no STARTTLS");
 	memset(&a, 0, sizeof(a));
 	a.user = o->auth_user;
 	a.secret = secret;
 	a.mechanism = o->auth_mechanism;
 	a.host = hop->host;
 	a.port = hop->port;
-	st = smtp_auth(s, &a, err);
-	explicit_bzero(secret, sizeof(secret));
-	return st;
+	return smtp_auth(s, &a, err);
 }
 
 /* One connection to the hop, one transaction, QUIT. */
@@ -160,6 +173,8 @@ session(const struct carrier_options *opts, const struct hop *hop,
 	static struct conn conn;
 	struct smtp_session s;
 	struct conn_tls_opts t;
+	struct message_text text;
+	static char secret[SMTP_AUTH_SECRET_MAX];
 	char helo[256] = "";
 	enum carrier_status st;
 	size_t i;
@@ -169,6 +184,9 @@ session(const struct carrier_options *opts, const struct hop *hop,
 		(void)strlcpy(helo, opts->helo, sizeof(helo));
 	else
 		default_helo(helo, sizeof(helo));
+	if ((st = load_secret(opts, secret, sizeof(secret), err)) !=
+	    CARRIER_OK)
+		goto fail;
 	fd = net_connect(hop->host, hop->port, opts->connect_timeout * 1000,
 	    err);
 	if (fd == -1) {
@@ -189,7 +207,7 @@ session(const struct carrier_options *opts, const struct hop *hop,
 	if ((st = smtp_greeting(&s, err)) != CARRIER_OK ||
 	    (st = smtp_hello(&s, err)) != CARRIER_OK ||
 	    (st = secure(opts, hop, &s, err)) != CARRIER_OK ||
-	    (st = authenticate(opts, hop, &s, err)) != CARRIER_OK) {
+	    (st = authenticate(opts, hop, &s, secret, err)) != CARRIER_OK) {
 		if (in_step(err) || err->phase == PHASE_CONFIG ||
 		    (err->phase == PHASE_STARTTLS && err->code == 0) ||
 		    (err->phase == PHASE_AUTH && err->code == 0))
@@ -198,13 +216,21 @@ session(const struct carrier_options *opts, const struct hop *hop,
 		conn_close(&conn);
 		goto fail;
 	}
-	st = smtp_transaction(&s, env, msg->fd, &msg->info, err);
+	text.head = msg->head != NULL ? msg->head : "";
+	text.headlen = msg->headlen;
+	text.fd = msg->fd;
+	text.off = msg->body_off;
+	text.len = msg->file_size - msg->body_off;
+	s.last = 1;	/* one transaction per connection, for now */
+	st = smtp_transaction(&s, env, &text, &msg->info, err);
 	if (st == CARRIER_OK || in_step(err))
 		smtp_quit(&s);
 	conn_tls_close(&conn);
 	conn_close(&conn);
+	explicit_bzero(secret, sizeof(secret));
 	return st;
 fail:
+	explicit_bzero(secret, sizeof(secret));
 	for (i = 0; i < env->nrcpts; i++) {
 		if (env->rcpts[i].done)
 			continue;

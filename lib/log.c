@@ -13,6 +13,13 @@
 #define LOG_LINE_MAX	2048
 
 static int verbose_level;
+static FILE *log_file;
+
+void
+log_set_file(FILE *fp)
+{
+	log_file = fp;
+}
 
 void
 log_set_verbose(int level)
@@ -23,7 +30,7 @@ log_set_verbose(int level)
 int
 log_verbose(void)
 {
-	return verbose_level > 0;
+	return verbose_level > 0 || log_file != NULL;
 }
 
 size_t
@@ -70,7 +77,10 @@ log_transcript(int dir, const char *line, size_t len)
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	log_sanitize(clean, sizeof(clean), line, len);
-	(void)fprintf(stderr, "%s %s\n", arrow, clean);
+	if (verbose_level > 0)
+		(void)fprintf(stderr, "%s %s\n", arrow, clean);
+	if (log_file != NULL)
+		(void)fprintf(log_file, "%s %s\n", arrow, clean);
 }
 
 void

@@ -10,9 +10,16 @@
 #define CARRIER_LOG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Turns the transcript on (level > 0) or off. */
 void	log_set_verbose(int level);
+
+/*
+ * Also appends the transcript to fp (sendmail -X), whether or not it is
+ * shown on stderr; NULL stops that.
+ */
+void	log_set_file(FILE *fp);
 
 /* Non-zero when the transcript is on. */
 int	log_verbose(void);

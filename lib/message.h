@@ -38,6 +38,19 @@ struct message_info {
 	uint64_t	dot_lines;	/* lines starting with "." */
 };
 
+/*
+ * The text to send: head (the header section as edited, with its empty
+ * line; may be empty) from memory, then len octets of fd from off (the
+ * body, in canonical form).
+ */
+struct message_text {
+	const char	*head;
+	size_t		 headlen;
+	int		 fd;
+	uint64_t	 off;
+	uint64_t	 len;
+};
+
 struct message_norm {
 	unsigned int		flags;
 	int			prev_cr;	/* last byte was CR */

@@ -31,8 +31,9 @@ static enum carrier_status io_error(struct smtp_session *, int,
 		    enum carrier_phase, struct carrier_error *);
 static int	command(struct smtp_session *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-static enum carrier_status send_body(struct smtp_session *, int,
-		    const struct message_info *, struct carrier_error *);
+static enum carrier_status send_body(struct smtp_session *,
+		    const struct message_text *, const struct message_info *,
+		    struct carrier_error *);
 static enum carrier_status pipeline_quit(struct smtp_session *,
 		    struct carrier_error *);
 static void	decide(struct carrier_envelope *, const int *,
@@ -133,6 +134,7 @@ smtp_reply_error(struct smtp_session *s, enum carrier_phase phase,
 	err->status = s->reply.code >= 500 ? CARRIER_PERM : CARRIER_TEMP;
 	err->phase = phase;
 	err->code = s->reply.code;
+	err->step[0] = '\0';
 	(void)strlcpy(err->enhanced, s->reply.enhanced,
 	    sizeof(err->enhanced));
 	(void)strlcpy(err->host, s->peer, sizeof(err->host));
@@ -342,54 +344,64 @@ smtp_dot_stuff(int *bol, const char *in, size_t len, char *out)
 	return o;
 }
 
+/* Writes len octets of canonical text dot-stuffed; *bol carries over. */
+static int
+write_stuffed(struct smtp_session *s, const char *p, size_t len, int *bol)
+{
+	const char *nl;
+	size_t pos, span;
+
+	for (pos = 0; pos < len; pos += span) {
+		if (*bol && p[pos] == '.' && conn_write(s->conn, ".", 1) == -1)
+			return -1;
+		nl = memchr(p + pos, '\n', len - pos);
+		span = nl != NULL ? (size_t)(nl - (p + pos)) + 1 : len - pos;
+		*bol = nl != NULL;
+		if (conn_write(s->conn, p + pos, span) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /*
- * Streams the canonical message from msgfd, dot-stuffed, then "." (and
- * QUIT when this is the session's last transaction).  Text without a
- * line starting with "." goes as it is, by sendfile.
+ * Streams the text dot-stuffed, then "." (and QUIT when this is the
+ * session's last transaction).  A body without a line starting with "."
+ * goes as it is, by sendfile.
  */
 static enum carrier_status
-send_body(struct smtp_session *s, int msgfd, const struct message_info *info,
-    struct carrier_error *err)
+send_body(struct smtp_session *s, const struct message_text *t,
+    const struct message_info *info, struct carrier_error *err)
 {
 	static char in[SMTP_BODY_CHUNK];
-	uint64_t off = 0;
+	uint64_t off = t->off, end = t->off + t->len;
 	ssize_t n;
-	size_t pos, span;
-	const char *nl;
 	int bol = 1;
 
-	log_note("(message text, %llu octets)", (unsigned long long)info->size);
+	log_note("(message text, %llu octets)",
+	    (unsigned long long)(t->headlen + t->len));
 	conn_set_timeout(s->conn, s->timeout_ms);
+	if (write_stuffed(s, t->head, t->headlen, &bol) == -1)
+		return io_error(s, errno, PHASE_BODY, err);
 	if (info->dot_lines == 0) {
-		if (conn_sendfile(s->conn, msgfd, 0, info->size) == -1)
+		if (conn_sendfile(s->conn, t->fd, t->off, t->len) == -1)
 			return errno == EIO ? status_set(err, CARRIER_TEMP,
 			    PHASE_LOCAL, "the saved message is shorter than "
 			    "expected") : io_error(s, errno, PHASE_BODY, err);
 		goto end;
 	}
-	for (;;) {
-		n = pread(msgfd, in, sizeof(in), (off_t)off);
+	while (off < end) {
+		n = pread(t->fd, in, end - off < sizeof(in) ?
+		    (size_t)(end - off) : sizeof(in), (off_t)off);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1)
+		if (n <= 0)
 			return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
-			    "reading the saved message: %s", strerror(errno));
-		if (n == 0)
-			break;
+			    "reading the saved message: %s", n == 0 ?
+			    "shorter than expected" : strerror(errno));
 		off += (uint64_t)n;
 		conn_set_timeout(s->conn, s->timeout_ms);
-		/* spans up to each line start; a "." there gets a second */
-		for (pos = 0; pos < (size_t)n; pos += span) {
-			if (bol && in[pos] == '.' &&
-			    conn_write(s->conn, ".", 1) == -1)
-				return io_error(s, errno, PHASE_BODY, err);
-			nl = memchr(in + pos, '\n', (size_t)n - pos);
-			span = nl != NULL ? (size_t)(nl - (in + pos)) + 1 :
-			    (size_t)n - pos;
-			bol = nl != NULL;
-			if (conn_write(s->conn, in + pos, span) == -1)
-				return io_error(s, errno, PHASE_BODY, err);
-		}
+		if (write_stuffed(s, in, (size_t)n, &bol) == -1)
+			return io_error(s, errno, PHASE_BODY, err);
 	}
 end:
 	if (command(s, ".") == -1)
@@ -510,14 +522,18 @@ rcpt_command(struct smtp_session *s, const struct carrier_rcpt *r, int dsn)
  * unread.
  */
 static enum carrier_status
-send_bdat(struct smtp_session *s, int msgfd, uint64_t size,
+send_bdat(struct smtp_session *s, const struct message_text *t,
     struct carrier_error *err)
 {
+	uint64_t size = t->headlen + t->len;
+
 	if (command(s, "BDAT %llu LAST", (unsigned long long)size) == -1)
 		return io_error(s, errno, PHASE_BODY, err);
 	log_note("(message text, %llu octets)", (unsigned long long)size);
 	conn_set_timeout(s->conn, s->timeout_ms);
-	if (conn_sendfile(s->conn, msgfd, 0, size) == -1)
+	if (conn_write(s->conn, t->head, t->headlen) == -1)
+		return io_error(s, errno, PHASE_BODY, err);
+	if (conn_sendfile(s->conn, t->fd, t->off, t->len) == -1)
 		return errno == EIO ? status_set(err, CARRIER_TEMP,
 		    PHASE_LOCAL, "the saved message is shorter than "
 		    "expected") : io_error(s, errno, PHASE_BODY, err);
@@ -545,7 +561,7 @@ struct txn {
  */
 static enum carrier_status
 send_envelope(struct smtp_session *s, struct txn *t, const char *params,
-    enum tail tail, int msgfd, const struct message_info *info,
+    enum tail tail, const struct message_text *text,
     struct carrier_error *err)
 {
 	struct carrier_envelope *env = t->env;
@@ -581,7 +597,7 @@ send_envelope(struct smtp_session *s, struct txn *t, const char *params,
 		if (with_tail && tail == TAIL_DATA && command(s, "DATA") == -1)
 			return io_error(s, errno, PHASE_DATA, err);
 		if (with_tail && tail == TAIL_BDAT && (st = send_bdat(s,
-		    msgfd, info->size, err)) != CARRIER_OK)
+		    text, err)) != CARRIER_OK)
 			return st;
 		inflight = group;
 		if (with_mail) {
@@ -631,12 +647,12 @@ send_envelope(struct smtp_session *s, struct txn *t, const char *params,
 
 /* After DATA's 354: the dot-stuffed text, ".", and its reply. */
 static enum carrier_status
-finish_data(struct smtp_session *s, int msgfd,
+finish_data(struct smtp_session *s, const struct message_text *text,
     const struct message_info *info, struct carrier_error *err)
 {
 	enum carrier_status st;
 
-	if ((st = send_body(s, msgfd, info, err)) != CARRIER_OK ||
+	if ((st = send_body(s, text, info, err)) != CARRIER_OK ||
 	    (st = smtp_read_reply(s, PHASE_DOT, err)) != CARRIER_OK)
 		return st;
 	if (s->reply.code / 100 != 2)
@@ -646,7 +662,8 @@ finish_data(struct smtp_session *s, int msgfd,
 
 enum carrier_status
 smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
-    int msgfd, const struct message_info *info, struct carrier_error *err)
+    const struct message_text *text, const struct message_info *info,
+    struct carrier_error *err)
 {
 	enum carrier_status st;
 	struct carrier_error ok;
@@ -675,7 +692,7 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 	if (pipe)
 		tail = !bdat ? TAIL_DATA : info->size <= SMTP_BDAT_EAGER ?
 		    TAIL_BDAT : TAIL_NONE;
-	if ((st = send_envelope(s, &t, params, tail, msgfd, info, err)) !=
+	if ((st = send_envelope(s, &t, params, tail, text, err)) !=
 	    CARRIER_OK)
 		goto fail_all;
 	if (!t.mail_ok) {
@@ -699,8 +716,7 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 			goto fail_acc;
 		}
 	} else if (bdat) {
-		if ((st = send_bdat(s, msgfd, info->size, err)) !=
-		    CARRIER_OK ||
+		if ((st = send_bdat(s, text, err)) != CARRIER_OK ||
 		    (st = smtp_read_reply(s, PHASE_DOT, err)) != CARRIER_OK)
 			goto fail_acc;
 		if (s->reply.code / 100 != 2) {
@@ -724,7 +740,7 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 			st = err->status;
 			goto fail_acc;
 		}
-		if ((st = finish_data(s, msgfd, info, err)) != CARRIER_OK)
+		if ((st = finish_data(s, text, info, err)) != CARRIER_OK)
 			goto fail_acc;
 	}
 	status_clear(&ok);

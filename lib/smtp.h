@@ -82,8 +82,9 @@ void	smtp_parse_ehlo_line(struct smtp_session *s, const char *line,
 
 /*
  * Sends one message to every recipient of env whose result is not yet
- * final (done == 0).  msgfd holds the canonical message (message.h);
- * info describes it.  Each recipient's result and done flag are set:
+ * final (done == 0).  text is the message (message.h); info describes
+ * it (info->size is the octets of text; dot_lines may count too many,
+ * never too few).  Each recipient's result and done flag are set:
  * accepted (CARRIER_OK), refused by RCPT, or failed with the
  * transaction.  Returns CARRIER_OK when the transaction ran to its end
  * (recipients may still have been refused: see their results), or the
@@ -92,7 +93,7 @@ void	smtp_parse_ehlo_line(struct smtp_session *s, const char *line,
  * same write.
  */
 enum carrier_status smtp_transaction(struct smtp_session *s,
-	    struct carrier_envelope *env, int msgfd,
+	    struct carrier_envelope *env, const struct message_text *text,
 	    const struct message_info *info, struct carrier_error *err);
 
 /*

@@ -74,17 +74,13 @@ wipe(void *p, size_t len)
 #endif
 }
 
-/* A failed exchange: the reply (or the reason) in err, temporary. */
+/* A refused exchange: the server's reply, verbatim, in err; temporary. */
 static enum carrier_status
 fail(struct smtp_session *s, const char *mech, struct carrier_error *err)
 {
-	char text[STATUS_TEXT_MAX];
-
 	if (s->reply.code != 0 && s->reply.done) {
 		smtp_reply_error(s, PHASE_AUTH, err);
-		(void)snprintf(text, sizeof(text), "authentication (%s) "
-		    "refused: %.400s", mech, err->text);
-		(void)strlcpy(err->text, text, sizeof(err->text));
+		(void)snprintf(err->step, sizeof(err->step), "AUTH %s", mech);
 	}
 	err->status = CARRIER_TEMP;
 	return CARRIER_TEMP;

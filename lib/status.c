@@ -52,6 +52,7 @@ status_set(struct carrier_error *err, enum carrier_status status,
 	err->phase = phase;
 	err->code = 0;
 	err->enhanced[0] = '\0';
+	err->step[0] = '\0';
 	log_sanitize(err->text, sizeof(err->text), raw, strlen(raw));
 	return status;
 }
@@ -87,6 +88,7 @@ status_format(const struct carrier_error *err, char *buf, size_t size)
 		(void)snprintf(buf, size, "%s%s%s after %s: %d%s%s %s",
 		    err->host, err->host[0] != '\0' ? " said" : "",
 		    err->host[0] != '\0' ? "" : "server said",
+		    err->step[0] != '\0' ? err->step :
 		    status_phase_name(err->phase), err->code,
 		    err->enhanced[0] != '\0' ? " " : "", err->enhanced,
 		    err->text);

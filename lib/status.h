@@ -54,6 +54,8 @@ struct carrier_error {
 	int			code;	/* SMTP reply code, or 0 */
 	char			enhanced[STATUS_ENH_MAX]; /* "5.1.1" or "" */
 	char			host[STATUS_HOST_MAX];	/* peer, or "" */
+	char			step[24];	/* the exact command, e.g.
+						 * "AUTH PLAIN"; "" = phase */
 	char			text[STATUS_TEXT_MAX];	/* sanitised */
 };
 

@@ -8,17 +8,28 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compat.h"
+#include "addr.h"
+#include "addrlist.h"
+#include "base64.h"
+#include "header.h"
+#include "identity.h"
 #include "carrier.h"
 
+struct policy;
+
 static int	open_tmp(const char *);
+static int	is_local(struct policy *, const char *, int);
 
 void
 carrier_options_init(struct carrier_options *opts)
@@ -52,6 +63,11 @@ carrier_options_from_conf(struct carrier_options *o, const struct conf *c)
 	o->auth_password_command = OR_NULL(c->auth_password_command);
 	o->auth_mechanism = OR_NULL(c->auth_mechanism);
 	o->auth_allow_plaintext = c->auth_allow_plaintext;
+	o->domain = OR_NULL(c->domain);
+	o->mailname = CONF_MAILNAME;
+	o->from = OR_NULL(c->from);
+	o->rewrite_from = c->rewrite_from;
+	o->aliases = c->aliases[0] != '\0' ? c->aliases : CONF_ALIASES_DEFAULT;
 }
 
 /* An unlinked read-write file in dir; -1/errno on failure. */
@@ -98,6 +114,7 @@ carrier_message_read(const struct carrier_options *opts, int in_fd,
 		(void)close(msg->fd);
 		msg->fd = -1;
 	}
+	msg->file_size = msg->info.size;
 	return st;
 }
 
@@ -107,4 +124,494 @@ carrier_message_close(struct carrier_message *msg)
 	if (msg->fd != -1)
 		(void)close(msg->fd);
 	msg->fd = -1;
+	free(msg->head);
+	msg->head = NULL;
+	msg->headlen = 0;
+}
+
+/*
+ * The header policy: what carrier_submit() does between reading the
+ * message and handing it to the delivery core.
+ */
+
+#define SUBMIT_HEAD_CHUNK	16384
+
+struct policy {
+	const struct carrier_options	*opts;
+	const struct carrier_submit	*sub;
+	struct identity			 id;
+};
+
+/*
+ * Reads the header section from the start of msg's file into h and sets
+ * msg->body_off.  A header section over HEADER_MAX is refused.
+ */
+static enum carrier_status
+read_head(struct carrier_message *msg, struct header *h,
+    struct carrier_error *err)
+{
+	char *buf = NULL, *nb;
+	size_t len = 0, cap = 0, skip, hlen, body;
+	ssize_t n;
+	int rc = 0;
+
+	while (rc == 0) {
+		if (len == cap) {
+			cap += SUBMIT_HEAD_CHUNK;
+			if ((nb = realloc(buf, cap)) == NULL) {
+				free(buf);
+				return status_set(err, CARRIER_TEMP,
+				    PHASE_LOCAL, "%s", strerror(errno));
+			}
+			buf = nb;
+		}
+		n = pread(msg->fd, buf + len, cap - len, (off_t)len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			free(buf);
+			return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
+			    "reading the saved message: %s", strerror(errno));
+		}
+		len += (size_t)n;
+		rc = header_section(buf, len, len == msg->file_size, &skip,
+		    &hlen, &body);
+		if (rc == 0 && len == msg->file_size)
+			rc = -1;	/* cannot happen: canonical text */
+	}
+	if (rc == -1) {
+		free(buf);
+		return status_set(err, CARRIER_PERM, PHASE_INPUT, "the header "
+		    "section is larger than %d octets", HEADER_MAX);
+	}
+	rc = header_parse(h, buf + skip, hlen);
+	free(buf);
+	if (rc == -1)
+		return status_set(err, CARRIER_PERM, PHASE_INPUT, "the header "
+		    "section: %s", strerror(errno));
+	msg->body_off = body;
+	return CARRIER_OK;
+}
+
+/*
+ * Whether addr is a local sender: a bare name, or one at the mail domain,
+ * localhost, or this host's name.
+ */
+static int
+is_local(struct policy *p, const char *addr, int qualified)
+{
+	const char *d = addr_domain(addr);
+	char host[256];
+
+	if (!qualified || d == NULL)
+		return 1;
+	if (strcasecmp(d, identity_domain(&p->id)) == 0 ||
+	    strcasecmp(d, "localhost") == 0 ||
+	    strcasecmp(d, "localhost.localdomain") == 0)
+		return 1;
+	return gethostname(host, sizeof(host)) == 0 &&
+	    host[sizeof(host) - 1] == '\0' && strcasecmp(d, host) == 0;
+}
+
+/* local@domain for a bare local name, else addr as it is. */
+static int
+qualify(struct policy *p, const char *addr, int qualified, char *out,
+    size_t size)
+{
+	int n;
+
+	if (qualified)
+		n = snprintf(out, size, "%s", addr);
+	else
+		n = snprintf(out, size, "%s@%s", addr, identity_domain(&p->id));
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/*
+ * Adds one recipient: a bare name is qualified with the mail domain; the
+ * result must be a valid mailbox.
+ */
+static enum carrier_status
+add_rcpt(struct policy *p, struct carrier_envelope *env,
+    const char *addr, int qualified, const char *where,
+    struct carrier_error *err)
+{
+	char full[ADDR_MAX + 2], why[128];
+
+	if (qualify(p, addr, qualified, full, sizeof(full)) == -1 ||
+	    addr_check_mailbox(full, why, sizeof(why)) != 0)
+		return status_set(err, CARRIER_PERM, PHASE_INPUT, "invalid "
+		    "recipient \"%.200s\"%s%s: %s", addr, where[0] ? " in " :
+		    "", where, why);
+	if (envelope_add_rcpt(env, full) == -1)
+		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
+		    strerror(errno));
+	return CARRIER_OK;
+}
+
+/* -t: recipients from To, Cc, Bcc, or the Resent- ones if any. */
+static enum carrier_status
+rcpts_from_header(struct policy *p, const struct header *h,
+    struct carrier_envelope *env, struct carrier_error *err)
+{
+	static const char *const plain[] = { "To", "Cc", "Bcc" };
+	static const char *const resent[] = { "Resent-To", "Resent-Cc",
+	    "Resent-Bcc" };
+	const char *const *names = plain;
+	struct addrlist list;
+	enum carrier_status st;
+	const char *v;
+	char why[128];
+	size_t k, j, vl;
+	long i;
+
+	for (k = 0; k < 3; k++)
+		if (header_find(h, resent[k], 0) >= 0)
+			names = resent;
+	for (k = 0; k < 3; k++) {
+		for (i = header_find(h, names[k], 0); i >= 0;
+		    i = header_find(h, names[k], (size_t)i + 1)) {
+			memset(&list, 0, sizeof(list));
+			v = header_value(h, (size_t)i, &vl);
+			if (addrlist_parse(&list, v, vl, why,
+			    sizeof(why)) == -1)
+				return status_set(err, CARRIER_PERM,
+				    PHASE_INPUT, "the %s: header: %s",
+				    names[k], why);
+			for (j = 0; j < list.n; j++) {
+				st = add_rcpt(p, env, list.v[j].addr,
+				    list.v[j].qualified, names[k], err);
+				if (st != CARRIER_OK) {
+					addrlist_free(&list);
+					return st;
+				}
+			}
+			addrlist_free(&list);
+		}
+	}
+	return CARRIER_OK;
+}
+
+/*
+ * A display name as an RFC 5322 phrase: atoms as they are, other ASCII
+ * as a quoted string, non-ASCII as RFC 2047 encoded words.
+ */
+static int
+phrase(const char *name, char *out, size_t size)
+{
+	size_t i, o = 0, len = strlen(name), chunk;
+	int ascii = 1, plain = 1;
+	long n;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c >= 0x80)
+			ascii = 0;
+		else if (!isalnum(c) && c != ' ' && strchr("!#$%&'*+-/=?^_`"
+		    "{|}~", c) == NULL)
+			plain = 0;
+	}
+	if (ascii && plain)
+		return strlcpy(out, name, size) < size ? 0 : -1;
+	if (ascii) {
+		if (o + 1 >= size)
+			return -1;
+		out[o++] = '"';
+		for (i = 0; i < len; i++) {
+			if (o + 3 >= size)
+				return -1;
+			if (name[i] == '"' || name[i] == '\\')
+				out[o++] = '\\';
+			out[o++] = name[i];
+		}
+		out[o++] = '"';
+		out[o] = '\0';
+		return 0;
+	}
+	/* encoded words of at most 75 octets: 45 octets of text each,
+	 * never splitting a UTF-8 sequence */
+	for (i = 0; i < len; i += chunk) {
+		chunk = len - i < 45 ? len - i : 45;
+		while (i + chunk < len && chunk > 0 &&
+		    ((unsigned char)name[i + chunk] & 0xc0) == 0x80)
+			chunk--;
+		if (o + 13 >= size)
+			return -1;
+		memcpy(out + o, i > 0 ? " =?UTF-8?B?" : "=?UTF-8?B?",
+		    i > 0 ? 11 : 10);
+		o += i > 0 ? 11 : 10;
+		if ((n = base64_encode(name + i, chunk, out + o, size - o)) ==
+		    -1 || o + (size_t)n + 3 > size)
+			return -1;
+		o += (size_t)n;
+		memcpy(out + o, "?=", 3);
+		o += 2;
+	}
+	return 0;
+}
+
+/* "phrase <addr>", or "addr" without a display name. */
+static int
+mailbox(const char *display, const char *addr, char *out, size_t size)
+{
+	char ph[1024];
+	int n;
+
+	if (display == NULL || display[0] == '\0')
+		return strlcpy(out, addr, size) < size ? 0 : -1;
+	if (phrase(display, ph, sizeof(ph)) == -1)
+		return -1;
+	n = snprintf(out, size, "%s <%s>", ph, addr);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/*
+ * Rewrites an address header field whose list holds a bare local name:
+ * each bare name is qualified (and, for From with rewrite_from, a local
+ * sender replaced by the configured from).  Other fields stay untouched,
+ * byte for byte.
+ */
+static enum carrier_status
+fix_field(struct policy *p, struct header *h, size_t i,
+    int is_from, struct carrier_error *err)
+{
+	struct addrlist list;
+	const char *v;
+	char why[128], addr[ADDR_MAX + 2], one[1400];
+	char *value = NULL, *nv;
+	size_t j, vl, len = 0, ol;
+	int change = 0;
+
+	memset(&list, 0, sizeof(list));
+	v = header_value(h, i, &vl);
+	if (addrlist_parse(&list, v, vl, why, sizeof(why)) == -1)
+		return CARRIER_OK;	/* not ours to judge: sent as is */
+	for (j = 0; j < list.n; j++)
+		change |= !list.v[j].qualified || (is_from &&
+		    p->opts->rewrite_from && p->opts->from != NULL &&
+		    is_local(p, list.v[j].addr, list.v[j].qualified));
+	if (!change || list.n == 0) {
+		addrlist_free(&list);
+		return CARRIER_OK;
+	}
+	for (j = 0; j < list.n; j++) {
+		if (is_from && p->opts->rewrite_from && p->opts->from != NULL &&
+		    is_local(p, list.v[j].addr, list.v[j].qualified))
+			(void)strlcpy(addr, p->opts->from, sizeof(addr));
+		else if (qualify(p, list.v[j].addr, list.v[j].qualified, addr,
+		    sizeof(addr)) == -1)
+			goto toolong;
+		if (mailbox(list.v[j].display, addr, one, sizeof(one)) == -1)
+			goto toolong;
+		ol = strlen(one);
+		if ((nv = realloc(value, len + ol + 3)) == NULL)
+			goto toolong;
+		value = nv;
+		if (len > 0) {
+			memcpy(value + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(value + len, one, ol + 1);
+		len += ol;
+	}
+	addrlist_free(&list);
+	{
+		char name[64];
+		size_t nl = h->f[i].namelen < sizeof(name) - 1 ?
+		    h->f[i].namelen : sizeof(name) - 1;
+
+		memcpy(name, h->f[i].text, nl);
+		name[nl] = '\0';
+		if (header_put(h, (long)i, name, value) == -1) {
+			free(value);
+			return status_set(err, CARRIER_PERM, PHASE_INPUT,
+			    "the header section: %s", strerror(errno));
+		}
+	}
+	free(value);
+	return CARRIER_OK;
+toolong:
+	free(value);
+	addrlist_free(&list);
+	return status_set(err, CARRIER_PERM, PHASE_INPUT, "an address in "
+	    "the header is too long");
+}
+
+/* Adds what RFC 5322 requires and the caller left out. */
+static enum carrier_status
+add_missing(struct policy *p, struct header *h, const char *sender,
+    struct carrier_error *err)
+{
+	char value[1400], from[ADDR_MAX + 2], why[128];
+	const char *name;
+
+	if (header_find(h, "From", 0) < 0) {
+		if (identity_user(&p->id, why, sizeof(why)) == -1)
+			return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
+			    "%s", why);
+		name = p->sub->fullname != NULL ? p->sub->fullname :
+		    p->id.fullname;
+		if (sender[0] != '\0')
+			(void)strlcpy(from, sender, sizeof(from));
+		else if (qualify(p, p->id.user, 0, from, sizeof(from)) == -1)
+			goto fail;
+		if (mailbox(name, from, value, sizeof(value)) == -1 ||
+		    header_put(h, -1, "From", value) == -1)
+			goto fail;
+	}
+	if (header_find(h, "Date", 0) < 0 && (header_put(h, -1, "Date",
+	    identity_date(time(NULL), value, sizeof(value))) == -1))
+		goto fail;
+	if (header_find(h, "Message-ID", 0) < 0 && header_put(h, -1,
+	    "Message-ID", identity_message_id(identity_domain(&p->id), value,
+	    sizeof(value))) == -1)
+		goto fail;
+	return CARRIER_OK;
+fail:
+	return status_set(err, CARRIER_PERM, PHASE_INPUT, "adding a header "
+	    "field: %s", strerror(errno));
+}
+
+/* A -f or -F value must not smuggle in header fields or commands. */
+static int
+clean_value(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* The envelope sender: -f, else the configured from, else user@domain. */
+static enum carrier_status
+pick_sender(struct policy *p, struct carrier_envelope *env,
+    struct carrier_error *err)
+{
+	const char *f = p->sub->sender;
+	char addr[ADDR_MAX + 2], why[128];
+
+	if (f != NULL && (f[0] == '\0' || strcmp(f, "<>") == 0))
+		addr[0] = '\0';		/* the null sender */
+	else if (f != NULL) {
+		if (!clean_value(f) || qualify(p, f, strchr(f, '@') != NULL,
+		    addr, sizeof(addr)) == -1 ||
+		    addr_check_mailbox(addr, why, sizeof(why)) != 0)
+			return status_set(err, CARRIER_PERM, PHASE_INPUT,
+			    "invalid sender \"%.200s\"", f);
+	} else if (p->opts->from != NULL)
+		(void)strlcpy(addr, p->opts->from, sizeof(addr));
+	else if (identity_user(&p->id, why, sizeof(why)) == -1)
+		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s", why);
+	else if (qualify(p, p->id.user, 0, addr, sizeof(addr)) == -1)
+		return status_set(err, CARRIER_PERM, PHASE_USAGE, "the user "
+		    "name and mail domain make too long an address");
+	if (envelope_set_sender(env, addr) == -1)
+		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
+		    strerror(errno));
+	return CARRIER_OK;
+}
+
+/* The identity, the sender and the argument recipients. */
+static enum carrier_status
+start_policy(struct policy *p, const struct carrier_options *opts,
+    const struct carrier_submit *sub, struct carrier_envelope *env,
+    struct carrier_error *err)
+{
+	enum carrier_status st;
+	size_t j;
+
+	p->opts = opts;
+	p->sub = sub;
+	if (sub->fullname != NULL && !clean_value(sub->fullname))
+		return status_set(err, CARRIER_PERM, PHASE_INPUT, "invalid "
+		    "full name: control characters in -F");
+	identity_init(&p->id, opts->domain, opts->mailname);
+	if ((st = pick_sender(p, env, err)) != CARRIER_OK)
+		return st;
+	for (j = 0; j < sub->nrcpts; j++) {
+		if (!clean_value(sub->rcpts[j]))
+			return status_set(err, CARRIER_PERM, PHASE_INPUT,
+			    "invalid recipient: control characters");
+		if ((st = add_rcpt(p, env, sub->rcpts[j],
+		    strchr(sub->rcpts[j], '@') != NULL, "", err)) != CARRIER_OK)
+			return st;
+	}
+	return CARRIER_OK;
+}
+
+enum carrier_status
+carrier_recipients(const struct carrier_options *opts,
+    const struct carrier_submit *sub, struct carrier_envelope *env,
+    struct carrier_error *err)
+{
+	struct policy p;
+
+	return start_policy(&p, opts, sub, env, err);
+}
+
+enum carrier_status
+carrier_submit(const struct carrier_options *opts,
+    const struct carrier_submit *sub, int in_fd, struct carrier_message *msg,
+    struct carrier_envelope *env, struct carrier_error *err)
+{
+	static const char *const addr_fields[] = { "From", "To", "Cc",
+	    "Reply-To", "Sender", "Resent-From", "Resent-To", "Resent-Cc",
+	    "Resent-Sender" };
+	struct policy p;
+	struct header h;
+	enum carrier_status st;
+	size_t k;
+	long i;
+	int long_left;
+
+	memset(&h, 0, sizeof(h));
+	if ((st = start_policy(&p, opts, sub, env, err)) != CARRIER_OK)
+		return st;
+	if ((st = carrier_message_read(opts, in_fd, sub->flags, msg, err)) !=
+	    CARRIER_OK)
+		return st;
+	if ((st = read_head(msg, &h, err)) != CARRIER_OK)
+		goto out;
+	if ((sub->flags & CARRIER_SUBMIT_T) &&
+	    (st = rcpts_from_header(&p, &h, env, err)) != CARRIER_OK)
+		goto out;
+	if (env->nrcpts == 0) {
+		st = status_set(err, CARRIER_PERM, PHASE_USAGE, "no "
+		    "recipients%s", (sub->flags & CARRIER_SUBMIT_T) ?
+		    " in the arguments or the header" : " given");
+		goto out;
+	}
+	/* Bcc is for the envelope only */
+	while ((i = header_find(&h, "Bcc", 0)) >= 0)
+		header_remove(&h, (size_t)i);
+	while ((i = header_find(&h, "Resent-Bcc", 0)) >= 0)
+		header_remove(&h, (size_t)i);
+	for (k = 0; k < sizeof(addr_fields) / sizeof(addr_fields[0]); k++)
+		for (i = header_find(&h, addr_fields[k], 0); i >= 0;
+		    i = header_find(&h, addr_fields[k], (size_t)i + 1))
+			if ((st = fix_field(&p, &h, (size_t)i,
+			    strcasecmp(addr_fields[k], "From") == 0, err)) !=
+			    CARRIER_OK)
+				goto out;
+	if ((st = add_missing(&p, &h, env->sender, err)) != CARRIER_OK)
+		goto out;
+	if (header_render(&h, &msg->head, &msg->headlen, &long_left) == -1) {
+		st = status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
+		    strerror(errno));
+		goto out;
+	}
+	if (long_left) {
+		st = status_set(err, CARRIER_PERM, PHASE_INPUT, "a header "
+		    "line is longer than %d octets and has no blank to fold "
+		    "it at", HEADER_LINE_MAX);
+		goto out;
+	}
+	msg->info.size = msg->headlen + msg->file_size - msg->body_off;
+	st = CARRIER_OK;
+out:
+	header_free(&h);
+	if (st != CARRIER_OK)
+		carrier_message_close(msg);
+	return st;
 }

@@ -12,7 +12,7 @@ LAB_POSTFIX_MAIN_CF='message_size_limit = 100000000' \
 # 50 MB of base64 in 76-column lines, with a few lines that need
 # dot-stuffing, plus a long-line-free header.
 {
-	printf 'Subject: big\nMIME-Version: 1.0\n\n'
+	printf '%sSubject: big\nMIME-Version: 1.0\n\n' "$HDRS"
 	head -c 37500000 /dev/urandom | base64 -w 76
 	printf '.\n..\n.leading dot\n'
 } >"$T/in"

@@ -9,11 +9,11 @@ cleanup_hooks+=("postfix_stop $pf")
 postfix_start "$pf" 25 || exit 1
 
 # 1. The issue's example: -i, two recipients, dots intact.
-printf 'Subject: hi\n\nbody\n.\n..x\n' >"$T/in"
+printf '%sSubject: hi\n\nbody\n.\n..x\n' "$HDRS" >"$T/in"
 run_carrier -i -R 127.0.0.1:25 a@example.org b@example.org
 expect_rc 0 "two recipients through Postfix"
 postfix_wait "$pf" 2 || fail "Postfix did not deliver 2 messages"
-printf 'Subject: hi\n\nbody\n.\n..x\n' >"$T/want"
+printf '%sSubject: hi\n\nbody\n.\n..x\n' "$HDRS" >"$T/want"
 postfix_msg "$pf" example.org a >"$T/got_a"
 postfix_msg "$pf" example.org b >"$T/got_b"
 expect_same "$T/got_a" "$T/want" "a@example.org got the message"
@@ -21,11 +21,11 @@ expect_same "$T/got_b" "$T/want" "b@example.org got the message"
 [ -s "$T/err" ] && fail "stderr not empty on success: $(cat "$T/err")"
 
 # 2. Without -i a lone "." ends the input, as sendmail does.
-printf 'Subject: dot\n\nline1\n.\nline2\n' >"$T/in"
+printf '%sSubject: dot\n\nline1\n.\nline2\n' "$HDRS" >"$T/in"
 run_carrier -R 127.0.0.1 -f sender@example.net dot@example.org
 expect_rc 0 "lone dot ends input without -i"
 postfix_wait "$pf" 3 || fail "no third message"
-printf 'Subject: dot\n\nline1\n' >"$T/want"
+printf '%sSubject: dot\n\nline1\n' "$HDRS" >"$T/want"
 postfix_msg "$pf" example.org dot >"$T/got"
 expect_same "$T/got" "$T/want" "input ended at the lone dot"
 sender=$(postfix_envelope_sender "$pf" example.org dot)
@@ -34,11 +34,11 @@ sender=$(postfix_envelope_sender "$pf" example.org dot)
 
 # 3. CRLF, bare CR and a missing final newline all arrive as lines
 #    (the lab's Postfix rejects bare LF, so each LF here was a CRLF).
-printf 'Subject: ends\r\n\r\ncrlf\r\nbare cr\rlast' >"$T/in"
+printf '%sSubject: ends\r\n\r\ncrlf\r\nbare cr\rlast' "$HDRS" >"$T/in"
 run_carrier -oi -R 127.0.0.1:0 -r other@example.net ends@example.org
 expect_rc 0 "mixed line ends, -R host:0, -r"
 postfix_wait "$pf" 4 || fail "no fourth message"
-printf 'Subject: ends\n\ncrlf\nbare cr\nlast\n' >"$T/want"
+printf '%sSubject: ends\n\ncrlf\nbare cr\nlast\n' "$HDRS" >"$T/want"
 postfix_msg "$pf" example.org ends >"$T/got"
 expect_same "$T/got" "$T/want" "line ends normalised"
 sender=$(postfix_envelope_sender "$pf" example.org ends)
@@ -47,7 +47,7 @@ sender=$(postfix_envelope_sender "$pf" example.org ends)
 
 # 4. The relay from the config file; -R overrides it.
 printf 'relay 127.0.0.1:25\ntimeout 30s\n' >"$T/conf"
-printf 'Subject: conf\n\nfrom conf\n' >"$T/in"
+printf '%sSubject: conf\n\nfrom conf\n' "$HDRS" >"$T/in"
 run_carrier -C "$T/conf" conf@example.org
 expect_rc 0 "relay from -C file"
 printf 'relay 127.0.0.1:1\n' >"$T/conf2"
@@ -55,23 +55,23 @@ run_carrier -C "$T/conf2" -R 127.0.0.1:25 conf2@example.org
 expect_rc 0 "-R overrides the config relay"
 postfix_wait "$pf" 6 || fail "config sends did not arrive"
 postfix_msg "$pf" example.org conf2 >"$T/got"
-printf 'Subject: conf\n\nfrom conf\n' >"$T/want"
+printf '%sSubject: conf\n\nfrom conf\n' "$HDRS" >"$T/want"
 expect_same "$T/got" "$T/want" "message via -R over config"
 
 # 5. IPv6: [::1]:port to a Postfix listening on ::1.
 pf6=$T/pf6
 cleanup_hooks+=("postfix_stop $pf6")
 postfix_start "$pf6" 2525 ::1 || exit 1
-printf 'Subject: v6\n\nover ipv6\n' >"$T/in"
+printf '%sSubject: v6\n\nover ipv6\n' "$HDRS" >"$T/in"
 run_carrier -R '[::1]:2525' v6@example.org
 expect_rc 0 "IPv6 relay [::1]:2525"
 postfix_wait "$pf6" 1 || fail "no IPv6 delivery"
-printf 'Subject: v6\n\nover ipv6\n' >"$T/want"
+printf '%sSubject: v6\n\nover ipv6\n' "$HDRS" >"$T/want"
 postfix_msg "$pf6" example.org v6 >"$T/got"
 expect_same "$T/got" "$T/want" "IPv6 message"
 
 # 6. -v shows the dialogue on stderr, and nothing on stdout.
-printf 'Subject: v\n\nverbose\n' >"$T/in"
+printf '%sSubject: v\n\nverbose\n' "$HDRS" >"$T/in"
 run_carrier -v -R 127.0.0.1:25 verbose@example.org
 expect_rc 0 "-v send"
 expect_err_line '^-> EHLO ' "transcript shows EHLO"

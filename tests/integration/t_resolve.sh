@@ -29,17 +29,17 @@ pf=$T/pf
 cleanup_hooks+=("postfix_stop $pf")
 postfix_start "$pf" 25 || exit 1
 
-printf 'Subject: dns\n\nvia a named relay\n' >"$T/in"
-run_carrier -R relay.example:25 named@example.org
+printf '%sSubject: dns\n\nvia a named relay\n' "$HDRS" >"$T/in"
+run_carrier -R relay.example:25 -f s@example.net named@example.org
 expect_rc 0 "relay found by name in DNS"
 postfix_wait "$pf" 1 || fail "not delivered via relay.example"
 grep -q 'query\[A\] relay.example' "$T/dnsmasq.log" && ok "carrier asked the DNS server" ||
 	fail "no DNS query for relay.example seen"
 
-run_carrier -R 127.0.0.1:25 literal@example.org
+run_carrier -R 127.0.0.1:25 -f s@example.net literal@example.org
 expect_rc 0 "relay given as an address"
 n=$(grep -c 'query\[' "$T/dnsmasq.log")
-run_carrier -R 127.0.0.1:25 literal@example.org
+run_carrier -R 127.0.0.1:25 -f s@example.net literal@example.org
 [ "$(grep -c 'query\[' "$T/dnsmasq.log")" -eq "$n" ] && ok "no DNS query for an address relay" ||
 	fail "an address relay caused a DNS query"
 

@@ -15,10 +15,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 # docs/lint: mandoc groff-base cppcheck
 # integration lab: iproute2 (ip, ss) util-linux (unshare, setpriv, flock,
 #   script) python3 procps, time (/usr/bin/time -v) and dnsmasq-base (a
-#   DNS server for the tests), and the runtime libraries of postfix.
+#   DNS server for the tests), openssl (lab_ca's test CA and certificates),
+#   the runtime libraries of postfix, and the Cyrus SASL plugins its SMTP
+#   AUTH loads: libsasl2-modules (PLAIN, LOGIN) and libsasl2-modules-db
+#   (the sasldb auxprop), plain libraries.  saslpasswd2 is not installed
+#   from sasl2-bin (that would add the saslauthd service): lab_fetch
+#   extracts it, like postfix.
 PKGS="autoconf make gcc pkg-config libtls-dev check libsubunit-dev
 mandoc groff-base cppcheck iproute2 util-linux python3 procps time dnsmasq-base
-libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase"
+openssl libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase
+libsasl2-modules libsasl2-modules-db"
 
 # One dpkg-query for all of them ("name installed" lines).
 # shellcheck disable=SC2086 # word splitting intended
@@ -44,7 +50,8 @@ if [ -n "$missing" ]; then
 	fi
 fi
 
-# The lab itself (needs bash): extract postfix into build/lab/postfix-root.
+# The lab itself (needs bash): extract postfix, and saslpasswd2 from
+# sasl2-bin, into build/lab/postfix-root.
 if [ "$(id -u)" = 0 ]; then
 	# shellcheck disable=SC2016 # expanded by bash
 	exec bash -c '. "$1/lab.sh" && lab_fetch' deps "$here"

@@ -19,6 +19,14 @@
 #   postfix_msg "$d/pf" example.org alice > got   # the DATA bytes, LF lines
 #   postfix_envelope_sender "$d/pf" example.org alice
 #
+# With TLS and SMTP AUTH (STARTTLS on the given port, submission on 587,
+# smtps on 465; see postfix_start):
+#
+#   lab_ca "$d/ca"                # throwaway CA + server certificate
+#   LAB_POSTFIX_TLS=$d/ca LAB_POSTFIX_SASL="alice:secret" \
+#       postfix_start "$d/pf" 25 || exit 1
+#   ... client trusts $d/ca/ca.pem, logs in as alice ...
+#
 # Functions (all return non-zero and say why on stderr when they fail;
 # usable from scripts running with set -euo pipefail):
 #
@@ -27,6 +35,7 @@
 #   lab_netns "$@"
 #   lab_free_port
 #   lab_mktemp
+#   lab_ca DIR [NAMES...]
 #   postfix_start DIR PORT [ADDR=127.0.0.1]
 #   postfix_stop DIR
 #   postfix_wait DIR N [TIMEOUT_S=10]
@@ -50,6 +59,20 @@
 #   LAB_POSTFIX_MAIN_CF extra main.cf settings, one "name = value" per line,
 #                       applied with postconf -e after the lab defaults (so
 #                       they override them), e.g. "message_size_limit = 1000"
+#   LAB_POSTFIX_TLS     a directory made by lab_ca: postfix_start then
+#                       offers STARTTLS with its server.pem/server.key and
+#                       adds the submission and smtps services (see
+#                       postfix_start)
+#   LAB_POSTFIX_SASL    "user:password ..." (space-separated; a password
+#                       may hold ":" but no blank): SMTP AUTH through Cyrus
+#                       SASL, PLAIN and LOGIN, against a sasldb made with
+#                       these accounts (see postfix_start)
+#   LAB_POSTFIX_SUBMISSION_PORT  port of the submission service (default
+#                       587; 0: none)
+#   LAB_POSTFIX_SMTPS_PORT       port of the smtps service (default 465;
+#                       0: none)
+#   LAB_SASL_REALM      realm of the SASL accounts without "@" in their
+#                       name (default lab.invalid; see postfix_start)
 #   LAB_SINK_ADDR       address smtp-sink listens on (default: 127.0.0.1)
 #   LAB_SINK_USER       account smtp-sink drops to (default: nobody)
 #
@@ -82,12 +105,19 @@ LAB_TOP=$(cd "$LAB_DIR/../.." && pwd)
 : "${LAB_DELIVERY_USER:=nobody}"
 : "${LAB_SINK_ADDR:=127.0.0.1}"
 : "${LAB_SINK_USER:=nobody}"
+: "${LAB_SASL_REALM:=lab.invalid}"
 
 # Runtime libraries of the postfix package (its Depends: minus the
-# maintainer-script tools), so the extracted binaries can run, and the
-# tools lab.sh itself uses (ip/ss, unshare/setpriv/flock, ps/pgrep).
-LAB_POSTFIX_LIBS=(libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase)
-LAB_TOOLS=(iproute2 util-linux procps)
+# maintainer-script tools), so the extracted binaries can run; the Cyrus
+# SASL plugins Postfix's SMTP AUTH loads (PLAIN/LOGIN from
+# libsasl2-modules, the sasldb auxprop from libsasl2-modules-db: plain
+# libraries, no service); and the tools lab.sh itself uses (ip/ss,
+# unshare/setpriv/flock, ps/pgrep, openssl for lab_ca, python3 for the
+# TLS start-up check).  saslpasswd2 comes from sasl2-bin, which is only
+# extracted (like postfix): installing it would add the saslauthd service.
+LAB_POSTFIX_LIBS=(libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase
+	libsasl2-modules libsasl2-modules-db)
+LAB_TOOLS=(iproute2 util-linux procps openssl python3)
 
 _lab_err() { echo "lab: $*" >&2; }
 
@@ -172,49 +202,78 @@ _lab_port_free() {
 
 # ---------------------------------------------------------------- fetch
 
-# lab_fetch : make sure the packages the lab needs are installed and that
-# the postfix .deb is extracted into $LAB_ROOT.  Quick when all is there
-# (one dpkg-query; nothing at all on later calls in the same shell).
+# lab_fetch : make sure the packages the lab needs are installed, that
+# the postfix .deb is extracted into $LAB_ROOT, and that saslpasswd2 and
+# sasldblistusers2 from the sasl2-bin .deb are extracted there too
+# ($LAB_ROOT/usr/sbin).  Quick when all is there (one dpkg-query; nothing
+# at all on later calls in the same shell).
 lab_fetch() {
 	local master=$LAB_ROOT/usr/lib/postfix/sbin/master
-	[ "${_LAB_FETCHED:-}" = "$LAB_ROOT" ] && [ -x "$master" ] && return 0
+	local saslpw=$LAB_ROOT/usr/sbin/saslpasswd2
+	local saslv=$LAB_ROOT/.sasl2-bin-version
+	[ "${_LAB_FETCHED:-}" = "$LAB_ROOT" ] && [ -x "$master" ] && [ -x "$saslpw" ] && return 0
 	_lab_apt_ensure "${LAB_POSTFIX_LIBS[@]}" "${LAB_TOOLS[@]}" || {
 		_lab_err "cannot install ${LAB_POSTFIX_LIBS[*]} ${LAB_TOOLS[*]}"
 		return 1
 	}
-	[ -x "$master" ] && _LAB_FETCHED=$LAB_ROOT && return 0
+	[ -x "$master" ] && [ -x "$saslpw" ] && [ -s "$saslv" ] && _LAB_FETCHED=$LAB_ROOT && return 0
 
 	mkdir -p "$(dirname "$LAB_ROOT")" || return 1
 	(
 		# Serialise concurrent fetches (parallel test runs).
 		exec 9>"$LAB_ROOT.lock"
 		flock -w 300 9 || { _lab_err "timeout waiting for $LAB_ROOT.lock"; exit 1; }
-		[ -x "$master" ] && exit 0
+		[ -x "$master" ] && [ -x "$saslpw" ] && [ -s "$saslv" ] && exit 0
 		tmp=$(mktemp -d "$LAB_ROOT.tmp.XXXXXX") || exit 1
 		trap 'rm -rf "$tmp"' EXIT
 		# apt-get download fetches as user _apt when it can write there.
 		chmod 755 "$tmp"
 		chown _apt "$tmp" 2>/dev/null || true
 		cd "$tmp" || exit 1
-		if ! apt-get download -q postfix >/dev/null 2>"$tmp/err"; then
-			apt-get update -qq >&2 || exit 1
-			apt-get download -q postfix >/dev/null 2>"$tmp/err" || {
-				cat "$tmp/err" >&2
-				_lab_err "apt-get download postfix failed"
+		if [ ! -x "$master" ]; then
+			_lab_download "$tmp" postfix || exit 1
+			deb=$(ls "$tmp"/postfix_*.deb) || exit 1
+			dpkg -x "$deb" "$tmp/root" || exit 1
+			dpkg-deb -f "$deb" Version >"$tmp/root/.postfix-version"
+			[ -x "$tmp/root/usr/lib/postfix/sbin/master" ] || {
+				_lab_err "no master in $deb"
 				exit 1
 			}
+			rm -rf "$LAB_ROOT"
+			mv "$tmp/root" "$LAB_ROOT"
 		fi
-		deb=$(ls "$tmp"/postfix_*.deb) || exit 1
-		dpkg -x "$deb" "$tmp/root" || exit 1
-		dpkg-deb -f "$deb" Version >"$tmp/root/.postfix-version"
-		[ -x "$tmp/root/usr/lib/postfix/sbin/master" ] || {
-			_lab_err "no master in $deb"
-			exit 1
-		}
-		rm -rf "$LAB_ROOT"
-		mv "$tmp/root" "$LAB_ROOT"
+		if [ ! -x "$saslpw" ] || [ ! -s "$saslv" ]; then
+			# The version that matches the installed libsasl2-2, else
+			# the candidate.
+			v=$(dpkg-query -W -f='${Version}' libsasl2-2 2>/dev/null)
+			_lab_download "$tmp" "sasl2-bin${v:+=$v}" 2>/dev/null ||
+				_lab_download "$tmp" sasl2-bin || exit 1
+			deb=$(ls "$tmp"/sasl2-bin_*.deb) || exit 1
+			dpkg -x "$deb" "$tmp/sasl" || exit 1
+			[ -x "$tmp/sasl/usr/sbin/saslpasswd2" ] || {
+				_lab_err "no saslpasswd2 in $deb"
+				exit 1
+			}
+			# only the programs (no saslauthd init scripts or units)
+			cp -a "$tmp/sasl/usr/." "$LAB_ROOT/usr/" || exit 1
+			dpkg-deb -f "$deb" Version >"$saslv.tmp" && mv "$saslv.tmp" "$saslv"
+		fi
 	) || return 1
-	[ -x "$master" ] && _LAB_FETCHED=$LAB_ROOT
+	[ -x "$master" ] && [ -x "$saslpw" ] && _LAB_FETCHED=$LAB_ROOT
+}
+
+# _lab_download DIR PKG[=VERSION] : apt-get download into DIR (the current
+# directory), refreshing the package lists once if that fails.
+_lab_download() {
+	local dir=$1 pkg=$2
+	if ! (cd "$dir" && apt-get download -q "$pkg" >/dev/null 2>"$dir/err"); then
+		apt-get update -qq >&2 || return 1
+		(cd "$dir" && apt-get download -q "$pkg" >/dev/null 2>"$dir/err") || {
+			cat "$dir/err" >&2
+			_lab_err "apt-get download $pkg failed"
+			return 1
+		}
+	fi
 }
 
 # ---------------------------------------------------------------- guards
@@ -293,6 +352,101 @@ lab_mktemp() {
 	chmod 755 "$d" && echo "$d"
 }
 
+# ---------------------------------------------------------------- TLS
+
+# lab_ca DIR [NAMES...]
+#
+# Makes throwaway TLS material in DIR (created if need be) with the
+# openssl command (EC P-256 keys, SHA-256; well under a second):
+#   DIR/ca.pem, DIR/ca.key        a CA ("carrier lab CA")
+#   DIR/server.pem, DIR/server.key  a server certificate signed by that CA
+#                    for NAMES (default: DNS:localhost DNS:relay.test
+#                    IP:127.0.0.1 IP:::1); a name without "DNS:" or "IP:"
+#                    is an IP address if it looks like one, else a DNS
+#                    name.  Its subject is "O=carrier lab, CN=<first DNS
+#                    name>" (or the first name).  server.pem holds only the
+#                    server certificate (the CA is in ca.pem).
+#   DIR/wrong.pem, DIR/wrong.key    signed by the same CA, for
+#                    DNS:wrong.example only (a name mismatch for clients)
+#   DIR/other-ca.pem, DIR/other-ca.key  an unrelated second CA (verifying
+#                    server.pem against it fails)
+# Keys are mode 600 (Postfix reads them as root); certificates 644.
+# Existing files are replaced.
+lab_ca() {
+	local dir=${1:-} n kind val cn='' san=''
+	[ -n "$dir" ] || {
+		_lab_err "usage: lab_ca DIR [NAMES...]"
+		return 2
+	}
+	shift
+	[ $# -gt 0 ] || set -- DNS:localhost DNS:relay.test IP:127.0.0.1 IP:::1
+	for n in "$@"; do
+		case $n in
+		DNS:* | dns:*) kind=DNS val=${n#*:} ;;
+		IP:* | ip:*) kind=IP val=${n#*:} ;;
+		*:* | [0-9]*.*[0-9]) kind=IP val=$n ;;
+		*) kind=DNS val=$n ;;
+		esac
+		if [ -z "$val" ] || [[ $val == *[[:space:],/]* ]]; then
+			_lab_err "lab_ca: bad name '$n'"
+			return 2
+		fi
+		[ -z "$cn" ] && [ "$kind" = DNS ] && cn=$val
+		san=${san:+$san, }$kind:$val
+	done
+	[ -n "$cn" ] || cn=${1#*:}
+	command -v openssl >/dev/null || {
+		_lab_err "lab_ca: no openssl command (apt-get install openssl)"
+		return 1
+	}
+	mkdir -p "$dir" || return 1
+	local -a leaf=('basicConstraints = critical, CA:FALSE'
+		'keyUsage = critical, digitalSignature'
+		'extendedKeyUsage = serverAuth'
+		'subjectKeyIdentifier = hash' 'authorityKeyIdentifier = keyid')
+	printf '%s\n' '# Generated by tests/lab/lab.sh lab_ca.' \
+		'[req]' 'distinguished_name = dn' '[dn]' \
+		'[ca]' 'basicConstraints = critical, CA:TRUE' \
+		'keyUsage = critical, keyCertSign, cRLSign' \
+		'subjectKeyIdentifier = hash' \
+		'[server]' "${leaf[@]}" "subjectAltName = $san" \
+		'[wrong]' "${leaf[@]}" 'subjectAltName = DNS:wrong.example' \
+		>"$dir/openssl.cnf" || return 1
+	if ! (
+		set -e
+		cd "$dir"
+		umask 077
+		rm -f ca.pem ca.key other-ca.pem other-ca.key server.pem server.key \
+			wrong.pem wrong.key
+		key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1"; }
+		# ca NAME CN : a self-signed CA
+		ca() {
+			key "$1.key"
+			openssl req -x509 -new -key "$1.key" -subj "/O=carrier lab/CN=$2" \
+				-days 3650 -config openssl.cnf -extensions ca -out "$1.pem"
+		}
+		# cert NAME CN SECTION : a leaf certificate signed by ca.pem
+		cert() {
+			key "$1.key"
+			openssl req -new -key "$1.key" -subj "/O=carrier lab/CN=$2" \
+				-config openssl.cnf -out "$1.csr"
+			openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key \
+				-set_serial "0x$(openssl rand -hex 8)" -days 825 \
+				-extfile openssl.cnf -extensions "$3" -out "$1.pem"
+			rm -f "$1.csr"
+		}
+		ca ca "carrier lab CA"
+		ca other-ca "carrier lab other CA"
+		cert server "$cn" server
+		cert wrong wrong.example wrong
+		chmod 644 ca.pem other-ca.pem server.pem wrong.pem
+	) >"$dir/openssl.log" 2>&1; then
+		cat "$dir/openssl.log" >&2
+		_lab_err "lab_ca: openssl failed in $dir"
+		return 1
+	fi
+}
+
 # ---------------------------------------------------------------- postfix
 
 _lab_ensure_group() {
@@ -336,10 +490,54 @@ _lab_check_reach() {
 #                field.  Call postfix_sort DIR before looking at DIR/mail
 #                by other means.
 #   DIR/maillog  the Postfix log (via postlogd)
+#   DIR/etc/sasl Cyrus SASL config and sasldb (with LAB_POSTFIX_SASL)
 #   DIR/master.pid, DIR/master.log (master's stdout/stderr)
-# Only one SMTP service listens, on ADDR:PORT (ADDR may be ::1).  Every
-# recipient at every domain is accepted and delivered by virtual(8).  Any
-# previous instance in DIR is stopped and its mail removed.
+# Without TLS or SASL only one SMTP service listens, on ADDR:PORT (ADDR
+# may be ::1).  Every recipient at every domain is accepted and delivered
+# by virtual(8).  Any previous instance in DIR is stopped and its mail
+# removed.
+#
+# TLS and SMTP AUTH, when asked for in the environment:
+#
+# LAB_POSTFIX_TLS=CADIR (a directory made by lab_ca): Postfix serves
+# CADIR/server.pem with CADIR/server.key (main.cf smtpd_tls_chain_files;
+# override that in LAB_POSTFIX_MAIN_CF to serve e.g. wrong.pem), and:
+#   ADDR:PORT   offers STARTTLS (smtpd_tls_security_level = may); no AUTH
+#               needed to send; AUTH, when LAB_POSTFIX_SASL is set, is
+#               offered only after STARTTLS (smtpd_tls_auth_only = yes)
+#   ADDR:$LAB_POSTFIX_SUBMISSION_PORT (default 587) "submission": STARTTLS
+#               required before MAIL (smtpd_tls_security_level = encrypt:
+#               530 5.7.0 Must issue a STARTTLS command first), AUTH only
+#               after TLS, and a client must authenticate to send:
+#               smtpd_relay_restrictions = $mua_relay_restrictions and
+#               smtpd_recipient_restrictions = $mua_recipient_restrictions,
+#               both "permit_sasl_authenticated, reject" in main.cf (an
+#               unauthenticated RCPT gets 554 5.7.1 ... Access denied).  A
+#               test can put a check in front with LAB_POSTFIX_MAIN_CF, e.g.
+#               "mua_recipient_restrictions = check_recipient_access
+#               inline:{...}, permit_sasl_authenticated, reject".
+#   ADDR:$LAB_POSTFIX_SMTPS_PORT (default 465) "smtps": TLS from the first
+#               byte (smtpd_tls_wrappermode = yes), otherwise as submission
+# (Without LAB_POSTFIX_SASL, nobody can send on those two.)  A port of 0
+# leaves that service out.  tlsmgr(8) runs too.  The
+# Received: field does not mention TLS (smtpd_tls_received_header = no),
+# so postfix_msg works as without TLS.  postfix_start returns once the
+# plain ports greet and the smtps port completes a TLS handshake.
+#
+# LAB_POSTFIX_SASL="user:password ..." : SMTP AUTH PLAIN and LOGIN through
+# Cyrus SASL (smtpd_sasl_type = cyrus), checked against DIR/etc/sasl/
+# sasldb2 (auxprop sasldb, set in DIR/etc/sasl/smtpd.conf), made with the
+# extracted saslpasswd2 and owned by mail_owner (smtpd runs as that,
+# unchrooted).  Debian's smtpd reads $config_directory/sasl/smtpd.conf
+# (then /usr/lib/sasl/smtpd.conf) whatever cyrus_sasl_config_path says,
+# hence etc/sasl (the parameter is set to it too).  A sasldb entry is
+# user@realm: a name without "@" is made in realm $LAB_SASL_REALM (default
+# lab.invalid), which is also smtpd_sasl_local_domain, the realm Postfix
+# gives Cyrus for a client logging in without one, so "alice" logs in as
+# "alice" (Cyrus would otherwise use this host's name as the realm);
+# "bob@example.org:pw" is bob in realm example.org, who logs in as
+# "bob@example.org".  Without LAB_POSTFIX_TLS, ADDR:PORT then offers AUTH
+# without TLS (there is no submission or smtps service).
 postfix_start() {
 	local dir=${1:-} port=${2:-} addr=${3:-127.0.0.1}
 	if [ -z "$dir" ] || ! _lab_is_port "$port"; then
@@ -375,6 +573,45 @@ postfix_start() {
 	local listen=$addr:$port
 	case $addr in *:*) listen="[$addr]:$port" ;; esac
 	_lab_port_free "$port" || return 1
+
+	# TLS and SASL (see above): check the inputs and the extra ports.
+	local tls=${LAB_POSTFIX_TLS:-} sasl=${LAB_POSTFIX_SASL:-}
+	local subport=${LAB_POSTFIX_SUBMISSION_PORT:-587} tlsport=${LAB_POSTFIX_SMTPS_PORT:-465}
+	local sublisten='' tlslisten='' sasl_on=no
+	[ -n "$sasl" ] && sasl_on=yes
+	if [ -n "$tls" ]; then
+		tls=$(cd "$tls" 2>/dev/null && pwd) || {
+			_lab_err "LAB_POSTFIX_TLS: no directory $LAB_POSTFIX_TLS"
+			return 1
+		}
+		if [ ! -r "$tls/server.pem" ] || [ ! -r "$tls/server.key" ]; then
+			_lab_err "LAB_POSTFIX_TLS: no server.pem/server.key in $tls (make them with lab_ca)"
+			return 1
+		fi
+		for q in "$subport" "$tlsport"; do
+			[ "$q" = 0 ] && continue
+			if ! _lab_is_port "$q" || [ "$q" = "$port" ]; then
+				_lab_err "LAB_POSTFIX_SUBMISSION_PORT/LAB_POSTFIX_SMTPS_PORT: bad port '$q'"
+				return 2
+			fi
+			_lab_port_free "$q" || return 1
+		done
+		[ "$subport" != "$tlsport" ] || [ "$subport" = 0 ] || {
+			_lab_err "the submission and smtps ports are both $subport"
+			return 2
+		}
+		if [ "$subport" != 0 ]; then
+			sublisten=$addr:$subport
+			case $addr in *:*) sublisten="[$addr]:$subport" ;; esac
+		fi
+		if [ "$tlsport" != 0 ]; then
+			tlslisten=$addr:$tlsport
+			case $addr in *:*) tlslisten="[$addr]:$tlsport" ;; esac
+		fi
+	fi
+	if [ -n "$sasl" ]; then
+		_lab_sasldb "$dir/etc/sasl" "$owner" "$sasl" || return 1
+	fi
 
 	# Regexp tables are built into Postfix (no postmap, no dynamic maps).
 	# A virtual_mailbox_maps result ending in / means Maildir.  virtual(8)
@@ -491,6 +728,40 @@ strict_rfc821_envelopes = yes
 strict_smtputf8 = yes
 EOF
 
+	if [ -n "$tls" ]; then
+		cat >>"$dir/etc/main.cf" <<EOF
+
+# --- TLS (LAB_POSTFIX_TLS): STARTTLS here, TLS required on submission,
+# TLS from the first byte on smtps (master.cf); AUTH only after TLS.
+smtpd_tls_chain_files = $tls/server.key, $tls/server.pem
+smtpd_tls_security_level = may
+smtpd_tls_auth_only = yes
+smtpd_tls_loglevel = 1
+smtpd_tls_received_header = no
+smtpd_tls_session_cache_database =
+tls_random_source = dev:/dev/urandom
+# the submission and smtps services (master.cf): a client must log in
+mua_relay_restrictions = permit_sasl_authenticated, reject
+mua_recipient_restrictions = permit_sasl_authenticated, reject
+EOF
+	fi
+	if [ -n "$sasl" ]; then
+		cat >>"$dir/etc/main.cf" <<EOF
+
+# --- SMTP AUTH (LAB_POSTFIX_SASL): Cyrus SASL, sasldb in $dir/etc/sasl
+# (Debian's smtpd reads \$config_directory/sasl/smtpd.conf anyway)
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = cyrus
+smtpd_sasl_path = smtpd
+cyrus_sasl_config_path = $dir/etc/sasl
+smtpd_sasl_local_domain = $LAB_SASL_REALM
+smtpd_sasl_security_options = noanonymous
+smtpd_sasl_tls_security_options = noanonymous
+smtpd_sasl_authenticated_header = no
+broken_sasl_auth_clients = no
+EOF
+	fi
+
 	cat >"$dir/etc/master.cf" <<EOF
 # Generated by tests/lab/lab.sh postfix_start; do not edit.
 # service type  private unpriv  chroot  wakeup  maxproc command
@@ -513,6 +784,34 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
+	if [ -n "$tls" ]; then
+		echo "tlsmgr    unix  -       -       n       1000?   1       tlsmgr" >>"$dir/etc/master.cf"
+		[ -z "$sublisten" ] || cat >>"$dir/etc/master.cf" <<EOF
+$sublisten inet n     -       n       -       -       smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_sasl_auth_enable=$sasl_on
+  -o smtpd_client_restrictions=
+  -o smtpd_helo_restrictions=
+  -o smtpd_sender_restrictions=
+  -o smtpd_relay_restrictions=\$mua_relay_restrictions
+  -o smtpd_recipient_restrictions=\$mua_recipient_restrictions
+EOF
+		[ -z "$tlslisten" ] || cat >>"$dir/etc/master.cf" <<EOF
+$tlslisten inet n     -       n       -       -       smtpd
+  -o syslog_name=postfix/smtps
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_sasl_auth_enable=$sasl_on
+  -o smtpd_client_restrictions=
+  -o smtpd_helo_restrictions=
+  -o smtpd_sender_restrictions=
+  -o smtpd_relay_restrictions=\$mua_relay_restrictions
+  -o smtpd_recipient_restrictions=\$mua_recipient_restrictions
+EOF
+	fi
 
 	local line
 	if [ -n "${LAB_POSTFIX_MAIN_CF:-}" ]; then
@@ -542,7 +841,9 @@ EOF
 	# connection, so also check that it answers with a 220 greeting.
 	local t0=$SECONDS
 	if ! _lab_until 100 _lab_pf_ready "$pid" "$addr" "$port" ||
-		! _lab_smtp_greets "$addr" "$port"; then
+		! _lab_smtp_greets "$addr" "$port" ||
+		{ [ -n "$sublisten" ] && ! _lab_smtp_greets "$addr" "$subport"; } ||
+		{ [ -n "$tlslisten" ] && ! _lab_smtps_greets "$addr" "$tlsport"; }; then
 		_lab_err "postfix did not come up on $listen (pid $pid) within $((SECONDS - t0))s"
 		_lab_pf_diag "$dir"
 		postfix_stop "$dir"
@@ -570,6 +871,70 @@ _lab_smtp_greets() {
 	exec {fd}>&-
 	[ "$rc" = 0 ] || _lab_err "no 220 greeting from $addr:$port (got: ${line:-nothing})"
 	return "$rc"
+}
+
+# _lab_sasldb SASLDIR OWNER "user:password ..." : a Cyrus SASL config for
+# Postfix's smtpd (SASLDIR/smtpd.conf) and a sasldb with those accounts,
+# readable by OWNER (smtpd runs as mail_owner, unchrooted).
+_lab_sasldb() {
+	local sdir=$1 owner=$2 spec=$3 entry user pw realm
+	local saslpw=$LAB_ROOT/usr/sbin/saslpasswd2
+	[ -x "$saslpw" ] || {
+		_lab_err "no $saslpw (lab_fetch extracts it from sasl2-bin)"
+		return 1
+	}
+	rm -rf "$sdir"
+	install -d -m 755 "$sdir" || return 1
+	printf '%s\n' 'pwcheck_method: auxprop' 'auxprop_plugin: sasldb' \
+		'mech_list: PLAIN LOGIN' "sasldb_path: $sdir/sasldb2" >"$sdir/smtpd.conf" || return 1
+	local -a entries
+	# (blanks and newlines separate; read returns 1 at the end of input)
+	read -r -d '' -a entries <<<"$spec" || :
+	[ ${#entries[@]} -gt 0 ] || {
+		_lab_err "LAB_POSTFIX_SASL: no user:password given"
+		return 2
+	}
+	for entry in "${entries[@]}"; do
+		user=${entry%%:*} pw=${entry#*:}
+		realm=$LAB_SASL_REALM
+		case $user in *@*) realm=${user##*@} user=${user%@*} ;; esac
+		if [ "$entry" = "$user" ] || [ -z "$user" ] || [ -z "$pw" ] || [ -z "$realm" ]; then
+			_lab_err "LAB_POSTFIX_SASL: '$entry' is not user:password"
+			return 2
+		fi
+		# -p: the password from stdin, as is (no newline)
+		printf '%s' "$pw" | "$saslpw" -f "$sdir/sasldb2" -p -c -u "$realm" "$user" || {
+			_lab_err "saslpasswd2 failed for $user@$realm"
+			return 1
+		}
+	done
+	chown "$owner" "$sdir/sasldb2" && chmod 600 "$sdir/sasldb2"
+}
+
+# True if ADDR:PORT answers a TLS handshake (no certificate check) and
+# then an SMTP 220 greeting, within 10 s; then says QUIT.
+_lab_smtps_greets() {
+	timeout 15 python3 - "$1" "$2" <<'EOF' >&2
+import socket, ssl, sys
+addr, port = sys.argv[1], int(sys.argv[2])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+try:
+    with socket.create_connection((addr, port), timeout=10) as raw:
+        with ctx.wrap_socket(raw) as s:
+            f = s.makefile("rb")
+            while True:
+                line = f.readline()
+                if not line.startswith(b"220"):
+                    sys.exit("lab: no 220 greeting over TLS from %s:%d (got: %r)" % (addr, port, line))
+                if line[3:4] != b"-":
+                    break
+            s.sendall(b"QUIT\r\n")
+            f.readline()
+except (OSError, ssl.SSLError) as e:
+    sys.exit("lab: TLS to %s:%d failed: %s" % (addr, port, e))
+EOF
 }
 
 _lab_pf_ready() {

@@ -1,7 +1,9 @@
 #!/bin/bash
 # selftest.sh - exercises tests/lab/lab.sh end to end: private network
 # namespace, Postfix on 127.0.0.1 and [::1], byte-exact delivery to two
-# domains, envelope sender, smtp-sink fault injection, clean shutdown.
+# domains, envelope sender, smtp-sink fault injection, lab_ca, Postfix
+# with STARTTLS, submission and smtps and SMTP AUTH (Cyrus SASL), clean
+# shutdown.
 # Exit 0 = pass, 77 = skipped (not root / no namespaces), 1 = failure.
 # Talks to loopback addresses only.
 set -u
@@ -28,6 +30,8 @@ T=$(lab_mktemp) || exit 1
 cleanup() {
 	postfix_stop "$T/pf"
 	postfix_stop "$T/pf6"
+	postfix_stop "$T/pft"
+	postfix_stop "$T/pfs"
 	sink_stop "$T/sink"
 	rm -rf "$T"
 }
@@ -218,6 +222,203 @@ else
 	fail "sink_start -d"
 fi
 spid=$(cat "$T/sink/sink.pid")
+
+# -------------------------------------------------------------- TLS + SASL
+# tsmtp HOST PORT plain|starttls|implicit [options] : one SMTP session with
+# Python's smtplib, checking the certificate against --ca for --name;
+# prints one line per step ("ehlo 250 starttls=yes auth=PLAIN LOGIN",
+# "tls verified TLSv1.3", "auth 235", "rcpt 554", ...).
+tsmtp() {
+	timeout 20 python3 - "$@" <<'EOF'
+import argparse, smtplib, socket, ssl, sys
+p = argparse.ArgumentParser()
+p.add_argument("host"); p.add_argument("port", type=int); p.add_argument("mode")
+p.add_argument("--ca"); p.add_argument("--name")
+p.add_argument("--auth", nargs=3, metavar=("USER", "PASS", "MECH"))
+p.add_argument("--mail"); p.add_argument("--rcpt", action="append", default=[])
+p.add_argument("--msg")
+a = p.parse_args()
+ctx = ssl.create_default_context(cafile=a.ca)
+def ehlo(s, what):
+    code, _ = s.ehlo("selftest.invalid")
+    print(what, code, "starttls=%s" % ("yes" if s.has_extn("starttls") else "no"),
+          "auth=%s" % (s.esmtp_features.get("auth", "").strip() or "-"))
+def tlsinfo(sock):
+    print("tls verified", sock.version(), "subject=%s" % dict(x[0] for x in sock.getpeercert()["subject"]).get("commonName"))
+try:
+    if a.mode == "implicit":
+        raw = socket.create_connection((a.host, a.port), timeout=10)
+        s = smtplib.SMTP(timeout=10)
+        s.sock = ctx.wrap_socket(raw, server_hostname=a.name or a.host)
+        code, _ = s.getreply()
+        print("greeting", code)
+        tlsinfo(s.sock)
+    else:
+        s = smtplib.SMTP(a.host, a.port, timeout=10)
+        print("greeting 220")
+    ehlo(s, "ehlo")
+    if a.mode == "starttls":
+        code, _ = s.docmd("STARTTLS")
+        print("starttls", code)
+        if code != 220:
+            sys.exit(0)
+        s.sock = ctx.wrap_socket(s.sock, server_hostname=a.name or a.host)
+        s.file = None
+        s.helo_resp = s.ehlo_resp = None
+        s.esmtp_features = {}
+        s.does_esmtp = False
+        tlsinfo(s.sock)
+        ehlo(s, "ehlo2")
+    if a.auth:
+        s.user, s.password = a.auth[0], a.auth[1]
+        mech = a.auth[2].upper()
+        try:
+            code, _ = s.auth(mech, getattr(s, "auth_" + mech.lower()))
+        except smtplib.SMTPAuthenticationError as e:
+            code = e.smtp_code
+        print("auth", code)
+    if a.mail is not None:
+        code, _ = s.docmd("MAIL FROM:<%s>" % a.mail)
+        print("mail", code)
+        ok = 0
+        for r in a.rcpt:
+            code, _ = s.docmd("RCPT TO:<%s>" % r)
+            print("rcpt", code)
+            ok += code < 400
+        if ok and a.msg:
+            code, _ = s.docmd("DATA")
+            if code == 354:
+                data = open(a.msg, "rb").read()
+                lines = data.split(b"\r\n")
+                if lines[-1] == b"":
+                    lines.pop()
+                out = b"".join((b"." + l if l.startswith(b".") else l) + b"\r\n" for l in lines)
+                s.send(out + b".\r\n")
+                code, _ = s.getreply()
+            print("data", code)
+    s.quit()
+except ssl.SSLCertVerificationError as e:
+    print("tls-error", e.verify_message)
+except (OSError, smtplib.SMTPException) as e:
+    print("error", type(e).__name__, e)
+EOF
+}
+
+# expect_lines WHAT FILE LINE... : ok if FILE has each LINE (whole line)
+expect_lines() {
+	local what=$1 file=$2 l miss=''
+	shift 2
+	for l in "$@"; do
+		grep -qxF -- "$l" "$file" || miss="$miss [$l]"
+	done
+	if [ -z "$miss" ]; then ok "$what"; else fail "$what: missing$miss; got: $(tr '\n' '|' <"$file")"; fi
+}
+
+t0=$EPOCHREALTIME
+if lab_ca "$T/ca"; then
+	ok "lab_ca in $(awk "BEGIN{printf \"%.2f\", $EPOCHREALTIME - $t0}") s"
+else
+	fail "lab_ca"
+fi
+for f in ca.pem ca.key server.pem server.key wrong.pem wrong.key other-ca.pem; do
+	[ -s "$T/ca/$f" ] || fail "lab_ca made no $f"
+done
+check "lab_ca: keys are mode 600" test "$(stat -c %a "$T/ca/server.key" "$T/ca/ca.key" | sort -u)" = 600
+verifies() { openssl verify -purpose sslserver -CAfile "$1" "$2" >/dev/null 2>&1; }
+check "lab_ca: server.pem verifies against ca.pem" verifies "$T/ca/ca.pem" "$T/ca/server.pem"
+check "lab_ca: wrong.pem verifies against ca.pem" verifies "$T/ca/ca.pem" "$T/ca/wrong.pem"
+if verifies "$T/ca/other-ca.pem" "$T/ca/server.pem"; then
+	fail "server.pem verifies against other-ca.pem"
+else ok "lab_ca: server.pem does not verify against other-ca.pem"; fi
+san=$(openssl x509 -in "$T/ca/server.pem" -noout -ext subjectAltName | tail -n +2 | tr -d ' ')
+check "lab_ca: default names ($san)" test "$san" = "DNS:localhost,DNS:relay.test,IPAddress:127.0.0.1,IPAddress:0:0:0:0:0:0:0:1"
+san=$(openssl x509 -in "$T/ca/wrong.pem" -noout -ext subjectAltName | tail -n +2 | tr -d ' ')
+check "lab_ca: wrong.pem names only wrong.example" test "$san" = "DNS:wrong.example"
+# shellcheck disable=SC2016 # $1 is for the inner shell
+check "lab_ca: EC P-256 keys" bash -c 'openssl pkey -in "$1" -noout -text | grep -q "NIST CURVE: P-256"' - "$T/ca/server.key"
+lab_ca "$T/ca2" mx.example 192.0.2.1 >/dev/null &&
+	san=$(openssl x509 -in "$T/ca2/server.pem" -noout -subject -ext subjectAltName | tr -d ' \n')
+check "lab_ca with names ($san)" test "$san" = "subject=O=carrierlab,CN=mx.exampleX509v3SubjectAlternativeName:DNS:mx.example,IPAddress:192.0.2.1"
+
+tport=$(lab_free_port) subport=$(lab_free_port) tlsport=$(lab_free_port)
+while [ "$subport" = "$tport" ]; do subport=$(lab_free_port); done
+while [ "$tlsport" = "$tport" ] || [ "$tlsport" = "$subport" ]; do tlsport=$(lab_free_port); done
+t0=$EPOCHREALTIME
+if LAB_POSTFIX_TLS=$T/ca LAB_POSTFIX_SASL='alice:s3cr:et bob@example.org:bobpw' \
+	LAB_POSTFIX_SUBMISSION_PORT=$subport LAB_POSTFIX_SMTPS_PORT=$tlsport \
+	postfix_start "$T/pft" "$tport"; then
+	ok "postfix_start with TLS and SASL (ports $tport, $subport, $tlsport) in $(awk "BEGIN{printf \"%.2f\", $EPOCHREALTIME - $t0}") s"
+	printf 'Subject: over TLS\r\n\r\n.dot\r\nbody\r\n' >"$T/msgt"
+	printf 'Subject: over TLS\n\n.dot\nbody\n' >"$T/wantt"
+	ca=(--ca "$T/ca/ca.pem")
+
+	# port: STARTTLS offered, AUTH only after it, no AUTH needed to send
+	tsmtp 127.0.0.1 "$tport" starttls "${ca[@]}" --name relay.test --mail s@example.net \
+		--rcpt t1@example.org --msg "$T/msgt" >"$T/d" 2>&1
+	expect_lines "port $tport: STARTTLS, no AUTH before TLS, PLAIN LOGIN after, certificate verified for relay.test, sent without AUTH" "$T/d" \
+		"ehlo 250 starttls=yes auth=-" "starttls 220" "tls verified TLSv1.3 subject=localhost" \
+		"ehlo2 250 starttls=no auth=PLAIN LOGIN" "mail 250" "rcpt 250" "data 250"
+	tsmtp 127.0.0.1 "$tport" plain --mail s@example.net --rcpt t2@example.org --msg "$T/msgt" >"$T/d" 2>&1
+	expect_lines "port $tport: plaintext still accepted (security level may)" "$T/d" "rcpt 250" "data 250"
+	tsmtp 127.0.0.1 "$tport" starttls --ca "$T/ca/other-ca.pem" --name relay.test >"$T/d" 2>&1
+	expect_lines "a client trusting other-ca.pem refuses the certificate" "$T/d" "tls-error unable to get local issuer certificate"
+	tsmtp 127.0.0.1 "$tport" starttls "${ca[@]}" --name wrong.example >"$T/d" 2>&1
+	if grep -q '^tls-error .*mismatch' "$T/d"; then ok "the certificate does not name wrong.example"; else fail "name check: $(tr '\n' '|' <"$T/d")"; fi
+
+	# submission: TLS required, then AUTH required
+	tsmtp 127.0.0.1 "$subport" plain --mail s@example.net --rcpt x@example.org >"$T/d" 2>&1
+	expect_lines "submission: no AUTH offered and MAIL refused before STARTTLS" "$T/d" "ehlo 250 starttls=yes auth=-" "mail 530"
+	tsmtp 127.0.0.1 "$subport" starttls "${ca[@]}" --name localhost --mail s@example.net --rcpt x@example.org >"$T/d" 2>&1
+	expect_lines "submission: RCPT refused without AUTH" "$T/d" "ehlo2 250 starttls=no auth=PLAIN LOGIN" "rcpt 554"
+	tsmtp 127.0.0.1 "$subport" starttls "${ca[@]}" --name 127.0.0.1 --auth alice 's3cr:et' plain \
+		--mail s@example.net --rcpt t3@example.org --msg "$T/msgt" >"$T/d" 2>&1
+	expect_lines "submission: AUTH PLAIN as alice (realm $LAB_SASL_REALM), certificate verified for 127.0.0.1, sent" "$T/d" "auth 235" "rcpt 250" "data 250"
+	tsmtp 127.0.0.1 "$subport" starttls "${ca[@]}" --auth alice 's3cr:et' login \
+		--mail s@example.net --rcpt t4@example.org --msg "$T/msgt" >"$T/d" 2>&1
+	expect_lines "submission: AUTH LOGIN as alice, sent" "$T/d" "auth 235" "data 250"
+	tsmtp 127.0.0.1 "$subport" starttls "${ca[@]}" --auth bob@example.org bobpw plain >"$T/d" 2>&1
+	expect_lines "submission: AUTH as bob@example.org (own realm)" "$T/d" "auth 235"
+	tsmtp 127.0.0.1 "$subport" starttls "${ca[@]}" --auth alice wrong plain \
+		--mail s@example.net --rcpt x@example.org >"$T/d" 2>&1
+	expect_lines "submission: a wrong password gets 535, and no RCPT" "$T/d" "auth 535" "rcpt 554"
+
+	# smtps: TLS from the first byte
+	tsmtp 127.0.0.1 "$tlsport" implicit "${ca[@]}" --name localhost --auth alice 's3cr:et' plain \
+		--mail s@example.net --rcpt t5@example.org --msg "$T/msgt" >"$T/d" 2>&1
+	expect_lines "smtps: implicit TLS, AUTH PLAIN, sent" "$T/d" "tls verified TLSv1.3 subject=localhost" \
+		"ehlo 250 starttls=no auth=PLAIN LOGIN" "auth 235" "data 250"
+	tsmtp 127.0.0.1 "$tlsport" implicit "${ca[@]}" --mail s@example.net --rcpt x@example.org >"$T/d" 2>&1
+	expect_lines "smtps: RCPT refused without AUTH" "$T/d" "rcpt 554"
+
+	check "5 messages delivered over TLS" postfix_wait "$T/pft" 5
+	for r in t1 t2 t3 t4 t5; do
+		postfix_msg "$T/pft" example.org "$r" >"$T/got" 2>&1
+		if cmp -s "$T/got" "$T/wantt"; then ok "the message to $r arrived byte for byte"; else
+			fail "message to $r differs: $(od -c "$T/got" | head -5)"
+		fi
+	done
+	check "the log shows SASL logins as alice@$LAB_SASL_REALM" grep -q "sasl_method=LOGIN, sasl_username=alice@$LAB_SASL_REALM" "$T/pft/maillog"
+	tmpid=$(cat "$T/pft/master.pid")
+	check "tlsmgr runs" test -n "$(pgrep -g "$tmpid" -x tlsmgr)"
+	check "postfix_stop (TLS instance)" postfix_stop "$T/pft"
+	check "no TLS instance processes left" test -z "$(pgrep -g "$tmpid")"
+	for p in "$tport" "$subport" "$tlsport"; do
+		check "port $p closed" test -z "$(ss -Hltn "sport = :$p")"
+	done
+else
+	fail "postfix_start with TLS and SASL"
+fi
+
+# SASL without TLS: AUTH offered in plaintext on the one port
+if LAB_POSTFIX_SASL='carol:pw' postfix_start "$T/pfs" "$tport"; then
+	tsmtp 127.0.0.1 "$tport" plain --auth carol pw plain >"$T/d" 2>&1
+	expect_lines "SASL without TLS: AUTH PLAIN offered and accepted in plaintext" "$T/d" \
+		"ehlo 250 starttls=no auth=PLAIN LOGIN" "auth 235"
+	check "no submission port without TLS" test -z "$(ss -Hltn "sport = :587")"
+	postfix_stop "$T/pfs"
+else
+	fail "postfix_start with SASL only"
+fi
 
 # -------------------------------------------------------------- shutdown
 mpid=$(cat "$T/pf/master.pid")

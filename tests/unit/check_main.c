@@ -12,6 +12,7 @@ main(void)
 
 	sr = srunner_create(addr_suite());
 	srunner_add_suite(sr, addrlist_suite());
+	srunner_add_suite(sr, aliases_suite());
 	srunner_add_suite(sr, base64_suite());
 	srunner_add_suite(sr, cred_suite());
 	srunner_add_suite(sr, smtp_auth_suite());
@@ -20,6 +21,7 @@ main(void)
 	srunner_add_suite(sr, envelope_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, message_suite());
+	srunner_add_suite(sr, qp_suite());
 	srunner_add_suite(sr, smtp_reply_suite());
 	srunner_add_suite(sr, smtp_suite());
 	srunner_run_all(sr, CK_NORMAL);

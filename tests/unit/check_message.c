@@ -103,12 +103,13 @@ START_TEST(test_message_norm_dot_lines)
 	struct message_norm n;
 	char out[64];
 	size_t used;
+	static const char in1[] = ".a\n.\nb.\n..\n", in2[] = ".a\n..\n.\n";
 
 	message_norm_init(&n, 0);
-	message_norm_feed(&n, ".a\n.\nb.\n..\n", 13, out, &used);
+	message_norm_feed(&n, in1, sizeof(in1) - 1, out, &used);
 	ck_assert_uint_eq(n.info.dot_lines, 3);
 	message_norm_init(&n, MESSAGE_DOT_ENDS);
-	message_norm_feed(&n, ".a\n..\n.\n", 9, out, &used);
+	message_norm_feed(&n, in2, sizeof(in2) - 1, out, &used);
 	ck_assert_uint_eq(n.info.dot_lines, 2);
 	ck_assert_int_eq(n.info.dot_ended, 1);
 }

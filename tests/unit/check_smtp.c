@@ -23,6 +23,7 @@ static struct smtp_session s;
 static struct carrier_envelope env;
 static struct carrier_error err;
 static struct message_info info;
+static struct message_text mtext;
 static int peer, msgfd;
 
 static void
@@ -47,6 +48,7 @@ setup(void)
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(msg) - 1;
 	info.dot_lines = 1;	/* ".dot" */
+	mtext = (struct message_text){ "", 0, msgfd, 0, info.size };
 }
 
 static void
@@ -98,7 +100,7 @@ START_TEST(test_smtp_transaction_pipelined_middle_rejected)
 	server_says("250 2.1.0 ok\r\n250 2.1.5 ok\r\n"
 	    "550 5.1.1 <b@x.example>: no such user\r\n250 2.1.5 ok\r\n"
 	    "354 go\r\n250 2.0.0 queued as X\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
 	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example>\r\n"
 	    "RCPT TO:<a@x.example>\r\nRCPT TO:<b@x.example>\r\n"
@@ -126,7 +128,7 @@ START_TEST(test_smtp_transaction_lockstep)
 	info.eightbit = 1;
 	server_says("250 ok\r\n250 ok\r\n451 4.3.0 try later\r\n354 go\r\n"
 	    "250 ok\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
 	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example> SIZE=26 "
 	    "BODY=8BITMIME\r\nRCPT TO:<a@x.example>\r\n"
@@ -145,7 +147,7 @@ START_TEST(test_smtp_transaction_mail_refused_pipelined)
 	s.ext = SMTP_EXT_PIPELINING;
 	server_says("553 5.1.8 bad sender\r\n503 5.5.1 need MAIL\r\n"
 	    "503 5.5.1 need MAIL\r\n503 5.5.1 need RCPT\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_PERM);
 	ck_assert_int_eq(err.phase, PHASE_MAIL);
 	ck_assert_int_eq(env.rcpts[0].result.code, 553);
@@ -161,7 +163,7 @@ START_TEST(test_smtp_transaction_all_rcpts_refused)
 	add_rcpts(2);
 	s.ext = SMTP_EXT_PIPELINING;
 	server_says("250 ok\r\n550 no\r\n550 no\r\n554 no valid recipients\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
 	ck_assert_int_eq(env.rcpts[0].result.status, CARRIER_PERM);
 	ck_assert_int_eq(env.rcpts[1].result.phase, PHASE_RCPT);
@@ -174,7 +176,7 @@ START_TEST(test_smtp_transaction_354_without_rcpts)
 	add_rcpts(1);
 	s.ext = SMTP_EXT_PIPELINING;
 	server_says("250 ok\r\n550 no\r\n354 go anyway\r\n554 nothing\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
 	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example>\r\n"
 	    "RCPT TO:<a@x.example>\r\nDATA\r\n.\r\n");
@@ -188,7 +190,7 @@ START_TEST(test_smtp_transaction_dot_refused)
 	s.ext = SMTP_EXT_PIPELINING;
 	server_says("250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"
 	    "452 4.3.1 out of space\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_TEMP);
 	ck_assert_int_eq(env.rcpts[0].result.status, CARRIER_TEMP);
 	ck_assert_int_eq(env.rcpts[1].result.phase, PHASE_DOT);
@@ -201,7 +203,7 @@ START_TEST(test_smtp_transaction_size_too_big)
 	add_rcpts(1);
 	s.ext = SMTP_EXT_SIZE;
 	s.size_max = 10;
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_PERM);
 	ck_assert_ptr_nonnull(strstr(err.text, "exceeds the server's limit"));
 	ck_assert_str_eq(client_said(), "");
@@ -212,7 +214,7 @@ START_TEST(test_smtp_transaction_utf8_needs_smtputf8)
 {
 	ck_assert_int_eq(envelope_add_rcpt(&env, "j\xc3\xbcrgen@x.example"),
 	    0);
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_PERM);
 	ck_assert_ptr_nonnull(strstr(err.text, "SMTPUTF8"));
 }
@@ -224,7 +226,7 @@ START_TEST(test_smtp_transaction_timeout)
 	s.ext = SMTP_EXT_PIPELINING;
 	s.timeout_ms = 200;
 	server_says("250 ok\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_TEMP);
 	ck_assert_int_eq(err.phase, PHASE_RCPT);
 	ck_assert_str_eq(err.text,
@@ -239,7 +241,7 @@ START_TEST(test_smtp_transaction_disconnect)
 	s.ext = SMTP_EXT_PIPELINING;
 	server_says("250 ok\r\n250 ok\r\n354 go\r\n");
 	shutdown(peer, SHUT_WR);
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_TEMP);
 	ck_assert_int_eq(err.phase, PHASE_DOT);
 	ck_assert_str_eq(err.text,
@@ -251,7 +253,7 @@ START_TEST(test_smtp_transaction_garbage_reply)
 {
 	add_rcpts(1);
 	server_says("250 ok\r\nHTTP/1.1 400 Bad Request\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_TEMP);
 	ck_assert_ptr_nonnull(strstr(err.text, "protocol error"));
 }
@@ -262,7 +264,7 @@ START_TEST(test_smtp_transaction_skips_done)
 	add_rcpts(2);
 	env.rcpts[0].done = 1;
 	server_says("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
 	ck_assert_ptr_null(strstr(client_said(), "a@x.example"));
 }
@@ -339,7 +341,7 @@ START_TEST(test_smtp_transaction_bdat_with_envelope)
 	add_rcpts(2);
 	s.ext = SMTP_EXT_PIPELINING | SMTP_EXT_CHUNKING;
 	server_says("250 ok\r\n250 ok\r\n550 5.1.1 no\r\n250 2.0.0 queued\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
 	/* undotted text right after the envelope, in one write */
 	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example>\r\n"
@@ -358,7 +360,7 @@ START_TEST(test_smtp_transaction_bdat_refused)
 	add_rcpts(1);
 	s.ext = SMTP_EXT_PIPELINING | SMTP_EXT_CHUNKING;
 	server_says("250 ok\r\n250 ok\r\n554 5.7.1 spam\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_PERM);
 	ck_assert_int_eq(env.rcpts[0].result.code, 554);
 	ck_assert_int_eq(env.rcpts[0].result.phase, PHASE_DOT);
@@ -370,7 +372,7 @@ START_TEST(test_smtp_transaction_bdat_lockstep)
 	add_rcpts(1);
 	s.ext = SMTP_EXT_CHUNKING;
 	server_says("250 ok\r\n250 ok\r\n250 queued\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
 	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example>\r\n"
 	    "RCPT TO:<a@x.example>\r\nBDAT 26 LAST\r\n"
@@ -384,8 +386,9 @@ START_TEST(test_smtp_transaction_bdat_big_waits)
 	add_rcpts(1);
 	s.ext = SMTP_EXT_PIPELINING | SMTP_EXT_CHUNKING;
 	info.size = SMTP_BDAT_EAGER + 1;	/* pretend: must wait */
+	mtext.len = info.size;
 	server_says("250 ok\r\n550 no\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
 	/* nobody accepted: no text was sent at all */
 	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example>\r\n"
@@ -402,7 +405,7 @@ START_TEST(test_smtp_transaction_dsn_params)
 	snprintf(env.envid, sizeof(env.envid), "id 1+2");
 	s.ext = SMTP_EXT_PIPELINING | SMTP_EXT_DSN;
 	server_says("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
 	ck_assert_ptr_nonnull(strstr(client_said(),
 	    "MAIL FROM:<s@x.example> RET=HDRS ENVID=id+201+2B2\r\n"
@@ -418,7 +421,7 @@ START_TEST(test_smtp_transaction_dsn_not_offered)
 	env.ret = ENVELOPE_RET_FULL;
 	s.ext = SMTP_EXT_PIPELINING;
 	server_says("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
 	ck_assert_ptr_nonnull(strstr(client_said(),
 	    "MAIL FROM:<s@x.example>\r\nRCPT TO:<a@x.example>\r\n"));
@@ -431,7 +434,7 @@ START_TEST(test_smtp_transaction_quit_pipelined)
 	s.ext = SMTP_EXT_PIPELINING;
 	s.last = 1;
 	server_says("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n221 bye\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
 	smtp_quit(&s);
 	/* QUIT left with the text: one turn fewer, no QUIT twice */
@@ -451,10 +454,11 @@ START_TEST(test_smtp_transaction_no_dots_sendfile)
 	    (ssize_t)sizeof(plain) - 1);
 	info.size = sizeof(plain) - 1;
 	info.dot_lines = 0;
+	mtext.len = info.size;
 	add_rcpts(1);
 	s.ext = SMTP_EXT_PIPELINING;
 	server_says("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
-	ck_assert_int_eq(smtp_transaction(&s, &env, msgfd, &info, &err),
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
 	ck_assert_str_eq(client_said(), "MAIL FROM:<s@x.example>\r\n"
 	    "RCPT TO:<a@x.example>\r\nDATA\r\n"

@@ -10,11 +10,13 @@ Suite	*base64_suite(void);
 Suite	*cred_suite(void);
 Suite	*smtp_auth_suite(void);
 Suite	*addrlist_suite(void);
+Suite	*aliases_suite(void);
 Suite	*conf_suite(void);
 Suite	*conn_suite(void);
 Suite	*envelope_suite(void);
 Suite	*log_suite(void);
 Suite	*message_suite(void);
+Suite	*qp_suite(void);
 Suite	*smtp_reply_suite(void);
 Suite	*smtp_suite(void);
 

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * identity.c: the local user, the mail domain, Date and Message-ID (see
+ * identity.h).  Depends on addr.
+ */
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "addr.h"
+#include "identity.h"
+
+static int	read_mailname(const char *, char *, size_t);
+static void	host_domain(char *, size_t);
+static void	gecos_name(const struct passwd *, char *, size_t);
+
+/* The first line of path, if it is a valid domain. */
+static int
+read_mailname(const char *path, char *buf, size_t size)
+{
+	char line[300];
+	ssize_t n;
+	int fd;
+
+	if (path == NULL || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, line, sizeof(line) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return -1;
+	line[n] = '\0';
+	line[strcspn(line, "\r\n \t")] = '\0';
+	if (addr_check_domain(line, strlen(line)) != 0 ||
+	    strlcpy(buf, line, size) >= size)
+		return -1;
+	return 0;
+}
+
+/* This host's FQDN: gethostname, or its canonical name when bare. */
+static void
+host_domain(char *buf, size_t size)
+{
+	struct addrinfo hints, *res = NULL;
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) == -1 ||
+	    host[sizeof(host) - 1] != '\0' ||
+	    addr_check_domain(host, strlen(host)) != 0)
+		(void)strlcpy(host, "localhost", sizeof(host));
+	if (strchr(host, '.') == NULL) {
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_flags = AI_CANONNAME;
+		hints.ai_socktype = SOCK_STREAM;
+		if (getaddrinfo(host, NULL, &hints, &res) == 0 &&
+		    res->ai_canonname != NULL &&
+		    strchr(res->ai_canonname, '.') != NULL &&
+		    addr_check_domain(res->ai_canonname,
+		    strlen(res->ai_canonname)) == 0)
+			(void)strlcpy(host, res->ai_canonname, sizeof(host));
+		if (res != NULL)
+			freeaddrinfo(res);
+	}
+	(void)strlcpy(buf, host, size);
+}
+
+/* The full name in GECOS: up to the first comma, '&' as the login. */
+static void
+gecos_name(const struct passwd *pw, char *buf, size_t size)
+{
+	const char *g = pw->pw_gecos != NULL ? pw->pw_gecos : "";
+	size_t o = 0, i;
+
+	for (; *g != '\0' && *g != ',' && o + 1 < size; g++) {
+		if (*g != '&') {
+			if ((unsigned char)*g >= 0x20)
+				buf[o++] = *g;
+			continue;
+		}
+		for (i = 0; pw->pw_name[i] != '\0' && o + 1 < size; i++)
+			buf[o++] = i == 0 ? (char)toupper((unsigned char)
+			    pw->pw_name[0]) : pw->pw_name[i];
+	}
+	buf[o] = '\0';
+}
+
+void
+identity_init(struct identity *id, const char *domain, const char *mailname)
+{
+	memset(id, 0, sizeof(*id));
+	id->conf_domain = domain;
+	id->mailname = mailname;
+}
+
+int
+identity_user(struct identity *id, char *err, size_t errlen)
+{
+	struct passwd *pw;
+
+	if (id->have_user)
+		return 0;
+	errno = 0;
+	if ((pw = getpwuid(getuid())) == NULL) {
+		(void)snprintf(err, errlen, "user id %u has no name",
+		    (unsigned)getuid());
+		return -1;
+	}
+	if (strlcpy(id->user, pw->pw_name, sizeof(id->user)) >=
+	    sizeof(id->user)) {
+		(void)snprintf(err, errlen, "user name too long");
+		return -1;
+	}
+	gecos_name(pw, id->fullname, sizeof(id->fullname));
+	id->have_user = 1;
+	return 0;
+}
+
+const char *
+identity_domain(struct identity *id)
+{
+	if (id->have_domain)
+		return id->domain;
+	if (id->conf_domain != NULL && id->conf_domain[0] != '\0')
+		(void)strlcpy(id->domain, id->conf_domain, sizeof(id->domain));
+	else if (read_mailname(id->mailname, id->domain,
+	    sizeof(id->domain)) != 0)
+		host_domain(id->domain, sizeof(id->domain));
+	id->have_domain = 1;
+	return id->domain;
+}
+
+char *
+identity_date(time_t t, char *buf, size_t size)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed",
+	    "Thu", "Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
+	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm tm;
+	long off;
+
+	if (localtime_r(&t, &tm) == NULL)
+		(void)gmtime_r(&t, &tm);
+	off = tm.tm_gmtoff / 60;
+	(void)snprintf(buf, size, "%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld",
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+	return buf;
+}
+
+char *
+identity_message_id(const char *domain, char *buf, size_t size)
+{
+	unsigned char r[8] = { 0 };
+	struct tm tm;
+	time_t t = time(NULL);
+
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != sizeof(r)) {
+		/* fall back on something that still differs per message */
+		unsigned long x = (unsigned long)t ^ (unsigned long)getpid() *
+		    2654435761u ^ (unsigned long)(uintptr_t)&tm;
+
+		memcpy(r, &x, sizeof(x) < sizeof(r) ? sizeof(x) : sizeof(r));
+	}
+	(void)gmtime_r(&t, &tm);
+	(void)snprintf(buf, size, "<%04d%02d%02d%02d%02d%02d.%ld."
+	    "%02x%02x%02x%02x%02x%02x%02x%02x@%s>", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    (long)getpid(), r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+	    domain);
+	return buf;
+}

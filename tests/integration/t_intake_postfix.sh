@@ -1,0 +1,161 @@
+#!/bin/bash
+# t_intake_postfix: message intake and the sendmail command line, through
+# a real Postfix: the header fix-ups (From, Date, Message-ID added; Bcc
+# removed; bare names qualified in the envelope and in the header), -t
+# and the Resent- block, -F (RFC 2047), refused injections, messages
+# without a header, limits, and the modes -bv, -bp, -q, newaliases.
+. "$(dirname "$0")/common.sh"
+
+pf=$T/pf
+cleanup_hooks+=("postfix_stop $pf")
+postfix_start "$pf" 25 || exit 1
+printf 'relay 127.0.0.1:25\ndomain example.org\n' >"$T/conf"
+C=(-C "$T/conf")
+n=0	# messages expected in the Maildirs so far
+arrived() { n=$((n + $1)); postfix_wait "$pf" "$n" || fail "only some of $n messages arrived"; }
+field() { grep -m1 -i "^$1:" "$2" | sed 's/\r$//'; }
+
+# 1. The foundation issue's example: the body arrives intact, dots and
+#    all, and the missing From, Date and Message-ID are added.
+printf 'Subject: hi\n\nbody\n.\n..x\n' >"$T/in"
+run_carrier "${C[@]}" -i a@example.org b@example.org
+expect_rc 0 "the issue's example"
+arrived 2
+postfix_msg "$pf" example.org a >"$T/got"
+printf 'body\n.\n..x\n' >"$T/want"
+sed '1,/^$/d' "$T/got" >"$T/got_body"
+expect_same "$T/got_body" "$T/want" "body intact"
+head -1 "$T/got" | grep -q '^Subject: hi$' && ok "the caller's fields come first" || fail "first line: $(head -1 "$T/got")"
+field From "$T/got" | grep -qE '^From: .*<?root@example\.org>?$' && ok "From added: $(field From "$T/got")" || fail "From: $(field From "$T/got")"
+field Date "$T/got" | grep -qE '^Date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}$' &&
+	ok "Date added" || fail "Date: $(field Date "$T/got")"
+field Message-ID "$T/got" | grep -qE '^Message-ID: <[^@<>]+@example\.org>$' && ok "Message-ID added" ||
+	fail "Message-ID: $(field Message-ID "$T/got")"
+[ "$(postfix_envelope_sender "$pf" example.org a)" = root@example.org ] && ok "sender root@example.org" ||
+	fail "sender: $(postfix_envelope_sender "$pf" example.org a)"
+
+# 2. -t: To, Cc and Bcc (groups, display names, comments), plus an
+#    argument recipient; Bcc never leaves.
+printf '%sTo: "Alice A." <ta@example.org>, group: tb@example.org (Bee);\nCc: tc@example.org\nBcc: td@example.org\nSubject: t\n\nbody\n' "$HDRS" >"$T/in"
+run_carrier "${C[@]}" -t te@example.org
+expect_rc 0 "-t"
+arrived 5
+for u in ta tb tc td te; do
+	postfix_msg "$pf" example.org $u >"$T/got_$u" 2>/dev/null || fail "$u@example.org got nothing"
+done
+grep -qi '^Bcc:' "$T/got_td" && fail "Bcc was sent" || ok "Bcc removed"
+grep -q '^To: "Alice A." <ta@example.org>, group: tb@example.org (Bee);$' "$T/got_ta" &&
+	ok "To sent as written" || fail "To: $(field To "$T/got_ta")"
+
+# 3. The Resent- block wins over To/Cc when present.
+printf '%sTo: old@example.org\nResent-To: ra@example.org\nResent-Bcc: rb@example.org\nSubject: r\n\nbody\n' "$HDRS" >"$T/in"
+run_carrier "${C[@]}" -t
+expect_rc 0 "-t with Resent-"
+arrived 2
+[ -e "$pf/mail/example.org/old" ] && fail "old@example.org got a resent message" || ok "To ignored for Resent-"
+postfix_msg "$pf" example.org rb | grep -qi '^Resent-Bcc' && fail "Resent-Bcc sent" || ok "Resent-Bcc removed"
+
+# 4. Bare names, as cron and mdadm send them: qualified in the envelope
+#    and in From/To/Cc alike.
+printf 'From: root (Cron Daemon)\nTo: root\nCc: postmaster, x@example.net\nSubject: cron\n\nout\n' >"$T/in"
+run_carrier "${C[@]}" -t
+expect_rc 0 "bare names with -t"
+arrived 3
+postfix_msg "$pf" example.org root >"$T/got"
+grep -q '^From: root@example.org$' "$T/got" && ok "From qualified" || fail "From: $(field From "$T/got")"
+grep -q '^To: root@example.org$' "$T/got" && ok "To qualified" || fail "To: $(field To "$T/got")"
+grep -q '^Cc: postmaster@example.org, x@example.net$' "$T/got" && ok "Cc qualified" || fail "Cc: $(field Cc "$T/got")"
+
+# 5. cron's own invocation; -F with a non-ASCII name (RFC 2047).
+printf 'Subject: c\n\nx\n' >"$T/in"
+run_carrier "${C[@]}" -FCronDaemon -i -B8BITMIME -oem root
+expect_rc 0 "cron's flags"
+arrived 1
+run_carrier "${C[@]}" -F 'Jürgen Müller' -f jm@example.net fx@example.org
+expect_rc 0 "-F non-ASCII"
+arrived 1
+postfix_msg "$pf" example.org fx >"$T/got"
+grep -q '^From: =?UTF-8?B?SsO8cmdlbiBNw7xsbGVy?= <jm@example.net>$' "$T/got" &&
+	ok "-F encoded" || fail "From: $(field From "$T/got")"
+
+# 6. Injection through -f, -F or a recipient is refused; nothing is sent.
+before=$n
+run_carrier "${C[@]}" -f $'x@example.net\r\nRCPT TO:<evil@example.org>' v@example.org
+expect_rc 65 "-f with CRLF"
+run_carrier "${C[@]}" -F $'Eve\nBcc: evil@example.org' v@example.org
+expect_rc 65 "-F with LF"
+run_carrier "${C[@]}" $'v@example.org\r\nDATA' 
+expect_rc 65 "recipient with CRLF"
+printf '%sTo: <unterminated@example.org\nSubject: x\n\nb\n' "$HDRS" >"$T/in"
+run_carrier "${C[@]}" -t
+expect_rc 65 "garbage in To"
+expect_err_line 'the To: header' "the error names the header"
+printf '%sSubject: none\n\nb\n' "$HDRS" >"$T/in"
+run_carrier "${C[@]}" -t
+expect_rc 64 "-t without recipients"
+sleep 0.3
+[ "$(find "$pf/mail" -path '*/new/*' -type f | wc -l)" -eq "$before" ] && ok "nothing sent for refused input" ||
+	fail "refused input was sent"
+
+# 7. A body without a header, an mbox "From " line, limits, folding.
+printf 'just a body line\nanother\n' >"$T/in"
+run_carrier "${C[@]}" nohdr@example.org
+expect_rc 0 "no header at all"
+arrived 1
+postfix_msg "$pf" example.org nohdr >"$T/got"
+sed '1,/^$/d' "$T/got" >"$T/got_body"
+printf 'just a body line\nanother\n' >"$T/want"
+expect_same "$T/got_body" "$T/want" "a headerless body becomes the body"
+printf 'From someone Sat Nov 28 10:00:00 2026\n%sSubject: mbox\n\nb\n' "$HDRS" >"$T/in"
+run_carrier "${C[@]}" mbox@example.org
+expect_rc 0 "mbox From line"
+arrived 1
+postfix_msg "$pf" example.org mbox | grep -q '^From someone' && fail "mbox From line sent" || ok "mbox From line dropped"
+{ printf '%sSubject: long\nX-Long:' "$HDRS"; for _ in $(seq 300); do printf ' word%04d' 1; done; printf '\n\nb\n'; } >"$T/in"
+run_carrier "${C[@]}" fold@example.org
+expect_rc 0 "a 2700-octet header line"
+arrived 1
+awk 'length > 998 { bad = 1 } END { exit bad }' <(postfix_msg "$pf" example.org fold) && ok "folded to 998" || fail "a line over 998 arrived"
+{ printf '%sSubject: long\nX-Long: ' "$HDRS"; head -c 2000 /dev/zero | tr '\0' x; printf '\n\nb\n'; } >"$T/in"
+run_carrier "${C[@]}" nofold@example.org
+expect_rc 65 "an unfoldable header line"
+{ printf '%s' "$HDRS"; for i in $(seq 20000); do printf 'X-Filler-%05d: %070d\n' "$i" 0; done; printf '\nb\n'; } >"$T/in"
+run_carrier "${C[@]}" huge@example.org
+expect_rc 65 "a header section over 1 MiB"
+expect_err_line 'header section is larger than' "named"
+
+# 8. The other modes: nothing is sent, and each says what it did.
+before=$n
+run_carrier "${C[@]}" -bv root v2@example.org
+expect_rc 0 "-bv"
+grep -q '^root@example.org... deliverable: relay 127.0.0.1:25$' "$T/out" && ok "-bv qualifies and routes" || fail "-bv: $(cat "$T/out")"
+run_carrier "${C[@]}" -q
+expect_rc 0 "-q"
+[ -s "$T/out" ] || [ -s "$T/err" ] && fail "-q printed something (cron would mail it)" || ok "-q silent"
+run_carrier "${C[@]}" -q30m
+expect_rc 0 "-q30m"
+run_carrier "${C[@]}" -bp
+expect_rc 0 "-bp"
+grep -q 'queue is empty' "$T/out" && ok "-bp" || fail "-bp: $(cat "$T/out")"
+ln -sf "$CARRIER" "$T/mailq"; ln -sf "$CARRIER" "$T/newaliases"
+"$T/mailq" -C "$T/conf" >"$T/out" 2>&1; rc=$?
+expect_rc 0 "mailq by name"
+"$T/newaliases" -C "$T/conf" >"$T/out" 2>&1; rc=$?
+expect_rc 0 "newaliases by name"
+grep -q 'read directly' "$T/out" && ok "newaliases explains" || fail "newaliases: $(cat "$T/out")"
+run_carrier "${C[@]}" -Z v@example.org
+expect_rc 64 "unknown flag"
+expect_err_line '^usage:' "usage line"
+run_carrier "${C[@]}" -bs
+expect_rc 64 "-bs refused plainly"
+sleep 0.3
+[ "$(find "$pf/mail" -path '*/new/*' -type f | wc -l)" -eq "$before" ] && ok "no mode sent mail" || fail "a mode sent mail"
+
+# 9. -X: the SMTP transcript appended to a file.
+printf '%sSubject: x\n\nb\n' "$HDRS" >"$T/in"
+run_carrier "${C[@]}" -X "$T/xlog" xl@example.org
+expect_rc 0 "-X"
+arrived 1
+grep -q '^-> RCPT TO:<xl@example.org>' "$T/xlog" && ok "-X transcript" || fail "-X: $(cat "$T/xlog" 2>&1)"
+
+finish
