@@ -127,15 +127,28 @@ identity_user(struct identity *id, char *err, size_t errlen)
 }
 
 const char *
-identity_domain(struct identity *id)
+identity_domain_known(struct identity *id)
 {
 	if (id->have_domain)
 		return id->domain;
+	if (id->tried_known)
+		return NULL;
+	id->tried_known = 1;
 	if (id->conf_domain != NULL && id->conf_domain[0] != '\0')
 		(void)strlcpy(id->domain, id->conf_domain, sizeof(id->domain));
 	else if (read_mailname(id->mailname, id->domain,
 	    sizeof(id->domain)) != 0)
-		host_domain(id->domain, sizeof(id->domain));
+		return NULL;
+	id->have_domain = 1;
+	return id->domain;
+}
+
+const char *
+identity_domain(struct identity *id)
+{
+	if (identity_domain_known(id) != NULL)
+		return id->domain;
+	host_domain(id->domain, sizeof(id->domain));
 	id->have_domain = 1;
 	return id->domain;
 }

@@ -12,7 +12,7 @@
 struct identity {
 	const char	*conf_domain;	/* configured; NULL or "": none */
 	const char	*mailname;	/* Debian's /etc/mailname, or NULL */
-	int		 have_user, have_domain;
+	int		 have_user, have_domain, tried_known;
 	char		 user[64];	/* login name of the real user id */
 	char		 fullname[256];	/* GECOS full name, or "" */
 	char		 domain[256];	/* the mail domain */
@@ -37,6 +37,12 @@ int	identity_user(struct identity *id, char *err, size_t errlen);
  * its plain name.  Computed once.
  */
 const char *identity_domain(struct identity *id);
+
+/*
+ * The mail domain if it costs no DNS lookup (configured, or from
+ * mailname), else NULL.
+ */
+const char *identity_domain_known(struct identity *id);
 
 /* An RFC 5322 date-time for t in local time: "Sat, 28 Nov 2026
  * 23:55:11 +0000".  Returns buf. */

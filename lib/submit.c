@@ -21,14 +21,17 @@
 #include "compat.h"
 #include "addr.h"
 #include "addrlist.h"
+#include "aliases.h"
 #include "base64.h"
 #include "header.h"
 #include "identity.h"
+#include "qp.h"
 #include "carrier.h"
 
 struct policy;
 
 static int	open_tmp(const char *);
+static const char *tmp_dir(const struct carrier_options *);
 static int	is_local(struct policy *, const char *, int);
 
 void
@@ -70,6 +73,17 @@ carrier_options_from_conf(struct carrier_options *o, const struct conf *c)
 	o->aliases = c->aliases[0] != '\0' ? c->aliases : CONF_ALIASES_DEFAULT;
 }
 
+/* Where temporary files go: opts->tmpdir, $TMPDIR, or /tmp. */
+static const char *
+tmp_dir(const struct carrier_options *opts)
+{
+	const char *dir = opts->tmpdir;
+
+	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
+		dir = "/tmp";
+	return dir;
+}
+
 /* An unlinked read-write file in dir; -1/errno on failure. */
 static int
 open_tmp(const char *dir)
@@ -99,11 +113,9 @@ carrier_message_read(const struct carrier_options *opts, int in_fd,
     unsigned int flags, struct carrier_message *msg,
     struct carrier_error *err)
 {
-	const char *dir = opts->tmpdir;
+	const char *dir = tmp_dir(opts);
 	enum carrier_status st;
 
-	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
-		dir = "/tmp";
 	memset(msg, 0, sizeof(*msg));
 	if ((msg->fd = open_tmp(dir)) == -1)
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
@@ -140,6 +152,8 @@ struct policy {
 	const struct carrier_options	*opts;
 	const struct carrier_submit	*sub;
 	struct identity			 id;
+	struct aliases			*aliases;	/* loaded when needed */
+	int				 aliases_tried;
 };
 
 /*
@@ -194,18 +208,19 @@ read_head(struct carrier_message *msg, struct header *h,
 }
 
 /*
- * Whether addr is a local sender: a bare name, or one at the mail domain,
- * localhost, or this host's name.
+ * Whether addr is local: a bare name, or one at the mail domain (when
+ * known without a DNS lookup), localhost, or this host's name.
  */
 static int
 is_local(struct policy *p, const char *addr, int qualified)
 {
-	const char *d = addr_domain(addr);
+	const char *d = addr_domain(addr), *md;
 	char host[256];
 
 	if (!qualified || d == NULL)
 		return 1;
-	if (strcasecmp(d, identity_domain(&p->id)) == 0 ||
+	if (((md = identity_domain_known(&p->id)) != NULL &&
+	    strcasecmp(d, md) == 0) ||
 	    strcasecmp(d, "localhost") == 0 ||
 	    strcasecmp(d, "localhost.localdomain") == 0)
 		return 1;
@@ -227,14 +242,10 @@ qualify(struct policy *p, const char *addr, int qualified, char *out,
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-/*
- * Adds one recipient: a bare name is qualified with the mail domain; the
- * result must be a valid mailbox.
- */
+/* Adds one final address (qualified, checked) to the envelope. */
 static enum carrier_status
-add_rcpt(struct policy *p, struct carrier_envelope *env,
-    const char *addr, int qualified, const char *where,
-    struct carrier_error *err)
+add_final(struct policy *p, struct carrier_envelope *env, const char *addr,
+    int qualified, const char *where, struct carrier_error *err)
 {
 	char full[ADDR_MAX + 2], why[128];
 
@@ -247,6 +258,77 @@ add_rcpt(struct policy *p, struct carrier_envelope *env,
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
 		    strerror(errno));
 	return CARRIER_OK;
+}
+
+/* The aliases table, loaded the first time a local name needs it. */
+static struct aliases *
+aliases_table(struct policy *p, struct carrier_error *err)
+{
+	char why[512];
+
+	if (p->aliases_tried)
+		return p->aliases;
+	p->aliases_tried = 1;
+	if (p->opts->aliases == NULL)
+		return NULL;
+	if (aliases_load(&p->aliases, p->opts->aliases, NULL, NULL, why,
+	    sizeof(why)) == -1) {
+		status_set(err, CARRIER_PERM, PHASE_CONFIG, "%s", why);
+		p->aliases = NULL;
+	}
+	return p->aliases;
+}
+
+/*
+ * Adds one recipient.  A local one (a bare name, or one at the mail
+ * domain, localhost or this host) goes through the aliases file first;
+ * bare names are qualified with the mail domain.
+ */
+static enum carrier_status
+add_rcpt(struct policy *p, struct carrier_envelope *env, const char *addr,
+    int qualified, const char *where, struct carrier_error *err)
+{
+	struct addrlist list;
+	struct aliases *a;
+	enum carrier_status st = CARRIER_OK;
+	char local[ADDR_LOCAL_MAX + 1], why[256];
+	size_t j, skipped = 0, ll;
+	const char *at;
+
+	if (!is_local(p, addr, qualified))
+		return add_final(p, env, addr, qualified, where, err);
+	status_clear(err);
+	if ((a = aliases_table(p, err)) == NULL) {
+		if (err->status != CARRIER_OK)
+			return err->status;
+		return add_final(p, env, addr, qualified, where, err);
+	}
+	at = qualified ? strrchr(addr, '@') : NULL;
+	ll = at != NULL ? (size_t)(at - addr) : strlen(addr);
+	if (ll == 0 || ll >= sizeof(local) || addr[0] == '"')
+		return add_final(p, env, addr, qualified, where, err);
+	memcpy(local, addr, ll);
+	local[ll] = '\0';
+	memset(&list, 0, sizeof(list));
+	if (aliases_expand(a, local, &list, &skipped, why, sizeof(why)) == -1)
+		return status_set(err, CARRIER_PERM, PHASE_CONFIG, "alias %s: "
+		    "%s", local, why);
+	if (list.n == 0)
+		st = status_set(err, CARRIER_PERM, PHASE_INPUT, "recipient "
+		    "%.200s: its alias has only targets carrier cannot deliver "
+		    "to (%zu command, file or :include: target%s)", addr,
+		    skipped, skipped == 1 ? "" : "s");
+	for (j = 0; j < list.n && st == CARRIER_OK; j++) {
+		/* a name that stays itself keeps the domain it was given */
+		if (!list.v[j].qualified && strcasecmp(list.v[j].addr,
+		    local) == 0 && qualified)
+			st = add_final(p, env, addr, 1, where, err);
+		else
+			st = add_final(p, env, list.v[j].addr,
+			    list.v[j].qualified, where, err);
+	}
+	addrlist_free(&list);
+	return st;
 }
 
 /* -t: recipients from To, Cc, Bcc, or the Resent- ones if any. */
@@ -438,6 +520,106 @@ toolong:
 	    "the header is too long");
 }
 
+/*
+ * Whether the body may be re-encoded: not MIME, or a single text part
+ * in 7bit or 8bit (no encoding of its own).
+ */
+static int
+qp_eligible(const struct header *h)
+{
+	const char *v;
+	size_t vl;
+	long i;
+
+	if ((i = header_find(h, "Content-Type", 0)) >= 0) {
+		v = header_value(h, (size_t)i, &vl);
+		while (vl > 0 && (*v == ' ' || *v == '\t'))
+			v++, vl--;
+		if (vl < 5 || strncasecmp(v, "text/", 5) != 0)
+			return 0;
+	}
+	if ((i = header_find(h, "Content-Transfer-Encoding", 0)) >= 0) {
+		v = header_value(h, (size_t)i, &vl);
+		while (vl > 0 && (*v == ' ' || *v == '\t'))
+			v++, vl--;
+		while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+			vl--;
+		if (!(vl == 4 && (strncasecmp(v, "7bit", 4) == 0 ||
+		    strncasecmp(v, "8bit", 4) == 0)))
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether the body has a line over 998 octets or a NUL byte. */
+static int
+body_needs_qp(const struct carrier_message *msg)
+{
+	static char buf[SUBMIT_HEAD_CHUNK];
+	uint64_t off = msg->body_off;
+	size_t run = 0, i;
+	ssize_t n;
+
+	while (off < msg->file_size) {
+		n = pread(msg->fd, buf, sizeof(buf), (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		for (i = 0; i < (size_t)n; i++) {
+			if (buf[i] == '\0')
+				return 1;
+			if (buf[i] == '\n')
+				run = 0;
+			else if (++run > HEADER_LINE_MAX + 1)	/* + the CR */
+				return 1;
+		}
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Re-encodes the body quoted-printable (lossless: every line then fits
+ * in 76 octets, NUL bytes become =00) into a new temporary file, and
+ * says so in the header.
+ */
+static enum carrier_status
+qp_body(const struct carrier_options *opts, struct carrier_message *msg,
+    struct header *h, struct carrier_error *err)
+{
+	uint64_t size;
+	int fd;
+
+	if ((fd = open_tmp(tmp_dir(opts))) == -1)
+		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "cannot "
+		    "create a temporary file: %s", strerror(errno));
+	if (qp_encode_fd(msg->fd, msg->body_off, fd, &size) == -1) {
+		(void)close(fd);
+		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "re-encoding "
+		    "the message: %s", strerror(errno));
+	}
+	if ((header_find(h, "MIME-Version", 0) < 0 && header_put(h, -1,
+	    "MIME-Version", "1.0") == -1) ||
+	    (header_find(h, "Content-Type", 0) < 0 && header_put(h, -1,
+	    "Content-Type", msg->info.eightbit ? "text/plain; charset=utf-8" :
+	    "text/plain; charset=us-ascii") == -1) ||
+	    header_put(h, header_find(h, "Content-Transfer-Encoding", 0),
+	    "Content-Transfer-Encoding", "quoted-printable") == -1) {
+		(void)close(fd);
+		return status_set(err, CARRIER_PERM, PHASE_INPUT, "the header "
+		    "section: %s", strerror(errno));
+	}
+	(void)close(msg->fd);
+	msg->fd = fd;
+	msg->body_off = 0;
+	msg->file_size = size;
+	msg->info.long_lines = 0;
+	msg->info.nul = 0;
+	msg->info.dot_lines = 1;	/* unknown now: stuff to be safe */
+	return CARRIER_OK;
+}
+
 /* Adds what RFC 5322 requires and the caller left out. */
 static enum carrier_status
 add_missing(struct policy *p, struct header *h, const char *sender,
@@ -523,6 +705,8 @@ start_policy(struct policy *p, const struct carrier_options *opts,
 
 	p->opts = opts;
 	p->sub = sub;
+	p->aliases = NULL;
+	p->aliases_tried = 0;
 	if (sub->fullname != NULL && !clean_value(sub->fullname))
 		return status_set(err, CARRIER_PERM, PHASE_INPUT, "invalid "
 		    "full name: control characters in -F");
@@ -546,8 +730,11 @@ carrier_recipients(const struct carrier_options *opts,
     struct carrier_error *err)
 {
 	struct policy p;
+	enum carrier_status st;
 
-	return start_policy(&p, opts, sub, env, err);
+	st = start_policy(&p, opts, sub, env, err);
+	aliases_free(p.aliases);
+	return st;
 }
 
 enum carrier_status
@@ -566,8 +753,10 @@ carrier_submit(const struct carrier_options *opts,
 	int long_left;
 
 	memset(&h, 0, sizeof(h));
+	memset(msg, 0, sizeof(*msg));
+	msg->fd = -1;
 	if ((st = start_policy(&p, opts, sub, env, err)) != CARRIER_OK)
-		return st;
+		goto out;
 	if ((st = carrier_message_read(opts, in_fd, sub->flags, msg, err)) !=
 	    CARRIER_OK)
 		return st;
@@ -596,6 +785,11 @@ carrier_submit(const struct carrier_options *opts,
 				goto out;
 	if ((st = add_missing(&p, &h, env->sender, err)) != CARRIER_OK)
 		goto out;
+	/* long lines or NUL in a plain text body: quoted-printable */
+	if ((msg->info.long_lines > 0 || msg->info.nul) && qp_eligible(&h) &&
+	    body_needs_qp(msg) && (st = qp_body(opts, msg, &h, err)) !=
+	    CARRIER_OK)
+		goto out;
 	if (header_render(&h, &msg->head, &msg->headlen, &long_left) == -1) {
 		st = status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
 		    strerror(errno));
@@ -611,6 +805,7 @@ carrier_submit(const struct carrier_options *opts,
 	st = CARRIER_OK;
 out:
 	header_free(&h);
+	aliases_free(p.aliases);
 	if (st != CARRIER_OK)
 		carrier_message_close(msg);
 	return st;

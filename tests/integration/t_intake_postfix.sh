@@ -158,4 +158,46 @@ expect_rc 0 "-X"
 arrived 1
 grep -q '^-> RCPT TO:<xl@example.org>' "$T/xlog" && ok "-X transcript" || fail "-X: $(cat "$T/xlog" 2>&1)"
 
+# 10. Aliases: bare names and names at the local domain expand through
+#     the aliases file (recursively); -n turns that off; an alias with
+#     only a pipe is refused before anything is sent.
+printf 'root: admin@example.net, op\npostmaster: root\nop: op\npipe: |/bin/cat\n' >"$T/aliases"
+printf 'relay 127.0.0.1:25\ndomain example.org\naliases %s\n' "$T/aliases" >"$T/aconf"
+printf '%sSubject: alias\n\nb\n' "$HDRS" >"$T/in"
+run_carrier -C "$T/aconf" postmaster
+expect_rc 0 "postmaster -> root -> admin@example.net, op"
+arrived 2
+[ -d "$pf/mail/example.net/admin" ] && [ -d "$pf/mail/example.org/op" ] && ok "alias targets got it" ||
+	fail "alias targets: $(ls -R "$pf/mail" | tr '\n' ' ')"
+run_carrier -C "$T/aconf" root@example.org
+expect_rc 0 "root@<mail domain> goes through aliases too"
+arrived 2
+run_carrier -C "$T/aconf" -n root
+expect_rc 0 "-n: no aliasing"
+arrived 1
+[ -d "$pf/mail/example.org/root" ] && ok "-n delivered to root@example.org" || fail "-n: root got nothing"
+before=$n
+run_carrier -C "$T/aconf" pipe
+expect_rc 65 "an alias to a pipe only"
+expect_err_line 'recipient pipe: its alias has only targets carrier cannot deliver' "pipe alias named"
+
+# 11. Cron output with a 5000-octet line and a NUL: the body is re-encoded
+#     quoted-printable, losslessly; nothing arrives longer than 998.
+{ printf 'From: root (Cron Daemon)\nTo: root\nSubject: Cron <root@h> job\n\nstart\n'
+  head -c 5000 /dev/zero | tr '\0' y; printf '\nnul:\0:end\nutf8: caf\xc3\xa9 = 1\n'; } >"$T/in"
+cp "$T/in" "$T/cronmsg"
+run_carrier "${C[@]}" -i qp@example.org
+expect_rc 0 "long line and NUL"
+arrived 1
+postfix_msg "$pf" example.org qp >"$T/got"
+grep -qi '^Content-Transfer-Encoding: quoted-printable$' "$T/got" && ok "quoted-printable" || fail "no QP header: $(head -20 "$T/got")"
+grep -qi '^Content-Type: text/plain; charset=utf-8$' "$T/got" && ok "charset utf-8" || fail "Content-Type: $(field Content-Type "$T/got")"
+awk 'length > 998 { bad = 1 } END { exit bad }' "$T/got" && ok "no line over 998" || fail "a long line arrived"
+python3 -c '
+import quopri, sys
+got = open(sys.argv[1], "rb").read().split(b"\n\n", 1)[1]
+want = open(sys.argv[2], "rb").read().split(b"\n\n", 1)[1]
+sys.exit(0 if quopri.decodestring(got) == want else 1)' "$T/got" "$T/cronmsg" &&
+	ok "the decoded body equals the input" || fail "QP body does not decode to the input"
+
 finish
