@@ -181,6 +181,24 @@ run_carrier -C "$T/aconf" pipe
 expect_rc 65 "an alias to a pipe only"
 expect_err_line 'recipient pipe: its alias has only targets carrier cannot deliver' "pipe alias named"
 
+# 12. from and rewrite_from: a local From becomes the configured sender,
+#     display name kept; a foreign From is left alone.
+printf 'relay 127.0.0.1:25\ndomain example.org\nfrom alerts@example.net\nrewrite_from yes\n' >"$T/fconf"
+printf 'From: root (Cron Daemon)\nTo: rw@example.org\nSubject: rw\n\nb\n' >"$T/in"
+run_carrier -C "$T/fconf" -t
+expect_rc 0 "rewrite_from"
+arrived 1
+[ "$(postfix_envelope_sender "$pf" example.org rw)" = alerts@example.net ] && ok "envelope sender from 'from'" ||
+	fail "sender: $(postfix_envelope_sender "$pf" example.org rw)"
+postfix_msg "$pf" example.org rw | grep -q '^From: alerts@example.net$' && ok "local From rewritten" ||
+	fail "From: $(postfix_msg "$pf" example.org rw | grep -m1 '^From:')"
+printf 'From: Someone <someone@example.com>\nTo: rw2@example.org\nSubject: rw\n\nb\n' >"$T/in"
+run_carrier -C "$T/fconf" -t
+expect_rc 0 "rewrite_from, foreign From"
+arrived 1
+postfix_msg "$pf" example.org rw2 | grep -q '^From: Someone <someone@example.com>$' && ok "foreign From kept" ||
+	fail "From: $(postfix_msg "$pf" example.org rw2 | grep -m1 '^From:')"
+
 # 11. Cron output with a 5000-octet line and a NUL: the body is re-encoded
 #     quoted-printable, losslessly; nothing arrives longer than 998.
 { printf 'From: root (Cron Daemon)\nTo: root\nSubject: Cron <root@h> job\n\nstart\n'
