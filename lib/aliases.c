@@ -145,7 +145,7 @@ static int	line_append(struct parser *, const char *, size_t,
 static int	local_name(const char *, size_t, char *, size_t, char *,
 		    size_t);
 static int	is_unsupported(const char *, size_t);
-static size_t	target_end(const char *, size_t, size_t, int *);
+static size_t	target_end(const char *, size_t, size_t, int *, int *);
 static int	push_target(struct parser *, const char *, char *, enum kind,
 		    unsigned int, size_t *);
 static int	add_target(struct parser *, const char *, size_t, size_t,
@@ -302,15 +302,20 @@ nomem(struct parser *st)
 	return -1;
 }
 
-/* The physical line of offset off in the logical line. */
+/* The physical line of offset off in the logical line (a bsearch). */
 static unsigned int
 seg_line(const struct parser *st, size_t off)
 {
-	size_t i = st->nseg;
+	size_t lo = 0, hi = st->nseg, mid;	/* it is in [lo, hi) */
 
-	while (i > 1 && st->seg[i - 1].off > off)
-		i--;
-	return st->seg[i - 1].line;
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (st->seg[mid].off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return st->seg[lo].line;
 }
 
 /*
@@ -401,10 +406,11 @@ is_unsupported(const char *s, size_t n)
  * From the start of a target at p[i], finds the comma that ends it (or
  * n): the commas in quoted strings, in comments and between angle
  * brackets do not count; in an unsupported target (*skip set) only
- * quotes count, as "|cmd <in (x" is no address.
+ * quotes count, as "|cmd <in (x" is no address.  *open is set if it
+ * ends inside a quoted string.
  */
 static size_t
-target_end(const char *p, size_t n, size_t i, int *skip)
+target_end(const char *p, size_t n, size_t i, int *skip, int *open)
 {
 	size_t paren = 0;
 	int quote = 0, angle = 0;
@@ -436,6 +442,7 @@ target_end(const char *p, size_t n, size_t i, int *skip)
 		else if (p[i] == ',' && !angle)
 			break;
 	}
+	*open = quote;
 	return i < n ? i : n;
 }
 
@@ -524,14 +531,19 @@ static int
 parse_targets(struct parser *st, const char *key, size_t pos)
 {
 	size_t end, count = 0;
-	int skip;
+	char sk[SAN_SIZE];
+	int skip, open;
 
 	while (pos < st->len) {
 		while (pos < st->len && is_blank(st->buf[pos]))
 			pos++;
 		if (pos >= st->len)
 			break;
-		end = target_end(st->buf, st->len, pos, &skip);
+		end = target_end(st->buf, st->len, pos, &skip, &open);
+		if (skip && open)	/* else addrlist_parse() says it */
+			return perr(st, seg_line(st, pos), "alias %s: "
+			    "unterminated quoted string",
+			    san(sk, sizeof(sk), key, strlen(key)));
 		if (add_target(st, key, pos, end - pos, skip, &count) == -1)
 			return -1;
 		pos = end + 1;
@@ -592,7 +604,7 @@ parse_entry(struct parser *st)
 	if (parse_name(st, key, sizeof(key), &pos) == -1 ||
 	    parse_targets(st, key, pos) == -1)
 		return -1;
-	san(sk, sizeof(sk), key, strlen(key));
+	(void)san(sk, sizeof(sk), key, strlen(key));
 	if (a->nt == first)
 		return perr(st, st->seg[0].line, "alias %s has no targets",
 		    sk);

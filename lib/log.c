@@ -96,3 +96,18 @@ log_note(const char *fmt, ...)
 	va_end(ap);
 	log_transcript('-', buf, strlen(buf));
 }
+
+void
+log_warnx(const char *fmt, ...)
+{
+	char buf[LOG_LINE_MAX], clean[LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_sanitize(clean, sizeof(clean), buf, strlen(buf));
+	(void)fprintf(stderr, "carrier: %s\n", clean);
+	if (log_file != NULL)
+		(void)fprintf(log_file, "-- warning: %s\n", clean);
+}

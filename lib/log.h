@@ -31,6 +31,12 @@ int	log_verbose(void);
  */
 void	log_transcript(int dir, const char *line, size_t len);
 
+/*
+ * Writes a warning the user must see, "carrier: fmt", to stderr (and
+ * to the -X file), verbose or not.
+ */
+void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Writes a note line to the transcript ("-- fmt"); only when verbose. */
 void	log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

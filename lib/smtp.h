@@ -122,8 +122,8 @@ enum carrier_status smtp_reply_error(struct smtp_session *s,
 	    enum carrier_phase phase, struct carrier_error *err);
 
 /*
- * Sends QUIT (unless it went with the message text: s->last) and reads
- * the reply; errors are ignored.
+ * Sends QUIT (unless it went with the message text: s->last) without
+ * waiting for the reply, as Postfix does; errors are ignored.
  */
 void	smtp_quit(struct smtp_session *s);
 

@@ -25,6 +25,7 @@
 #include "base64.h"
 #include "header.h"
 #include "identity.h"
+#include "log.h"
 #include "qp.h"
 #include "carrier.h"
 
@@ -260,6 +261,14 @@ add_final(struct policy *p, struct carrier_envelope *env, const char *addr,
 	return CARRIER_OK;
 }
 
+/* Shows what the aliases file makes carrier skip or ignore. */
+static void
+alias_warning(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warnx("%s", msg);
+}
+
 /* The aliases table, loaded the first time a local name needs it. */
 static struct aliases *
 aliases_table(struct policy *p, struct carrier_error *err)
@@ -271,8 +280,8 @@ aliases_table(struct policy *p, struct carrier_error *err)
 	p->aliases_tried = 1;
 	if (p->opts->aliases == NULL)
 		return NULL;
-	if (aliases_load(&p->aliases, p->opts->aliases, NULL, NULL, why,
-	    sizeof(why)) == -1) {
+	if (aliases_load(&p->aliases, p->opts->aliases, alias_warning, NULL,
+	    why, sizeof(why)) == -1) {
 		status_set(err, CARRIER_PERM, PHASE_CONFIG, "%s", why);
 		p->aliases = NULL;
 	}
@@ -311,8 +320,7 @@ add_rcpt(struct policy *p, struct carrier_envelope *env, const char *addr,
 	local[ll] = '\0';
 	memset(&list, 0, sizeof(list));
 	if (aliases_expand(a, local, &list, &skipped, why, sizeof(why)) == -1)
-		return status_set(err, CARRIER_PERM, PHASE_CONFIG, "alias %s: "
-		    "%s", local, why);
+		return status_set(err, CARRIER_PERM, PHASE_CONFIG, "%s", why);
 	if (list.n == 0)
 		st = status_set(err, CARRIER_PERM, PHASE_INPUT, "recipient "
 		    "%.200s: its alias has only targets carrier cannot deliver "

@@ -23,6 +23,7 @@
 #include "aliases.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define A10		"aaaaaaaaaa"
 
 /* /etc/aliases as exim4-config installs it, root set by debconf. */
 #define DEBIAN_EXIM \
@@ -179,6 +180,8 @@ static const struct {
 	    "t:4: alias b: expected '>'", 0, 0 },
 	{ "a: x@y.test\nroot: x@y.test,\n\n  \"unterminated\n", 0, NULL,
 	    "t:4: alias root: unterminated quoted string", 0, 0 },
+	{ "root: a@x.test,\n \"|/bin/cat, b@x.test\n", 0, NULL,
+	    "t:2: alias root: unterminated quoted string", 0, 0 },
 	{ "root: a@x.test b@x.test\n", 0, NULL,
 	    "t:1: alias root: expected ',' between addresses", 0, 0 },
 	{ "root: a@x.test # the admin\n", 0, NULL,
@@ -189,9 +192,10 @@ static const struct {
 	{ "root: a@x..test\n", 0, NULL, "t:1: alias root: invalid domain", 0,
 	    0 },
 	{ "root: a\rb\n", 0, NULL, "t:1: alias root: lone CR", 0, 0 },
-	{ "a: b\nroot: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaa\n", 0, NULL,
+	{ "a: b\nroot: " A10 A10 A10 A10 A10 A10 "aaaaa\n", 0, NULL,
 	    "t:2: alias root: local part longer than 64 octets", 0, 0 },
+	{ "a: b\nroot: " A10 A10 A10 A10 A10 A10 "aaaa\n", 0, "root",
+	    "{" A10 A10 A10 A10 A10 A10 "aaaa}", 0, 0 },
 };
 
 /* Collects the warnings, one per line. */
@@ -650,6 +654,40 @@ START_TEST(test_aliases_expand_targets_max)
 }
 END_TEST
 
+/*
+ * An entry of a million continuation lines and ALIASES_TARGETS_MAX
+ * targets loads in linear time; the line of an error is found.
+ */
+START_TEST(test_aliases_parse_buffer_many_lines)
+{
+	size_t size = ALIASES_FILE_MAX, len, i;
+	char *text = malloc(size), err[128];
+	struct aliases *a;
+	int n;
+
+	ck_assert_ptr_nonnull(text);
+	len = strlcpy(text, "big: a@x.test", size);
+	for (i = 0; i < 1000000; i++) {
+		memcpy(text + len, "\n ,", 3);
+		len += 3;
+	}
+	for (i = 1; i < ALIASES_TARGETS_MAX; i++) {
+		n = snprintf(text + len, size - len, "\n u%zu@x.test,", i);
+		ck_assert(n > 0 && (size_t)n < size - len);
+		len += (size_t)n;
+	}
+	ck_assert_int_eq(aliases_parse_buffer(&a, "t", text, len, NULL, NULL,
+	    err, sizeof(err)), 0);
+	ck_assert_uint_eq(aliases_count(a), 1);
+	aliases_free(a);
+	memcpy(text + len, "\n <x", 4);
+	ck_assert_int_eq(aliases_parse_buffer(&a, "t", text, len + 4, NULL,
+	    NULL, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "t:1001001: alias big: expected '>'");
+	free(text);
+}
+END_TEST
+
 /* Entries already in out are not added again; the rest is appended. */
 START_TEST(test_aliases_expand_appends)
 {
@@ -816,6 +854,7 @@ aliases_suite(void)
 	tcase_add_test(tc, test_aliases_load_errors);
 	tcase_add_test(tc, test_aliases_load_huge);
 	tcase_add_test(tc, test_aliases_parse_buffer_line_max);
+	tcase_add_test(tc, test_aliases_parse_buffer_many_lines);
 	tcase_add_test(tc, test_aliases_expand_depth_max);
 	tcase_add_test(tc, test_aliases_expand_targets_max);
 	tcase_add_test(tc, test_aliases_expand_appends);

@@ -19,6 +19,8 @@ main(void)
 	srunner_add_suite(sr, conf_suite());
 	srunner_add_suite(sr, conn_suite());
 	srunner_add_suite(sr, envelope_suite());
+	srunner_add_suite(sr, header_suite());
+	srunner_add_suite(sr, identity_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, message_suite());
 	srunner_add_suite(sr, qp_suite());

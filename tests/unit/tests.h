@@ -14,6 +14,8 @@ Suite	*aliases_suite(void);
 Suite	*conf_suite(void);
 Suite	*conn_suite(void);
 Suite	*envelope_suite(void);
+Suite	*header_suite(void);
+Suite	*identity_suite(void);
 Suite	*log_suite(void);
 Suite	*message_suite(void);
 Suite	*qp_suite(void);
