@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "log.h"
 #include "carrier.h"
+#include "smtpd.h"
 
 enum arg { ARG_NONE, ARG_REQUIRED, ARG_ATTACHED };
 
@@ -32,7 +33,8 @@ enum mode {
 	MODE_VERIFY,		/* -bv */
 	MODE_NEWALIASES,	/* -bi, newaliases */
 	MODE_QUEUE,		/* -q */
-	MODE_SERVERINFO		/* --serverinfo */
+	MODE_SERVERINFO,	/* --serverinfo */
+	MODE_SMTP		/* -bs */
 };
 
 struct cli {
@@ -85,6 +87,7 @@ static int	setup(struct cli *, struct conf *, struct carrier_options *);
 static int	send_mail(struct cli *, const struct carrier_options *);
 static int	verify(struct cli *, const struct carrier_options *);
 static int	serverinfo(const struct carrier_options *);
+static int	smtp_mode(const struct carrier_options *);
 static void	print_lines(const char *, const char *);
 
 static const char *progname = "carrier";
@@ -136,10 +139,14 @@ usage(const char *fmt, ...)
 		va_end(ap);
 		(void)fputc('\n', stderr);
 	}
-	(void)fprintf(stderr, "usage: %s [-iv] [-C file] [-f sender] "
-	    "[-N dsn] [-R host[:port] | -R full|hdrs] [-V envid]\n"
-	    "       [--relay=host[:port]] [--] recipient ...\n"
-	    "       %s [-C file] [-R host[:port]] --serverinfo\n", progname,
+	(void)fprintf(stderr, "usage: %s [-imntvGU] [-B type] [-bm|p|s|v|i] "
+	    "[-C file] [-F name] [-f sender]\n"
+	    "       [-N dsn] [-o option] [-R host[:port] | -R full|hdrs] "
+	    "[-r sender] [-V envid]\n"
+	    "       [-X file] [--relay=host[:port]] [--] [recipient ...]\n"
+	    "       %s -q[time]\n"
+	    "       %s [-C file] [-R host[:port]] --serverinfo\n"
+	    "See carrier(8) for every option.\n", progname, progname,
 	    progname);
 	return EX_USAGE;
 }
@@ -156,8 +163,7 @@ opt_b(struct cli *cli, const char *arg)
 	else if (strcmp(arg, "i") == 0)
 		cli->mode = MODE_NEWALIASES;
 	else if (strcmp(arg, "s") == 0)
-		return usage("-bs (SMTP on standard input) is not available "
-		    "in this version of carrier");
+		cli->mode = MODE_SMTP;
 	else if (strcmp(arg, "d") == 0 || strcmp(arg, "D") == 0)
 		return usage("-b%s: carrier is not a daemon and does not "
 		    "listen for mail", arg);
@@ -612,6 +618,30 @@ serverinfo(const struct carrier_options *opts)
 	return EX_OK;
 }
 
+/*
+ * -bs: an SMTP dialogue on standard input and output.  Each message's
+ * outcome is told in the dialogue; the exit status says only whether
+ * the client ended it with QUIT (0) or not (EX_TEMPFAIL: a message may
+ * have been left unfinished, or a reply unread).
+ */
+static int
+smtp_mode(const struct carrier_options *opts)
+{
+	struct smtpd_params p;
+	struct carrier_error err;
+	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+
+	memset(&p, 0, sizeof(p));
+	p.opts = opts;
+	p.in_fd = STDIN_FILENO;
+	p.out_fd = STDOUT_FILENO;
+	if (smtpd_run(&p, &err) == CARRIER_OK)
+		return EX_OK;
+	(void)fprintf(stderr, "%s: -bs: %s\n", progname,
+	    status_format(&err, line, sizeof(line)));
+	return EX_TEMPFAIL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -654,6 +684,8 @@ main(int argc, char **argv)
 		return verify(&cli, &opts);
 	case MODE_SERVERINFO:
 		return serverinfo(&opts);
+	case MODE_SMTP:
+		return smtp_mode(&opts);
 	case MODE_DELIVER:
 		break;
 	}

@@ -40,6 +40,10 @@ struct addrlist_entry {
 	char	*addr;		/* owned */
 	char	*display;	/* owned, or NULL */
 	int	 qualified;	/* 1 if the mailbox had "@domain" */
+	char	*comment;	/* owned, or NULL: for a mailbox without a
+				 * display name, the comment that followed
+				 * it ("root (Cron Daemon)"), as written
+				 * inside its parentheses, unfolded */
 };
 
 /* A list of mailboxes; start from a zeroed struct. */

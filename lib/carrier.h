@@ -124,9 +124,11 @@ enum carrier_status carrier_message_read(const struct carrier_options *opts,
  * reads the message (carrier_message_read), and edits its header: bare
  * names qualified with the mail domain in the envelope and in the
  * address fields, Bcc and Resent-Bcc removed, a missing From, Date and
- * Message-ID added, long header lines folded.  Returns CARRIER_OK, or
- * the failure in err: PHASE_USAGE (bad -f/-F/recipient, no recipients),
- * PHASE_INPUT (unusable message: permanent), PHASE_LOCAL.
+ * Message-ID added, long header lines folded.  Recipients already in env
+ * are kept (sendmail -bs adds them at each RCPT with carrier_recipients()
+ * and passes none in sub).  Returns CARRIER_OK, or the failure in err:
+ * PHASE_USAGE (bad -f/-F/recipient, no recipients), PHASE_INPUT
+ * (unusable message: permanent), PHASE_LOCAL.
  */
 enum carrier_status carrier_submit(const struct carrier_options *opts,
 	    const struct carrier_submit *sub, int in_fd,

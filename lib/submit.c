@@ -492,7 +492,15 @@ fix_field(struct policy *p, struct header *h, size_t i,
 		else if (qualify(p, list.v[j].addr, list.v[j].qualified, addr,
 		    sizeof(addr)) == -1)
 			goto toolong;
-		if (mailbox(list.v[j].display, addr, one, sizeof(one)) == -1)
+		if (list.v[j].display == NULL && list.v[j].comment != NULL) {
+			/* the old "addr (Full Name)" form, as Postfix keeps it */
+			int m = snprintf(one, sizeof(one), "%s (%s)", addr,
+			    list.v[j].comment);
+
+			if (m < 0 || (size_t)m >= sizeof(one))
+				goto toolong;
+		} else if (mailbox(list.v[j].display, addr, one,
+		    sizeof(one)) == -1)
 			goto toolong;
 		ol = strlen(one);
 		if ((nv = realloc(value, len + ol + 3)) == NULL)
@@ -640,12 +648,14 @@ add_missing(struct policy *p, struct header *h, const char *sender,
 		if (identity_user(&p->id, why, sizeof(why)) == -1)
 			return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
 			    "%s", why);
+		if (qualify(p, p->id.user, 0, from, sizeof(from)) == -1)
+			goto fail;
+		/* the user's own name only beside the user's own address */
 		name = p->sub->fullname != NULL ? p->sub->fullname :
-		    p->id.fullname;
+		    sender[0] == '\0' || strcasecmp(sender, from) == 0 ?
+		    p->id.fullname : NULL;
 		if (sender[0] != '\0')
 			(void)strlcpy(from, sender, sizeof(from));
-		else if (qualify(p, p->id.user, 0, from, sizeof(from)) == -1)
-			goto fail;
 		if (mailbox(name, from, value, sizeof(value)) == -1 ||
 		    header_put(h, -1, "From", value) == -1)
 			goto fail;

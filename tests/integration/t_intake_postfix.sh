@@ -62,7 +62,7 @@ run_carrier "${C[@]}" -t
 expect_rc 0 "bare names with -t"
 arrived 3
 postfix_msg "$pf" example.org root >"$T/got"
-grep -q '^From: root@example.org$' "$T/got" && ok "From qualified" || fail "From: $(field From "$T/got")"
+grep -q '^From: root@example.org (Cron Daemon)$' "$T/got" && ok "From qualified, comment kept" || fail "From: $(field From "$T/got")"
 grep -q '^To: root@example.org$' "$T/got" && ok "To qualified" || fail "To: $(field To "$T/got")"
 grep -q '^Cc: postmaster@example.org, x@example.net$' "$T/got" && ok "Cc qualified" || fail "Cc: $(field Cc "$T/got")"
 
@@ -188,7 +188,7 @@ expect_rc 0 "rewrite_from"
 arrived 1
 [ "$(postfix_envelope_sender "$pf" example.org rw)" = alerts@example.net ] && ok "envelope sender from 'from'" ||
 	fail "sender: $(postfix_envelope_sender "$pf" example.org rw)"
-postfix_msg "$pf" example.org rw | grep -q '^From: alerts@example.net$' && ok "local From rewritten" ||
+postfix_msg "$pf" example.org rw | grep -q '^From: alerts@example.net (Cron Daemon)$' && ok "local From rewritten" ||
 	fail "From: $(postfix_msg "$pf" example.org rw | grep -m1 '^From:')"
 printf 'From: Someone <someone@example.com>\nTo: rw2@example.org\nSubject: rw\n\nb\n' >"$T/in"
 run_carrier -C "$T/fconf" -t

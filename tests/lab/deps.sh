@@ -21,10 +21,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 #   (the sasldb auxprop), plain libraries.  saslpasswd2 is not installed
 #   from sasl2-bin (that would add the saslauthd service): lab_fetch
 #   extracts it, like postfix.
+# sendmail callers (t_callers_postfix): git-email with libmailtools-perl,
+#   php-cli, python3-apt python3-distro-info lsb-release (what
+#   unattended-upgrades imports), perl (logwatch), and the runtime libraries
+#   of the callers that are only extracted because they depend on an MTA
+#   or on heavy packages (callers_fetch.sh): liblockfile1 (bsd-mailx),
+#   libmariadb3 (mailutils), libgpgme11 libtokyocabinet9 (mutt), libnotmuch5
+#   liblua5.4-0 libidn12 (neomutt).  None of them pulls an MTA.
 PKGS="autoconf make gcc pkg-config libtls-dev check libsubunit-dev
 mandoc groff-base cppcheck iproute2 util-linux python3 procps time dnsmasq-base
 openssl libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase
-libsasl2-modules libsasl2-modules-db"
+libsasl2-modules libsasl2-modules-db
+git git-email libmailtools-perl php-cli perl python3-apt python3-distro-info
+lsb-release liblockfile1 libmariadb3 libgpgme11 libtokyocabinet9 libnotmuch5
+liblua5.4-0 libidn12"
 
 # One dpkg-query for all of them ("name installed" lines).
 # shellcheck disable=SC2086 # word splitting intended

@@ -543,6 +543,25 @@ START_TEST(test_addrlist_parse_normal_form_stable)
 }
 END_TEST
 
+START_TEST(test_addrlist_parse_comment_kept)
+{
+	static const char in[] = "root (Cron Daemon), a@b.example (x (y)),"
+	    " Jo <c@d.example> (ignored), e@f.example";
+	struct addrlist l;
+	char why[64];
+
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(addrlist_parse(&l, in, sizeof(in) - 1, why,
+	    sizeof(why)), 0);
+	ck_assert_uint_eq(l.n, 4);
+	ck_assert_str_eq(l.v[0].comment, "Cron Daemon");
+	ck_assert_str_eq(l.v[1].comment, "x (y)");
+	ck_assert_ptr_null(l.v[2].comment);	/* it has a display name */
+	ck_assert_ptr_null(l.v[3].comment);
+	addrlist_free(&l);
+}
+END_TEST
+
 Suite *
 addrlist_suite(void)
 {
@@ -560,6 +579,7 @@ addrlist_suite(void)
 	tcase_add_test(tc, test_addrlist_parse_addr_max);
 	tcase_add_test(tc, test_addrlist_parse_long_input);
 	tcase_add_test(tc, test_addrlist_parse_normal_form_stable);
+	tcase_add_test(tc, test_addrlist_parse_comment_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -21,5 +21,7 @@ Suite	*message_suite(void);
 Suite	*qp_suite(void);
 Suite	*smtp_reply_suite(void);
 Suite	*smtp_suite(void);
+Suite	*smtpd_suite(void);
+Suite	*smtpd_parse_suite(void);
 
 #endif

@@ -1,0 +1,738 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * check_smtpd.c: the sendmail -bs dialogue.  A scripted client writes
+ * its whole side into a socketpair and ends it; smtpd_run() answers into
+ * a SOCK_SEQPACKET pair, so each of its writes stays one packet and the
+ * test can tell how replies were grouped.  The delivery step is a fake
+ * that records the envelope and the text and returns a chosen outcome;
+ * one test goes through the real carrier_deliver() with no relay (451).
+ * One test runs the server in a child and plays an interactive,
+ * pipelining client against it.
+ */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests.h"
+#include "compat.h"
+#include "addr.h"
+#include "smtpd.h"
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define GREETING	"220 mx.test.example ESMTP carrier\r\n"
+#define EHLO_REPLY	"250-mx.test.example\r\n250-PIPELINING\r\n250-SIZE\r\n" \
+			"250-8BITMIME\r\n250-SMTPUTF8\r\n250-DSN\r\n" \
+			"250 ENHANCEDSTATUSCODES\r\n"
+#define BYE		"221 2.0.0 Bye\r\n"
+
+enum outcome {
+	OUT_OK,			/* every recipient accepted */
+	OUT_TEMP_SESSION,	/* 421 at MAIL: the session ended */
+	OUT_PERM_SESSION,	/* 554 5.7.1 after the end of data */
+	OUT_PERM_SECOND,	/* the second recipient refused, 550 */
+	OUT_TEMP_SECOND,	/* the second recipient refused, 450 */
+	OUT_PERM_ALL,		/* every recipient refused, 550 */
+	OUT_UNDECIDED		/* the second recipient left without outcome */
+};
+
+static struct carrier_options opts;
+static struct smtpd_params params;
+static struct carrier_error err;
+static enum outcome outcome;
+static char replies[65536];
+static size_t replen;
+static unsigned int packets;
+
+/* What the fake delivery step saw, last call. */
+static struct {
+	int		calls;
+	char		sender[ADDR_MAX + 2];
+	char		rcpt[4][ADDR_MAX + 2];
+	unsigned int	notify[4];
+	size_t		nrcpts;
+	enum envelope_ret ret;
+	char		envid[ENVELOPE_ENVID_MAX + 1];
+	char		text[65536];
+	size_t		textlen;
+} got;
+
+static void
+rcpt_error(struct carrier_error *e, enum carrier_status st, int code,
+    const char *enh, const char *text, enum carrier_phase ph)
+{
+	status_clear(e);
+	e->status = st;
+	e->phase = ph;
+	e->code = code;
+	(void)strlcpy(e->enhanced, enh, sizeof(e->enhanced));
+	(void)strlcpy(e->host, "relay.test[192.0.2.1]:25", sizeof(e->host));
+	(void)strlcpy(e->text, text, sizeof(e->text));
+}
+
+static enum carrier_status
+fake_deliver(const struct carrier_options *o, struct carrier_envelope *env,
+    const struct carrier_message *msg, struct carrier_error *e)
+{
+	size_t i;
+	ssize_t n;
+	uint64_t len = msg->file_size - msg->body_off;
+
+	(void)o;
+	got.calls++;
+	(void)strlcpy(got.sender, env->sender, sizeof(got.sender));
+	got.nrcpts = env->nrcpts;
+	for (i = 0; i < env->nrcpts && i < NELEM(got.rcpt); i++) {
+		(void)strlcpy(got.rcpt[i], env->rcpts[i].addr,
+		    sizeof(got.rcpt[i]));
+		got.notify[i] = env->rcpts[i].notify;
+	}
+	got.ret = env->ret;
+	(void)strlcpy(got.envid, env->envid, sizeof(got.envid));
+	ck_assert_uint_lt(msg->headlen + len, sizeof(got.text));
+	memcpy(got.text, msg->head, msg->headlen);
+	n = pread(msg->fd, got.text + msg->headlen, (size_t)len,
+	    (off_t)msg->body_off);
+	ck_assert_int_eq(n, (ssize_t)len);
+	got.textlen = msg->headlen + (size_t)len;
+	got.text[got.textlen] = '\0';
+
+	status_clear(e);
+	for (i = 0; i < env->nrcpts; i++) {
+		rcpt_error(&env->rcpts[i].result, CARRIER_OK, 250, "2.0.0",
+		    "Ok: queued as 4ABC", PHASE_DOT);
+		env->rcpts[i].done = 1;
+	}
+	switch (outcome) {
+	case OUT_OK:
+		return CARRIER_OK;
+	case OUT_TEMP_SESSION:
+		rcpt_error(e, CARRIER_TEMP, 421, "4.3.2", "shutting down",
+		    PHASE_MAIL);
+		break;
+	case OUT_PERM_SESSION:
+		rcpt_error(e, CARRIER_PERM, 554, "5.7.1", "spam refused",
+		    PHASE_DOT);
+		break;
+	case OUT_PERM_SECOND:
+		rcpt_error(&env->rcpts[1].result, CARRIER_PERM, 550, "5.1.1",
+		    "no such user", PHASE_RCPT);
+		return CARRIER_PERM;
+	case OUT_TEMP_SECOND:
+		rcpt_error(&env->rcpts[1].result, CARRIER_TEMP, 450, "4.2.0",
+		    "greylisted", PHASE_RCPT);
+		return CARRIER_TEMP;
+	case OUT_PERM_ALL:
+		for (i = 0; i < env->nrcpts; i++)
+			rcpt_error(&env->rcpts[i].result, CARRIER_PERM, 550,
+			    "5.1.1", "no such user", PHASE_RCPT);
+		return CARRIER_PERM;
+	case OUT_UNDECIDED:
+		status_clear(&env->rcpts[1].result);
+		env->rcpts[1].done = 0;
+		return CARRIER_OK;	/* even so, never a 250 */
+	}
+	for (i = 0; i < env->nrcpts; i++)
+		env->rcpts[i].result = *e;
+	return e->status;
+}
+
+static void
+setup(void)
+{
+	carrier_options_init(&opts);
+	opts.helo = "mx.test.example";
+	opts.domain = "example.org";
+	opts.mailname = NULL;
+	opts.aliases = NULL;
+	opts.timeout = 5;
+	memset(&params, 0, sizeof(params));
+	params.opts = &opts;
+	params.deliver = fake_deliver;
+	memset(&got, 0, sizeof(got));
+	outcome = OUT_OK;
+	status_clear(&err);
+	replen = 0;
+	packets = 0;
+}
+
+static void
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		ck_assert_int_gt(n, 0);
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static void
+send_str(int fd, const char *s)
+{
+	write_all(fd, s, strlen(s));
+}
+
+/* Reads every packet smtpd wrote into replies. */
+static void
+collect(int fd)
+{
+	ssize_t n;
+
+	while ((n = recv(fd, replies + replen, sizeof(replies) - 1 - replen,
+	    0)) > 0) {
+		replen += (size_t)n;
+		packets++;
+	}
+	ck_assert_int_eq(n, 0);
+	replies[replen] = '\0';
+}
+
+/*
+ * Runs a session on script (len octets); the client's side ends after
+ * it unless keep_open.  The replies are in replies.
+ */
+static enum carrier_status
+run_len(const char *script, size_t len, int keep_open)
+{
+	enum carrier_status st;
+	int in[2], out[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, in), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, out), 0);
+	write_all(in[1], script, len);
+	if (!keep_open)
+		ck_assert_int_eq(shutdown(in[1], SHUT_WR), 0);
+	params.in_fd = in[0];
+	params.out_fd = out[0];
+	st = smtpd_run(&params, &err);
+	ck_assert_int_eq(close(out[0]), 0);
+	collect(out[1]);
+	(void)close(out[1]);
+	(void)close(in[0]);
+	(void)close(in[1]);
+	return st;
+}
+
+static enum carrier_status
+run(const char *script)
+{
+	return run_len(script, strlen(script), 0);
+}
+
+/* A message from s@x.example to a@x.example and b@x.example. */
+#define ENVELOPE	"EHLO client.test\r\nMAIL FROM:<s@x.example>\r\n" \
+			"RCPT TO:<a@x.example>\r\nRCPT TO:<b@x.example>\r\n"
+#define ENVELOPE_OK	GREETING EHLO_REPLY "250 2.1.0 Ok\r\n" \
+			"250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n"
+#define TEXT		"From: s@x.example\r\nDate: Sat, 28 Nov 2026 " \
+			"10:00:00 +0000\r\nMessage-ID: <1@x.example>\r\n" \
+			"Subject: t\r\n\r\n"
+#define QUEUED		"250 2.0.0 Ok: relay.test[192.0.2.1]:25 said " \
+			"after end of data: 250 2.0.0 Ok: queued as 4ABC\r\n"
+
+START_TEST(test_smtpd_run_greeting_quit)
+{
+	ck_assert_int_eq(run("QUIT\r\nNOOP\r\n"), CARRIER_OK);
+	ck_assert_str_eq(replies, GREETING BYE);
+	ck_assert_int_eq(err.status, CARRIER_OK);
+}
+END_TEST
+
+START_TEST(test_smtpd_run_ehlo_helo)
+{
+	ck_assert_int_eq(run("EHLO client.test\r\nHELO client.test\r\n"
+	    "ehlo\r\nQUIT\r\n"), CARRIER_OK);
+	ck_assert_str_eq(replies, GREETING EHLO_REPLY
+	    "250 mx.test.example\r\n"
+	    "501 5.5.4 Syntax: EHLO hostname\r\n" BYE);
+}
+END_TEST
+
+START_TEST(test_smtpd_run_other_commands)
+{
+	ck_assert_int_eq(run("NOOP\r\nnoop whatever\r\nVRFY root\r\n"
+	    "HELP\r\nQUIT\r\n"), CARRIER_OK);
+	ck_assert_str_eq(replies, GREETING "250 2.0.0 Ok\r\n"
+	    "250 2.0.0 Ok\r\n"
+	    "252 2.0.0 Cannot VRFY; send the message and carrier will try "
+	    "to deliver it\r\n"
+	    "214-2.0.0 carrier: sendmail -bs, SMTP on standard input; see "
+	    "carrier(8)\r\n"
+	    "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT "
+	    "VRFY HELP\r\n" BYE);
+}
+END_TEST
+
+/* Commands out of sequence, and bad syntax: one command, one reply. */
+static const struct {
+	const char	*script;	/* before QUIT */
+	const char	*reply;		/* of its last command */
+} refusals[] = {
+	/* sequence */
+	{ "RCPT TO:<a@x.example>", "503 5.5.1 Error: need MAIL command" },
+	{ "DATA", "503 5.5.1 Error: need MAIL command" },
+	{ "MAIL FROM:<s@x.example>\r\nDATA",
+	    "503 5.5.1 Error: need RCPT command" },
+	{ "MAIL FROM:<s@x.example>\r\nRCPT TO:<a b>\r\nDATA",
+	    "554 5.5.1 Error: no valid recipients" },
+	{ "MAIL FROM:<s@x.example>\r\nMAIL FROM:<s@x.example>",
+	    "503 5.5.1 Error: nested MAIL command" },
+	{ "MAIL FROM:<s@x.example>\r\nRCPT TO:<a@x.example>\r\nRSET\r\n"
+	    "RCPT TO:<a@x.example>", "503 5.5.1 Error: need MAIL command" },
+	{ "MAIL FROM:<s@x.example>\r\nRCPT TO:<a@x.example>\r\n"
+	    "EHLO again\r\nDATA", "503 5.5.1 Error: need MAIL command" },
+	/* syntax */
+	{ "", "500 5.5.2 Error: bad syntax" },
+	{ "   ", "500 5.5.2 Error: bad syntax" },
+	{ "FROBNICATE", "500 5.5.2 Error: command not recognized" },
+	{ "MAILFROM:<s@x.example>", "500 5.5.2 Error: command not "
+	    "recognized" },
+	{ "EXPN staff", "502 5.5.1 Error: command not implemented" },
+	{ "STARTTLS", "502 5.5.1 Error: command not implemented" },
+	{ "AUTH PLAIN AGFAYg==", "502 5.5.1 Error: command not implemented" },
+	{ "BDAT 10 LAST", "502 5.5.1 Error: command not implemented" },
+	{ "HELO", "501 5.5.4 Syntax: HELO hostname" },
+	{ "VRFY", "501 5.5.4 Syntax: VRFY address" },
+	{ "RSET now", "501 5.5.4 Syntax: RSET" },
+	{ "MAIL TO:<s@x.example>", "501 5.5.4 Syntax: MAIL FROM:<address>" },
+	{ "MAIL FROM<s@x.example>", "501 5.5.4 Syntax: MAIL FROM:<address>" },
+	{ "MAIL FROM:<s@x.example", "501 5.1.7 Bad sender address syntax: "
+	    "no closing \">\"" },
+	{ "MAIL FROM:<s@x.example>x", "501 5.1.7 Bad sender address syntax: "
+	    "text after \">\"" },
+	{ "MAIL FROM:", "501 5.1.7 Bad sender address syntax: no address" },
+	{ "MAIL FROM:<s@@x>", "553 5.1.7 invalid sender \"s@@x\"" },
+	{ "MAIL FROM:<s@x.example> FOO=1", "555 5.5.4 Unsupported option: "
+	    "FOO" },
+	{ "MAIL FROM:<s@x.example> BODY=BINARYMIME", "555 5.5.4 "
+	    "Unsupported BODY type: BINARYMIME" },
+	{ "MAIL FROM:<s@x.example> SIZE=big", "501 5.5.4 Bad SIZE "
+	    "parameter" },
+	{ "MAIL FROM:<s@x.example> RET=ALL", "501 5.5.4 Bad RET parameter" },
+	{ "MAIL FROM:<s@x.example> ENVID=a+2", "501 5.5.4 Bad ENVID "
+	    "parameter" },
+	{ "MAIL FROM:<s@x.example> =x", "501 5.5.4 Bad MAIL parameter "
+	    "syntax" },
+	{ "MAIL FROM:<s@x.example>\r\nRCPT TO:<>", "501 5.1.3 Bad "
+	    "recipient address syntax: empty address" },
+	{ "MAIL FROM:<s@x.example>\r\nRCPT TO <a@x.example>", "501 5.5.4 "
+	    "Syntax: RCPT TO:<address>" },
+	{ "MAIL FROM:<s@x.example>\r\nRCPT TO:<a@x.example> NOTIFY=NEVER,"
+	    "SUCCESS", "501 5.5.4 Bad NOTIFY parameter" },
+	{ "MAIL FROM:<s@x.example>\r\nRCPT TO:<a@x.example> ORCPT=rfc822",
+	    "501 5.5.4 Bad ORCPT parameter" },
+	{ "MAIL FROM:<s@x.example>\r\nRCPT TO:<a@x.example> SIZE=1",
+	    "555 5.5.4 Unsupported option: SIZE" },
+	{ "MAIL FROM:<s@x.example>\r\nRCPT TO:<a@-x.example>",
+	    "553 5.1.3 invalid recipient \"a@-x.example\": " },
+	{ "MAIL FROM:<s@x.example>\r\nDATA now", "501 5.5.4 Syntax: DATA" },
+	{ "NUL\0BYTE", "500 5.5.2 Error: NUL byte in command" },
+};
+
+START_TEST(test_smtpd_run_refusals_table)
+{
+	char script[1024], want[512];
+	const char *last, *p;
+	size_t len;
+
+	len = strlen(refusals[_i].script);
+	if (_i == (int)NELEM(refusals) - 1)
+		len = 8;	/* the NUL byte */
+	memcpy(script, refusals[_i].script, len);
+	memcpy(script + len, "\r\nQUIT\r\n", 9);
+	ck_assert_int_eq(run_len(script, len + 8, 0), CARRIER_OK);
+	/* the last reply before the 221 */
+	ck_assert_uint_gt(replen, strlen(BYE));
+	ck_assert_str_eq(replies + replen - strlen(BYE), BYE);
+	replies[replen - strlen(BYE) - 2] = '\0';
+	last = strrchr(replies, '\n');
+	ck_assert_ptr_nonnull(last);
+	(void)snprintf(want, sizeof(want), "%s", refusals[_i].reply);
+	p = last + 1;
+	ck_assert_msg(strncmp(p, want, strlen(want)) == 0,
+	    "case %d: got \"%s\", want \"%s\"", _i, p, want);
+	ck_assert_int_eq(got.calls, 0);
+}
+END_TEST
+
+START_TEST(test_smtpd_run_message)
+{
+	ck_assert_int_eq(run(ENVELOPE "DATA\r\n" TEXT "body\r\n.\r\n"
+	    "QUIT\r\n"), CARRIER_OK);
+	ck_assert_str_eq(replies, ENVELOPE_OK
+	    "354 End data with <CR><LF>.<CR><LF>\r\n" QUEUED BYE);
+	ck_assert_int_eq(got.calls, 1);
+	ck_assert_str_eq(got.sender, "s@x.example");
+	ck_assert_uint_eq(got.nrcpts, 2);
+	ck_assert_str_eq(got.rcpt[0], "a@x.example");
+	ck_assert_str_eq(got.rcpt[1], "b@x.example");
+	ck_assert_str_eq(got.text, TEXT "body\r\n");
+}
+END_TEST
+
+/* A pipelined batch is answered in order, in one write. */
+START_TEST(test_smtpd_run_pipelined)
+{
+	ck_assert_int_eq(run(ENVELOPE "DATA\r\n" TEXT "one\r\n.\r\n"
+	    "MAIL FROM:<> BODY=8BITMIME SMTPUTF8\r\nRCPT TO:<c@x.example>\r\n"
+	    "DATA\r\n" TEXT "two\r\n.\r\nQUIT\r\n"), CARRIER_OK);
+	ck_assert_str_eq(replies, ENVELOPE_OK
+	    "354 End data with <CR><LF>.<CR><LF>\r\n" QUEUED
+	    "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+	    "354 End data with <CR><LF>.<CR><LF>\r\n" QUEUED BYE);
+	ck_assert_uint_eq(packets, 2);	/* the greeting, then the rest */
+	ck_assert_int_eq(got.calls, 2);
+	ck_assert_str_eq(got.sender, "");	/* the null sender */
+	ck_assert_uint_eq(got.nrcpts, 1);
+	ck_assert_str_eq(got.rcpt[0], "c@x.example");
+	ck_assert_str_eq(got.text, TEXT "two\r\n");
+}
+END_TEST
+
+/*
+ * Dot-stuffing undone; "." ends the text only alone on its line, with
+ * CRLF or a bare LF; everything else arrives as sent.
+ */
+START_TEST(test_smtpd_run_dot_unstuffing)
+{
+	ck_assert_int_eq(run(ENVELOPE "DATA\r\n" TEXT "..\r\n...\r\n..x\r\n"
+	    ". \r\n.\tx\r\na.b\r\n.\rx\r\n \r\n.\n"
+	    "QUIT\r\n"), CARRIER_OK);
+	ck_assert_int_eq(got.calls, 1);
+	ck_assert_str_eq(got.text, TEXT ".\r\n..\r\n.x\r\n \r\n\tx\r\n"
+	    "a.b\r\n\r\nx\r\n \r\n");
+	ck_assert_str_eq(replies, ENVELOPE_OK
+	    "354 End data with <CR><LF>.<CR><LF>\r\n" QUEUED BYE);
+}
+END_TEST
+
+/* Bare LF line ends from the client, for commands and text alike. */
+START_TEST(test_smtpd_run_bare_lf)
+{
+	ck_assert_int_eq(run("HELO c\nMAIL FROM:<s@x.example>\n"
+	    "RCPT TO:<a@x.example>\nDATA\nSubject: lf\n\n..a\nb\n.\nQUIT\n"),
+	    CARRIER_OK);
+	ck_assert_int_eq(got.calls, 1);
+	ck_assert_ptr_nonnull(strstr(got.text, "Subject: lf\r\n"));
+	ck_assert_ptr_nonnull(strstr(got.text, "\r\n\r\n.a\r\nb\r\n"));
+	ck_assert_str_eq(replies + replen - strlen(QUEUED BYE), QUEUED BYE);
+}
+END_TEST
+
+/*
+ * A command line of SMTPD_LINE_MAX octets is read; a longer one is
+ * refused whole and the session goes on.  A text line has no limit.
+ */
+START_TEST(test_smtpd_run_long_lines)
+{
+	static char script[65536];
+	size_t len = 0, i;
+	char *body;
+
+	/* "NOOP " and 4091 more: exactly the limit */
+	len += (size_t)snprintf(script, sizeof(script), "NOOP ");
+	memset(script + len, 'x', SMTPD_LINE_MAX - 5);
+	len += SMTPD_LINE_MAX - 5;
+	memcpy(script + len, "\r\nNOOP ", 7);
+	len += 7;
+	memset(script + len, 'y', SMTPD_LINE_MAX - 4);	/* one more */
+	len += SMTPD_LINE_MAX - 4;
+	/* not plain text: sent as it is, not made quoted-printable */
+	len += (size_t)snprintf(script + len, sizeof(script) - len, "\r\n"
+	    ENVELOPE "DATA\r\nFrom: s@x.example\r\n"
+	    "Content-Type: image/x-test\r\n\r\n");
+	for (i = 0; i < 20000; i++)
+		script[len++] = (char)('a' + i % 26);
+	len += (size_t)snprintf(script + len, sizeof(script) - len,
+	    "\r\n.\r\nQUIT\r\n");
+	ck_assert_int_eq(run_len(script, len, 0), CARRIER_OK);
+	ck_assert_str_eq(replies, GREETING "250 2.0.0 Ok\r\n"
+	    "500 5.5.2 Error: line too long\r\n" EHLO_REPLY "250 2.1.0 Ok\r\n"
+	    "250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n"
+	    "354 End data with <CR><LF>.<CR><LF>\r\n" QUEUED BYE);
+	ck_assert_int_eq(got.calls, 1);
+	body = strstr(got.text, "\r\n\r\n");
+	ck_assert_ptr_nonnull(body);
+	ck_assert_uint_eq(strlen(body + 4), 20002);
+	ck_assert_int_eq(body[4], 'a');
+	ck_assert_int_eq(body[4 + 19999], 'a' + 19999 % 26);
+}
+END_TEST
+
+/* Longer than the input buffer, with no line end at all. */
+START_TEST(test_smtpd_run_endless_line)
+{
+	static char script[40000];
+
+	memset(script, 'z', sizeof(script) - 12);
+	memcpy(script + sizeof(script) - 12, "\r\nQUIT\r\nxyz", 11);
+	ck_assert_int_eq(run_len(script, sizeof(script) - 4, 0), CARRIER_OK);
+	ck_assert_str_eq(replies, GREETING "500 5.5.2 Error: line too long\r\n"
+	    BYE);
+}
+END_TEST
+
+START_TEST(test_smtpd_run_eof_in_data)
+{
+	ck_assert_int_eq(run(ENVELOPE "DATA\r\n" TEXT "half a mess"),
+	    CARRIER_TEMP);
+	ck_assert_str_eq(replies, ENVELOPE_OK
+	    "354 End data with <CR><LF>.<CR><LF>\r\n");
+	ck_assert_int_eq(got.calls, 0);
+	ck_assert_int_eq(err.status, CARRIER_TEMP);
+	ck_assert_int_eq(err.phase, PHASE_INPUT);
+	ck_assert_str_eq(err.text, "the client ended the session without "
+	    "QUIT in the middle of the message text (it was dropped)");
+}
+END_TEST
+
+START_TEST(test_smtpd_run_eof_without_quit)
+{
+	ck_assert_int_eq(run("EHLO c\r\n"), CARRIER_TEMP);
+	ck_assert_str_eq(replies, GREETING EHLO_REPLY);
+	ck_assert_str_eq(err.text, "the client ended the session without "
+	    "QUIT");
+	ck_assert_int_eq(run("EHLO c\r\nMAIL FROM:<>\r\nQUI"), CARRIER_TEMP);
+	ck_assert_str_eq(err.text, "the client ended the session without "
+	    "QUIT in the middle of a transaction");
+}
+END_TEST
+
+START_TEST(test_smtpd_run_timeout)
+{
+	opts.timeout = 1;
+	ck_assert_int_eq(run_len("EHLO c\r\nNOOP\r\n", 14, 1), CARRIER_TEMP);
+	/* the replies went out before the wait */
+	ck_assert_str_eq(replies, GREETING EHLO_REPLY "250 2.0.0 Ok\r\n");
+	ck_assert_str_eq(err.text, "timed out after 1 s waiting for the "
+	    "client");
+}
+END_TEST
+
+START_TEST(test_smtpd_run_rset)
+{
+	ck_assert_int_eq(run("MAIL FROM:<s@x.example>\r\n"
+	    "RCPT TO:<a@x.example>\r\nRSET\r\nMAIL FROM:<t@x.example>\r\n"
+	    "RCPT TO:<b@x.example>\r\nDATA\r\n" TEXT "x\r\n.\r\nQUIT\r\n"),
+	    CARRIER_OK);
+	ck_assert_str_eq(replies, GREETING "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+	    "250 2.0.0 Ok\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+	    "354 End data with <CR><LF>.<CR><LF>\r\n" QUEUED BYE);
+	ck_assert_str_eq(got.sender, "t@x.example");
+	ck_assert_uint_eq(got.nrcpts, 1);
+	ck_assert_str_eq(got.rcpt[0], "b@x.example");
+}
+END_TEST
+
+/* Bare names are qualified as on the command line; DSN goes through. */
+START_TEST(test_smtpd_run_envelope)
+{
+	ck_assert_int_eq(run("MAIL FROM: <root> RET=HDRS ENVID=q+2B1\r\n"
+	    "RCPT TO:<postmaster> NOTIFY=SUCCESS,FAILURE "
+	    "ORCPT=rfc822;postmaster\r\n"
+	    "RCPT TO:<\"j d\"@x.example>\r\n"
+	    "RCPT TO:<@relay.example:\"j d\"@x.example>\r\n"
+	    "RCPT TO:<j\xc3\xa9@x.example>\r\n"
+	    "DATA\r\n" TEXT ".\r\nQUIT\r\n"), CARRIER_OK);
+	ck_assert_int_eq(got.calls, 1);
+	ck_assert_str_eq(got.sender, "root@example.org");
+	ck_assert_int_eq(got.ret, ENVELOPE_RET_HDRS);
+	ck_assert_str_eq(got.envid, "q+1");
+	ck_assert_uint_eq(got.nrcpts, 3);
+	ck_assert_str_eq(got.rcpt[0], "postmaster@example.org");
+	ck_assert_uint_eq(got.notify[0], ENVELOPE_NOTIFY_SUCCESS |
+	    ENVELOPE_NOTIFY_FAILURE);
+	ck_assert_str_eq(got.rcpt[1], "\"j d\"@x.example");
+	ck_assert_uint_eq(got.notify[1], 0);
+	ck_assert_str_eq(got.rcpt[2], "j\xc3\xa9@x.example");
+	ck_assert_str_eq(got.text, TEXT);
+}
+END_TEST
+
+/* What the reply to "." says for each outcome of the delivery step. */
+static const struct {
+	enum outcome	 outcome;
+	const char	*reply;
+} outcomes[] = {
+	{ OUT_OK, QUEUED },
+	{ OUT_TEMP_SESSION, "451 4.3.2 relay.test[192.0.2.1]:25 said after "
+	    "MAIL FROM: 421 4.3.2 shutting down\r\n" },
+	{ OUT_PERM_SESSION, "554 5.7.1 relay.test[192.0.2.1]:25 said after "
+	    "end of data: 554 5.7.1 spam refused\r\n" },
+	{ OUT_PERM_SECOND, "554-5.0.0 <b@x.example>: relay.test[192.0.2.1]:25 "
+	    "said after RCPT TO: 550 5.1.1 no such user\r\n"
+	    "554 5.0.0 1 of 2 recipients failed; the message went to the "
+	    "others: sending it again would duplicate it for them\r\n" },
+	{ OUT_TEMP_SECOND, "451-4.0.0 <b@x.example>: relay.test[192.0.2.1]:25 "
+	    "said after RCPT TO: 450 4.2.0 greylisted\r\n"
+	    "451 4.0.0 1 of 2 recipients failed; the message went to the "
+	    "others: sending it again would duplicate it for them\r\n" },
+	{ OUT_PERM_ALL, "554-5.0.0 <a@x.example>: relay.test[192.0.2.1]:25 "
+	    "said after RCPT TO: 550 5.1.1 no such user\r\n"
+	    "554-5.0.0 <b@x.example>: relay.test[192.0.2.1]:25 "
+	    "said after RCPT TO: 550 5.1.1 no such user\r\n"
+	    "554 5.0.0 2 recipients failed; the message was not delivered\r\n" },
+	{ OUT_UNDECIDED, "451-4.0.0 <b@x.example>: not sent\r\n"
+	    "451 4.0.0 1 of 2 recipients failed; the message went to the "
+	    "others: sending it again would duplicate it for them\r\n" },
+};
+
+START_TEST(test_smtpd_run_outcome_table)
+{
+	char want[2048];
+
+	outcome = outcomes[_i].outcome;
+	ck_assert_int_eq(run(ENVELOPE "DATA\r\n" TEXT "b\r\n.\r\nNOOP\r\n"
+	    "QUIT\r\n"), CARRIER_OK);
+	ck_assert_int_eq(got.calls, 1);
+	(void)snprintf(want, sizeof(want), "%s%s%s", ENVELOPE_OK "354 End "
+	    "data with <CR><LF>.<CR><LF>\r\n", outcomes[_i].reply,
+	    "250 2.0.0 Ok\r\n" BYE);
+	ck_assert_str_eq(replies, want);
+}
+END_TEST
+
+/* The real delivery step with no relay: nothing can be sent, 451. */
+START_TEST(test_smtpd_run_no_relay)
+{
+	params.deliver = NULL;
+	opts.relay_host = NULL;
+	ck_assert_int_eq(run(ENVELOPE "DATA\r\n" TEXT "b\r\n.\r\nQUIT\r\n"),
+	    CARRIER_OK);
+	ck_assert_ptr_nonnull(strstr(replies, "\r\n451 4.3.5 no relay "
+	    "configured"));
+	ck_assert_str_eq(replies + replen - strlen(BYE), BYE);
+}
+END_TEST
+
+/* A message carrier_submit() refuses: 554 before any delivery. */
+START_TEST(test_smtpd_run_submit_refuses)
+{
+	static char script[8192];
+	size_t len;
+
+	len = (size_t)snprintf(script, sizeof(script), ENVELOPE "DATA\r\n"
+	    "From: s@x.example\r\nX-Long: ");
+	memset(script + len, 'x', 2000);	/* no blank to fold it at */
+	len += 2000;
+	len += (size_t)snprintf(script + len, sizeof(script) - len,
+	    "\r\n\r\nb\r\n.\r\nQUIT\r\n");
+	ck_assert_int_eq(run_len(script, len, 0), CARRIER_OK);
+	ck_assert_int_eq(got.calls, 0);
+	ck_assert_str_eq(replies, ENVELOPE_OK
+	    "354 End data with <CR><LF>.<CR><LF>\r\n"
+	    "554 5.6.0 a header line is longer than 998 octets and has no "
+	    "blank to fold it at\r\n" BYE);
+}
+END_TEST
+
+START_TEST(test_smtpd_run_too_many_errors)
+{
+	static char script[SMTPD_ERRORS_MAX * 6 + 16];
+	size_t len = 0, i;
+
+	for (i = 0; i < SMTPD_ERRORS_MAX + 5; i++) {
+		memcpy(script + len, "BAD\r\n", 5);
+		len += 5;
+	}
+	ck_assert_int_eq(run_len(script, len, 0), CARRIER_TEMP);
+#define LAST	"500 5.5.2 Error: command not recognized\r\n" \
+		"421 4.7.0 mx.test.example Error: too many errors\r\n"
+	ck_assert_uint_gt(replen, strlen(LAST));
+	ck_assert_str_eq(replies + replen - strlen(LAST), LAST);
+#undef LAST
+	ck_assert_str_eq(err.text, "too many refused commands (100)");
+}
+END_TEST
+
+/*
+ * An interactive client against a server in a child: it waits for each
+ * group's replies, as a pipelining client does; each group's replies
+ * come in one write, after the whole group was read.
+ */
+static void
+expect_packet(int fd, const char *want)
+{
+	char buf[4096];
+	ssize_t n;
+
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, want);
+}
+
+START_TEST(test_smtpd_run_interactive)
+{
+	int in[2], out[2], status;
+	pid_t pid;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, in), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, out), 0);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		params.in_fd = in[0];
+		params.out_fd = out[0];
+		_exit(smtpd_run(&params, &err) == CARRIER_OK &&
+		    got.calls == 1 ? 0 : 1);
+	}
+	(void)close(in[0]);
+	(void)close(out[0]);
+	expect_packet(out[1], GREETING);
+	send_str(in[1], "EHLO c\r\n");
+	expect_packet(out[1], EHLO_REPLY);
+	send_str(in[1], "MAIL FROM:<s@x.example>\r\nRCPT TO:<a@x.example>\r\n"
+	    "RCPT TO:<b@x.example>x\r\nDATA\r\n");
+	expect_packet(out[1], "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+	    "501 5.1.3 Bad recipient address syntax: text after \">\"\r\n"
+	    "354 End data with <CR><LF>.<CR><LF>\r\n");
+	send_str(in[1], TEXT "b\r\n.\r\nQUIT\r\n");
+	expect_packet(out[1], QUEUED BYE);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	(void)close(in[1]);
+	(void)close(out[1]);
+}
+END_TEST
+
+Suite *
+smtpd_suite(void)
+{
+	Suite *s = suite_create("smtpd");
+	TCase *tc = tcase_create("smtpd");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_smtpd_run_greeting_quit);
+	tcase_add_test(tc, test_smtpd_run_ehlo_helo);
+	tcase_add_test(tc, test_smtpd_run_other_commands);
+	tcase_add_loop_test(tc, test_smtpd_run_refusals_table, 0,
+	    NELEM(refusals));
+	tcase_add_test(tc, test_smtpd_run_message);
+	tcase_add_test(tc, test_smtpd_run_pipelined);
+	tcase_add_test(tc, test_smtpd_run_dot_unstuffing);
+	tcase_add_test(tc, test_smtpd_run_bare_lf);
+	tcase_add_test(tc, test_smtpd_run_long_lines);
+	tcase_add_test(tc, test_smtpd_run_endless_line);
+	tcase_add_test(tc, test_smtpd_run_eof_in_data);
+	tcase_add_test(tc, test_smtpd_run_eof_without_quit);
+	tcase_add_test(tc, test_smtpd_run_timeout);
+	tcase_add_test(tc, test_smtpd_run_rset);
+	tcase_add_test(tc, test_smtpd_run_envelope);
+	tcase_add_loop_test(tc, test_smtpd_run_outcome_table, 0,
+	    NELEM(outcomes));
+	tcase_add_test(tc, test_smtpd_run_no_relay);
+	tcase_add_test(tc, test_smtpd_run_submit_refuses);
+	tcase_add_test(tc, test_smtpd_run_too_many_errors);
+	tcase_add_test(tc, test_smtpd_run_interactive);
+	suite_add_tcase(s, tc);
+	return s;
+}
