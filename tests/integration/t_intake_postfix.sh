@@ -124,6 +124,24 @@ run_carrier "${C[@]}" huge@example.org
 expect_rc 65 "a header section over 1 MiB"
 expect_err_line 'header section is larger than' "named"
 
+# 7b. Empty standard input: a message of added header fields only.
+: >"$T/in"
+run_carrier "${C[@]}" empty@example.org
+expect_rc 0 "empty stdin"
+arrived 1
+postfix_msg "$pf" example.org empty >"$T/got"
+grep -q '^Message-ID: ' "$T/got" && [ "$(sed '1,/^$/d' "$T/got" | wc -c)" -eq 0 ] &&
+	ok "empty message: header only" || fail "empty message: $(cat "$T/got")"
+
+# 7c. 8-bit text goes with BODY=8BITMIME and arrives as it was.
+printf '%sSubject: 8bit\n\ncaf\xc3\xa9 cr\xc3\xa8me\n' "$HDRS" >"$T/in"
+run_carrier "${C[@]}" -v eight@example.org
+expect_rc 0 "8-bit body"
+expect_err_line '^-> MAIL FROM:<root@example.org> .*BODY=8BITMIME' "BODY=8BITMIME declared"
+arrived 1
+postfix_msg "$pf" example.org eight >"$T/got"
+expect_same "$T/got" "$T/in" "8-bit message"
+
 # 8. The other modes: nothing is sent, and each says what it did.
 before=$n
 run_carrier "${C[@]}" -bv root v2@example.org
