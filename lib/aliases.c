@@ -24,22 +24,20 @@
  * Depends on addrlist.h (and addr.h for its limits), log.h for
  * sanitising text put in messages.
  */
-#include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "compat.h"
 #include "addr.h"
 #include "addrlist.h"
 #include "log.h"
 #include "aliases.h"
+#include "file.h"
 
 #define STR(x)	#x
 #define XSTR(x)	STR(x)
@@ -727,55 +725,23 @@ int
 aliases_load(struct aliases **out, const char *path,
     void (*warn)(void *, const char *), void *arg, char *err, size_t errlen)
 {
-	struct stat sb;
-	char *text = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int fd, rc = -1;
+	char *text;
+	size_t len;
+	int rc;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			return aliases_parse_buffer(out, path, "", 0, warn,
-			    arg, err, errlen);
-		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &sb) == -1) {
-		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		(void)snprintf(err, errlen, "%s: not a regular file", path);
-		goto out;
-	}
-	if (sb.st_size > ALIASES_FILE_MAX) {
-		(void)snprintf(err, errlen, "%s: larger than "
-		    XSTR(ALIASES_FILE_MAX) " octets", path);
-		goto out;
-	}
-	if ((text = malloc((size_t)sb.st_size + 1)) == NULL) {
-		(void)snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	while (len < (size_t)sb.st_size) {
-		n = read(fd, text + len, (size_t)sb.st_size - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			(void)snprintf(err, errlen, "%s: read: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;		/* it shrank: parse what there is */
-		len += (size_t)n;
+	if (file_read(path, ALIASES_FILE_MAX, &text, &len, err, errlen) ==
+	    -1) {
+		if (errno != ENOENT)
+			return -1;
+		if (errlen > 0)
+			err[0] = '\0';	/* no file: nothing to map */
+		return aliases_parse_buffer(out, path, "", 0, warn, arg, err,
+		    errlen);
 	}
 	rc = aliases_parse_buffer(out, path, text, len, warn, arg, err,
 	    errlen);
-out:
 	free(text);
-	(void)close(fd);
 	return rc;
 }
 

@@ -5,22 +5,20 @@
  * read whole (it is small and capped) and parsed line by line.
  * Depends on addr (host name checks).
  */
-#include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "compat.h"
 #include "addr.h"
 #include "conf.h"
+#include "file.h"
 
 #define CONF_FILE_MAX	(256 * 1024)
 
@@ -452,43 +450,13 @@ int
 conf_load(struct conf *conf, const char *path, int must_exist, char *err,
     size_t errlen)
 {
-	struct stat st;
-	char *text = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int fd, rc = -1;
+	char *text;
+	size_t len;
+	int rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT && !must_exist)
-			return 0;
-		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > CONF_FILE_MAX) {
-		(void)snprintf(err, errlen, "%s: not a regular file of at "
-		    "most %d bytes", path, CONF_FILE_MAX);
-		goto out;
-	}
-	if ((text = malloc((size_t)st.st_size + 1)) == NULL) {
-		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		n = read(fd, text + len, (size_t)st.st_size - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			(void)snprintf(err, errlen, "%s: read: %s", path,
-			    n == 0 ? "unexpected end of file" :
-			    strerror(errno));
-			goto out;
-		}
-		len += (size_t)n;
-	}
+	if (file_read(path, CONF_FILE_MAX, &text, &len, err, errlen) == -1)
+		return errno == ENOENT && !must_exist ? 0 : -1;
 	rc = conf_parse(conf, path, text, len, err, errlen);
-out:
 	free(text);
-	(void)close(fd);
 	return rc;
 }
