@@ -108,8 +108,7 @@ static void	enhanced_for(const struct carrier_error *, int, char *,
 		    size_t);
 static int	reply_failure(struct session *, int,
 		    const struct carrier_error *);
-static int	reply_outcome(struct session *, enum carrier_status,
-		    const struct carrier_error *);
+static int	reply_outcome(struct session *, const struct carrier_error *);
 static int	finish_message(struct session *);
 static int	add_rcpts(struct session *, const struct carrier_envelope *);
 static int	cmd_helo(struct session *, const char *);
@@ -551,8 +550,7 @@ reply_failure(struct session *s, int code, const struct carrier_error *e)
  * one line per failed recipient and a count (see smtpd.h).
  */
 static int
-reply_outcome(struct session *s, enum carrier_status st,
-    const struct carrier_error *err)
+reply_outcome(struct session *s, const struct carrier_error *err)
 {
 	const struct carrier_envelope *env = &s->env;
 	const struct carrier_rcpt *r;
@@ -560,7 +558,6 @@ reply_outcome(struct session *s, enum carrier_status st,
 	size_t i, failed = 0, shown = 0, len;
 	int code = 554;
 
-	(void)st;	/* the recipients tell, one by one */
 	for (i = 0; i < env->nrcpts; i++) {
 		r = &env->rcpts[i];
 		if (r->done && r->result.status == CARRIER_OK)
@@ -576,7 +573,7 @@ reply_outcome(struct session *s, enum carrier_status st,
 		return reply(s, 250, "2.0.0 Ok: %s", status_format(&r->result,
 		    text, sizeof(text)));
 	}
-	if (err->status != CARRIER_OK)
+	if (err->status != CARRIER_OK && failed == env->nrcpts)
 		return reply_failure(s, err->status == CARRIER_TEMP ? 451 :
 		    code, err);
 	(void)snprintf(enh, sizeof(enh), "%d.0.0", code / 100);
@@ -648,9 +645,10 @@ finish_message(struct session *s)
 		rc = reply_failure(s, st == CARRIER_TEMP ||
 		    err.phase == PHASE_CONFIG ? 451 : 554, &err);
 	else {
-		st = (s->p->deliver != NULL ? s->p->deliver :
+		/* the outcome is each recipient's, as reply_outcome reads it */
+		(void)(s->p->deliver != NULL ? s->p->deliver :
 		    carrier_deliver)(opts, &s->env, &msg, &err);
-		rc = reply_outcome(s, st, &err);
+		rc = reply_outcome(s, &err);
 		carrier_message_close(&msg);
 	}
 	reset_txn(s);
