@@ -143,6 +143,13 @@ enum carrier_status carrier_recipients(const struct carrier_options *opts,
 	    const struct carrier_submit *sub, struct carrier_envelope *env,
 	    struct carrier_error *err);
 
+/*
+ * An unlinked read-write temporary file in opts->tmpdir, $TMPDIR or
+ * /tmp (O_TMPFILE where the file system has it).  Returns the fd, or -1
+ * with errno.
+ */
+int	carrier_tmpfile(const struct carrier_options *opts);
+
 /* Closes the message's file. */
 void	carrier_message_close(struct carrier_message *msg);
 

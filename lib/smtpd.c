@@ -100,7 +100,6 @@ static int	refuse(struct session *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static void	host_name(const struct carrier_options *, char *, size_t);
 static void	reset_txn(struct session *);
-static int	data_file(const struct carrier_options *);
 static void	save(struct session *, const char *, size_t);
 static void	save_flush(struct session *);
 static int	read_data(struct session *);
@@ -377,38 +376,6 @@ reset_txn(struct session *s)
 }
 
 /* The message text. */
-
-/* An unlinked file for the text, in tmpdir; -1 with errno. */
-static int
-data_file(const struct carrier_options *opts)
-{
-	const char *dir = opts->tmpdir;
-	char path[4096];
-	int fd, n;
-
-	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
-		dir = "/tmp";
-#if HAVE_DECL_O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd != -1 || (errno != EOPNOTSUPP && errno != EISDIR &&
-	    errno != EINVAL))
-		return fd;
-#endif
-	n = snprintf(path, sizeof(path), "%s/carrier-bs.XXXXXX", dir);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
-		return -1;
-	if (unlink(path) == -1) {
-		n = errno;
-		(void)close(fd);
-		errno = n;
-		return -1;
-	}
-	return fd;
-}
 
 /* Writes out the text held; a failure is kept in s->ferr. */
 static void
@@ -815,7 +782,7 @@ cmd_data(struct session *s, const char *arg)
 		return refuse(s, 554, "5.5.1 Error: no valid recipients");
 	if (s->state == SMTPD_MAIL)
 		return refuse(s, 503, "5.5.1 Error: need RCPT command");
-	if ((s->fd = data_file(s->p->opts)) == -1)
+	if ((s->fd = carrier_tmpfile(s->p->opts)) == -1)
 		return reply(s, 451, "4.3.0 Error: cannot make a temporary "
 		    "file: %s", strerror(errno));
 	s->flen = 0;

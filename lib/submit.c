@@ -90,7 +90,7 @@ static int
 open_tmp(const char *dir)
 {
 	char path[4096];
-	int fd;
+	int fd, e;
 
 #if HAVE_DECL_O_TMPFILE
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -105,8 +105,19 @@ open_tmp(const char *dir)
 	}
 	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
 		return -1;
-	(void)unlink(path);
+	if (unlink(path) == -1) {
+		e = errno;
+		(void)close(fd);
+		errno = e;
+		return -1;
+	}
 	return fd;
+}
+
+int
+carrier_tmpfile(const struct carrier_options *opts)
+{
+	return open_tmp(tmp_dir(opts));
 }
 
 enum carrier_status
