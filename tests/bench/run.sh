@@ -116,6 +116,15 @@ if ! command -v msmtp >/dev/null && [ "${CARRIER_BENCH_NO_INSTALL:-0}" != 1 ]; t
 		say "could not install msmtp: compare will skip it"
 fi
 
+# stunnel4, which compare unpacks for tls465, needs libwrap0 (a plain
+# library, no service); without it stunnel cannot start.
+if ! dpkg-query -W -f='${db:Status-Status}' libwrap0 2>/dev/null | grep -q '^installed$' &&
+	[ "${CARRIER_BENCH_NO_INSTALL:-0}" != 1 ]; then
+	say "installing libwrap0 (for stunnel in tls465)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libwrap0 >&2 ||
+		say "could not install libwrap0: tls465 will fail"
+fi
+
 mkdir -p "$OUT_DIR" || exit 1
 
 # Without -w, every workload but tls465 while carrier's config parser does
