@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <time.h>
@@ -120,22 +121,22 @@ conn_set_timeout(struct conn *c, unsigned int ms)
 }
 
 int
-conn_wait(struct conn *c, short ev)
+conn_poll(int fd, short ev, int64_t deadline)
 {
 	struct pollfd pfd;
 	int64_t left;
 	int r;
 
 	for (;;) {
-		left = c->deadline == 0 ? -1 : c->deadline - conn_now();
-		if (c->deadline != 0 && left <= 0) {
+		left = deadline == 0 ? -1 : deadline - conn_now();
+		if (deadline != 0 && left <= 0) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		pfd.fd = c->fd;
+		pfd.fd = fd;
 		pfd.events = ev;
 		pfd.revents = 0;
-		r = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
+		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1)
@@ -143,6 +144,12 @@ conn_wait(struct conn *c, short ev)
 		if (r > 0)
 			return 0;
 	}
+}
+
+int
+conn_wait(struct conn *c, short ev)
+{
+	return conn_poll(c->fd, ev, c->deadline);
 }
 
 /* Reads more into rbuf (compacting it first).  0 or -1. */

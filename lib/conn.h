@@ -83,9 +83,13 @@ int	conn_flush(struct conn *c);
 size_t	conn_pending(const struct conn *c);
 
 /*
- * Waits until the fd is ready for the poll(2) events ev, or the deadline
- * passes (-1, ETIMEDOUT).  For transports that must wait themselves.
+ * Waits until fd is ready for the poll(2) events ev, or the absolute
+ * deadline (conn_now() milliseconds; 0 = none) passes: 0, or -1 with
+ * errno (ETIMEDOUT).  For any fd, a struct conn's or not.
  */
+int	conn_poll(int fd, short ev, int64_t deadline);
+
+/* conn_poll() on c's fd with c's deadline: for transports (TLS). */
 int	conn_wait(struct conn *c, short ev);
 
 /* Closes the fd. */

@@ -44,6 +44,9 @@ static enum carrier_status load_secret(const struct carrier_options *,
 static enum carrier_status authenticate(const struct carrier_options *,
 		    const struct hop *, struct smtp_session *, const char *,
 		    struct carrier_error *);
+static enum carrier_status connect_hop(const struct carrier_options *,
+		    const struct hop *, struct conn *, struct smtp_session *,
+		    struct carrier_error *);
 static enum carrier_status session(const struct carrier_options *,
 		    const struct hop *, struct carrier_envelope *,
 		    const struct carrier_message *, struct carrier_error *);
@@ -164,6 +167,40 @@ authenticate(const struct carrier_options *o, const struct hop *hop,
 	return smtp_auth(s, &a, err);
 }
 
+/*
+ * Connects to the hop and sets up conn and s on it, TLS first when the
+ * hop wants implicit TLS.  On failure conn is closed and err says why.
+ */
+static enum carrier_status
+connect_hop(const struct carrier_options *opts, const struct hop *hop,
+    struct conn *conn, struct smtp_session *s, struct carrier_error *err)
+{
+	struct conn_tls_opts t;
+	char helo[256];
+	enum carrier_status st;
+	int fd;
+
+	if (opts->helo != NULL && opts->helo[0] != '\0')
+		(void)strlcpy(helo, opts->helo, sizeof(helo));
+	else
+		default_helo(helo, sizeof(helo));
+	fd = net_connect(hop->host, hop->port, opts->connect_timeout * 1000,
+	    err);
+	if (fd == -1)
+		return err->status;
+	conn_init(conn, fd);
+	smtp_init(s, conn, helo, opts->timeout * 1000, err->host);
+	if (!hop->implicit_tls)
+		return CARRIER_OK;
+	tls_options(opts, hop, &t);
+	conn_set_timeout(conn, opts->timeout * 1000);
+	if ((st = conn_tls_start(conn, &t, err)) != CARRIER_OK) {
+		err->phase = PHASE_TLS;
+		conn_close(conn);
+	}
+	return st;
+}
+
 /* One connection to the hop, one transaction, QUIT. */
 static enum carrier_status
 session(const struct carrier_options *opts, const struct hop *hop,
@@ -172,38 +209,15 @@ session(const struct carrier_options *opts, const struct hop *hop,
 {
 	static struct conn conn;
 	struct smtp_session s;
-	struct conn_tls_opts t;
 	struct message_text text;
 	static char secret[SMTP_AUTH_SECRET_MAX];
-	char helo[256] = "";
 	enum carrier_status st;
 	size_t i;
-	int fd;
 
-	if (opts->helo != NULL && opts->helo[0] != '\0')
-		(void)strlcpy(helo, opts->helo, sizeof(helo));
-	else
-		default_helo(helo, sizeof(helo));
 	if ((st = load_secret(opts, secret, sizeof(secret), err)) !=
-	    CARRIER_OK)
+	    CARRIER_OK ||
+	    (st = connect_hop(opts, hop, &conn, &s, err)) != CARRIER_OK)
 		goto fail;
-	fd = net_connect(hop->host, hop->port, opts->connect_timeout * 1000,
-	    err);
-	if (fd == -1) {
-		st = err->status;
-		goto fail;
-	}
-	conn_init(&conn, fd);
-	smtp_init(&s, &conn, helo, opts->timeout * 1000, err->host);
-	if (hop->implicit_tls) {
-		tls_options(opts, hop, &t);
-		conn_set_timeout(&conn, opts->timeout * 1000);
-		if ((st = conn_tls_start(&conn, &t, err)) != CARRIER_OK) {
-			err->phase = PHASE_TLS;
-			conn_close(&conn);
-			goto fail;
-		}
-	}
 	if ((st = smtp_greeting(&s, err)) != CARRIER_OK ||
 	    (st = smtp_hello(&s, err)) != CARRIER_OK ||
 	    (st = secure(opts, hop, &s, err)) != CARRIER_OK ||
@@ -303,11 +317,8 @@ carrier_probe(const struct carrier_options *opts, struct carrier_probe *p,
 {
 	static struct conn conn;
 	struct smtp_session s;
-	struct conn_tls_opts t;
 	struct hop hop;
-	char helo[256];
 	enum carrier_status st;
-	int fd;
 
 	memset(p, 0, sizeof(*p));
 	status_clear(err);
@@ -315,24 +326,9 @@ carrier_probe(const struct carrier_options *opts, struct carrier_probe *p,
 		return status_set(err, CARRIER_PERM, PHASE_CONFIG, "no relay "
 		    "to ask: set \"relay\" in carrier.conf or use -R");
 	relay_hop(opts, &hop);
-	if (opts->helo != NULL)
-		(void)strlcpy(helo, opts->helo, sizeof(helo));
-	else
-		default_helo(helo, sizeof(helo));
-	if ((fd = net_connect(hop.host, hop.port, opts->connect_timeout *
-	    1000, err)) == -1)
-		return err->status;
-	conn_init(&conn, fd);
-	smtp_init(&s, &conn, helo, opts->timeout * 1000, err->host);
-	(void)strlcpy(p->peer, err->host, sizeof(p->peer));
-	if (hop.implicit_tls) {
-		tls_options(opts, &hop, &t);
-		conn_set_timeout(&conn, opts->timeout * 1000);
-		if ((st = conn_tls_start(&conn, &t, err)) != CARRIER_OK) {
-			err->phase = PHASE_TLS;
-			goto out;
-		}
-	}
+	if ((st = connect_hop(opts, &hop, &conn, &s, err)) != CARRIER_OK)
+		return st;
+	(void)strlcpy(p->peer, s.peer, sizeof(p->peer));
 	if ((st = smtp_greeting(&s, err)) != CARRIER_OK)
 		goto out;
 	smtp_reply_summary(&s.reply, p->greeting, sizeof(p->greeting));

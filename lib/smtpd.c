@@ -88,7 +88,6 @@ struct command {
 	int		(*fn)(struct session *, const char *);
 };
 
-static int	wait_fd(int, short, int64_t);
 static int64_t	deadline(const struct session *);
 static int	flush_out(struct session *);
 static int	fill(struct session *);
@@ -154,33 +153,6 @@ static const struct command commands[] = {
 
 /* Input and output. */
 
-/* Waits until fd is ready for ev: 0, or -1 (ETIMEDOUT at deadline). */
-static int
-wait_fd(int fd, short ev, int64_t when)
-{
-	struct pollfd pfd;
-	int64_t left;
-	int r;
-
-	for (;;) {
-		left = when == 0 ? -1 : when - conn_now();
-		if (when != 0 && left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		pfd.fd = fd;
-		pfd.events = ev;
-		pfd.revents = 0;
-		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			return -1;
-		if (r > 0)
-			return 0;
-	}
-}
-
 static int64_t
 deadline(const struct session *s)
 {
@@ -200,7 +172,7 @@ flush_out(struct session *s)
 
 	while (off < s->olen) {
 		n = s->olen - off < PIPE_BUF ? s->olen - off : PIPE_BUF;
-		if (wait_fd(s->p->out_fd, POLLOUT, when) == -1)
+		if (conn_poll(s->p->out_fd, POLLOUT, when) == -1)
 			goto fail;
 		w = write(s->p->out_fd, s->out + off, n);
 		if (w == -1 && (errno == EINTR || errno == EAGAIN))
@@ -241,7 +213,7 @@ fill(struct session *s)
 		return -1;
 	}
 	for (;;) {
-		if (wait_fd(s->p->in_fd, POLLIN, deadline(s)) == -1)
+		if (conn_poll(s->p->in_fd, POLLIN, deadline(s)) == -1)
 			return -1;
 		n = read(s->p->in_fd, s->in + s->ilen, sizeof(s->in) - s->ilen);
 		if (n > 0) {

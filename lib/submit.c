@@ -618,7 +618,7 @@ qp_body(const struct carrier_options *opts, struct carrier_message *msg,
 	uint64_t size;
 	int fd;
 
-	if ((fd = open_tmp(tmp_dir(opts))) == -1)
+	if ((fd = carrier_tmpfile(opts)) == -1)
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "cannot "
 		    "create a temporary file: %s", strerror(errno));
 	if (qp_encode_fd(msg->fd, msg->body_off, fd, &size) == -1) {
