@@ -128,12 +128,23 @@ enum carrier_status carrier_message_read(const struct carrier_options *opts,
  * are kept (sendmail -bs adds them at each RCPT with carrier_recipients()
  * and passes none in sub).  Returns CARRIER_OK, or the failure in err:
  * PHASE_USAGE (bad -f/-F/recipient, no recipients), PHASE_INPUT
- * (unusable message: permanent), PHASE_LOCAL.
+ * (unusable message: permanent), PHASE_LOCAL.  On failure msg is closed.
  */
 enum carrier_status carrier_submit(const struct carrier_options *opts,
 	    const struct carrier_submit *sub, int in_fd,
 	    struct carrier_message *msg, struct carrier_envelope *env,
 	    struct carrier_error *err);
+
+/*
+ * carrier_submit() for a message its caller has already read into msg
+ * in canonical form (fd, file_size and info set, as carrier_message_read
+ * leaves them; sendmail -bs writes the text it receives that way).
+ * sub->flags other than CARRIER_SUBMIT_T do not apply.  On failure msg
+ * is closed.
+ */
+enum carrier_status carrier_submit_message(const struct carrier_options *opts,
+	    const struct carrier_submit *sub, struct carrier_message *msg,
+	    struct carrier_envelope *env, struct carrier_error *err);
 
 /*
  * The first part of carrier_submit() alone: the sender and the argument

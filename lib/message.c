@@ -173,7 +173,7 @@ write_all(int fd, const char *buf, size_t len)
 }
 
 enum carrier_status
-message_intake(int in_fd, int out_fd, unsigned int flags,
+message_intake(int in_fd, int out_fd, const char *where, unsigned int flags,
     struct message_info *info, struct carrier_error *err)
 {
 	static char in[MESSAGE_CHUNK], out[2 * MESSAGE_CHUNK + 3];
@@ -195,7 +195,8 @@ message_intake(int in_fd, int out_fd, unsigned int flags,
 			olen = message_norm_feed(&n, in, (size_t)r, out, &used);
 		if (write_all(out_fd, out, olen) == -1)
 			return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
-			    "saving the message: %s", strerror(errno));
+			    "saving the message in %s: %s", where,
+			    strerror(errno));
 	}
 	*info = n.info;
 	return CARRIER_OK;

@@ -82,11 +82,12 @@ size_t	message_norm_finish(struct message_norm *n, char *out);
 /*
  * Reads the message from in_fd until end of file (or a lone "." with
  * MESSAGE_DOT_ENDS) and writes its canonical form to out_fd, which is
- * left positioned at its end.  Fills info.  Returns CARRIER_OK, or a
- * failure in err: PHASE_INPUT (read error) or PHASE_LOCAL (write error,
- * such as a full disk), both temporary.
+ * left positioned at its end; where names out_fd's place in an error.
+ * Fills info.  Returns CARRIER_OK, or a failure in err: PHASE_INPUT
+ * (read error) or PHASE_LOCAL (write error, such as a full disk), both
+ * temporary.
  */
-enum carrier_status message_intake(int in_fd, int out_fd,
+enum carrier_status message_intake(int in_fd, int out_fd, const char *where,
 	    unsigned int flags, struct message_info *info,
 	    struct carrier_error *err);
 

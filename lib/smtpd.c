@@ -6,21 +6,22 @@
  * reply.  The transaction (MAIL, the RCPTs) is kept in a struct
  * carrier_envelope holding the addresses as carrier_recipients() made
  * them (qualified, aliases expanded) with their DSN parameters.  After
- * DATA, the text, its dot-stuffing undone, goes into an unlinked
- * temporary file, which is handed to carrier_submit() as its input
- * together with that envelope (the recipients are already in it, so
- * they are not looked up twice), then to the delivery step.
+ * DATA, the text, its dot-stuffing undone, goes through the intake
+ * normaliser (message.h) into an unlinked temporary file as it arrives,
+ * so it is written once, in the form that is sent; that file and the
+ * envelope (the recipients are already in it, so they are not looked
+ * up twice) go to carrier_submit_message(), then to the delivery step.
  *
  * I/O is done here, not through conn: the descriptors belong to the
  * caller (usually pipes it shares with us), so they are left blocking
  * (O_NONBLOCK belongs to the open file, which the parent shares), and
  * every read and write first waits with poll(2) for the deadline.  A
  * command line has at most SMTPD_LINE_MAX octets; a line of data has no
- * limit here (the text is copied in pieces): carrier_submit() deals with
- * long lines.
+ * limit here (the text is copied in pieces): carrier_submit_message()
+ * deals with long lines.
  *
  * Depends on submit and deliver (carrier.h), smtpd_parse, addr,
- * envelope, log, status, conn (the clock).
+ * envelope, message, log, status, conn (the clock).
  */
 #include <sys/types.h>
 
@@ -40,12 +41,14 @@
 #include "addr.h"
 #include "conn.h"
 #include "log.h"
+#include "message.h"
 #include "smtpd.h"
 #include "smtpd_parse.h"
 
 #define SMTPD_IBUF	16384	/* input; more than a command line */
 #define SMTPD_OBUF	4096	/* replies held while pipelining */
 #define SMTPD_FBUF	65536	/* the message text, on its way to disk */
+#define SMTPD_FEED	8192	/* at most this much per normaliser call */
 
 enum smtpd_state {
 	SMTPD_IDLE,		/* no transaction (HELO is optional) */
@@ -78,8 +81,8 @@ struct session {
 	size_t			 olen;
 	int			 fd;		/* the message text, or -1 */
 	int			 ferr;		/* errno of a failed save */
-	uint64_t		 fsize;
-	char			 fbuf[SMTPD_FBUF];
+	struct message_norm	 norm;		/* the text's intake */
+	char			 fbuf[SMTPD_FBUF];	/* normalised text */
 	size_t			 flen;
 };
 
@@ -368,30 +371,31 @@ save_flush(struct session *s)
 	s->flen = 0;
 }
 
-/* Adds n octets of text; after a failure they are only counted. */
+/*
+ * Adds n octets of text (dot-stuffing undone) through the normaliser;
+ * after a failure the rest is read but not kept.
+ */
 static void
 save(struct session *s, const char *p, size_t n)
 {
-	size_t k;
+	size_t k, used;
 
-	s->fsize += n;
 	while (n > 0 && s->ferr == 0) {
-		k = sizeof(s->fbuf) - s->flen;
-		k = n < k ? n : k;
-		memcpy(s->fbuf + s->flen, p, k);
-		s->flen += k;
+		k = n < SMTPD_FEED ? n : SMTPD_FEED;
+		/* the normaliser may double what it is given */
+		if (sizeof(s->fbuf) - s->flen < 2 * k + 2)
+			save_flush(s);
+		s->flen += message_norm_feed(&s->norm, p, k,
+		    s->fbuf + s->flen, &used);
 		p += k;
 		n -= k;
-		if (s->flen == sizeof(s->fbuf))
-			save_flush(s);
 	}
 }
 
 /*
  * Reads the text after 354 to the line ".", with CRLF or LF, undoing
- * the dot-stuffing (RFC 5321 4.5.2), and saves it as it came otherwise:
- * carrier_submit() normalises line ends.  Returns 0, or -1 with errno
- * (see fill).
+ * the dot-stuffing (RFC 5321 4.5.2), and saves it (see save).  Returns
+ * 0, or -1 with errno (see fill).
  */
 static int
 read_data(struct session *s)
@@ -543,9 +547,9 @@ reply_outcome(struct session *s, const struct carrier_error *err)
 }
 
 /*
- * After the final ".": the text to carrier_submit() with the
- * transaction's envelope (no -t, no dot ending: the text is complete),
- * then to the delivery step, then the reply.  The transaction ends.
+ * After the final ".": the saved text to carrier_submit_message() with
+ * the transaction's envelope, then to the delivery step, then the
+ * reply.  The transaction ends.
  */
 static int
 finish_message(struct session *s)
@@ -559,6 +563,7 @@ finish_message(struct session *s)
 	int rc;
 
 	status_clear(&err);
+	s->flen += message_norm_finish(&s->norm, s->fbuf + s->flen);
 	save_flush(s);
 	if (s->ferr != 0) {
 		rc = reply(s, 451, "4.3.0 Error: cannot save the message: %s",
@@ -567,19 +572,18 @@ finish_message(struct session *s)
 		return rc;
 	}
 	log_note("smtpd: message text of %llu octets for %zu recipient%s",
-	    (unsigned long long)s->fsize, s->env.nrcpts,
+	    (unsigned long long)s->norm.info.size, s->env.nrcpts,
 	    s->env.nrcpts == 1 ? "" : "s");
-	if (lseek(s->fd, 0, SEEK_SET) == -1) {
-		rc = reply(s, 451, "4.3.0 Error: cannot read the saved "
-		    "message: %s", strerror(errno));
-		reset_txn(s);
-		return rc;
-	}
-	/* a copy: carrier_submit() sets env->sender from it */
+	memset(&msg, 0, sizeof(msg));
+	msg.fd = s->fd;		/* msg owns it now */
+	s->fd = -1;
+	msg.file_size = s->norm.info.size;
+	msg.info = s->norm.info;
+	/* a copy: carrier_submit_message() sets env->sender from it */
 	(void)strlcpy(sender, s->env.sender, sizeof(sender));
 	memset(&sub, 0, sizeof(sub));
 	sub.sender = sender;
-	st = carrier_submit(opts, &sub, s->fd, &msg, &s->env, &err);
+	st = carrier_submit_message(opts, &sub, &msg, &s->env, &err);
 	if (st != CARRIER_OK)
 		rc = reply_failure(s, st == CARRIER_TEMP ||
 		    err.phase == PHASE_CONFIG ? 451 : 554, &err);
@@ -588,8 +592,8 @@ finish_message(struct session *s)
 		(void)(s->p->deliver != NULL ? s->p->deliver :
 		    carrier_deliver)(opts, &s->env, &msg, &err);
 		rc = reply_outcome(s, &err);
-		carrier_message_close(&msg);
 	}
+	carrier_message_close(&msg);
 	reset_txn(s);
 	return rc;
 }
@@ -759,7 +763,7 @@ cmd_data(struct session *s, const char *arg)
 		    "file: %s", strerror(errno));
 	s->flen = 0;
 	s->ferr = 0;
-	s->fsize = 0;
+	message_norm_init(&s->norm, 0);
 	if (reply(s, 354, "End data with <CR><LF>.<CR><LF>") == -1)
 		return -1;
 	s->state = SMTPD_DATA;

@@ -133,7 +133,7 @@ carrier_message_read(const struct carrier_options *opts, int in_fd,
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
 		    "cannot create a temporary file in %s: %s", dir,
 		    strerror(errno));
-	st = message_intake(in_fd, msg->fd, flags, &msg->info, err);
+	st = message_intake(in_fd, msg->fd, dir, flags, &msg->info, err);
 	if (st != CARRIER_OK) {
 		(void)close(msg->fd);
 		msg->fd = -1;
@@ -620,11 +620,12 @@ qp_body(const struct carrier_options *opts, struct carrier_message *msg,
 
 	if ((fd = carrier_tmpfile(opts)) == -1)
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "cannot "
-		    "create a temporary file: %s", strerror(errno));
+		    "create a temporary file in %s: %s", tmp_dir(opts),
+		    strerror(errno));
 	if (qp_encode_fd(msg->fd, msg->body_off, fd, &size) == -1) {
 		(void)close(fd);
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "re-encoding "
-		    "the message: %s", strerror(errno));
+		    "the message in %s: %s", tmp_dir(opts), strerror(errno));
 	}
 	if ((header_find(h, "MIME-Version", 0) < 0 && header_put(h, -1,
 	    "MIME-Version", "1.0") == -1) ||
@@ -766,15 +767,15 @@ carrier_recipients(const struct carrier_options *opts,
 	return st;
 }
 
-enum carrier_status
-carrier_submit(const struct carrier_options *opts,
-    const struct carrier_submit *sub, int in_fd, struct carrier_message *msg,
+/* The header policy on a message read into msg, after start_policy(). */
+static enum carrier_status
+apply_policy(struct policy *p, struct carrier_message *msg,
     struct carrier_envelope *env, struct carrier_error *err)
 {
 	static const char *const addr_fields[] = { "From", "To", "Cc",
 	    "Reply-To", "Sender", "Resent-From", "Resent-To", "Resent-Cc",
 	    "Resent-Sender" };
-	struct policy p;
+	const struct carrier_submit *sub = p->sub;
 	struct header h;
 	enum carrier_status st;
 	size_t k;
@@ -782,17 +783,10 @@ carrier_submit(const struct carrier_options *opts,
 	int long_left;
 
 	memset(&h, 0, sizeof(h));
-	memset(msg, 0, sizeof(*msg));
-	msg->fd = -1;
-	if ((st = start_policy(&p, opts, sub, env, err)) != CARRIER_OK)
-		goto out;
-	if ((st = carrier_message_read(opts, in_fd, sub->flags, msg, err)) !=
-	    CARRIER_OK)
-		return st;
 	if ((st = read_head(msg, &h, err)) != CARRIER_OK)
 		goto out;
 	if ((sub->flags & CARRIER_SUBMIT_T) &&
-	    (st = rcpts_from_header(&p, &h, env, err)) != CARRIER_OK)
+	    (st = rcpts_from_header(p, &h, env, err)) != CARRIER_OK)
 		goto out;
 	if (env->nrcpts == 0) {
 		st = status_set(err, CARRIER_PERM, PHASE_USAGE, "no "
@@ -808,15 +802,15 @@ carrier_submit(const struct carrier_options *opts,
 	for (k = 0; k < sizeof(addr_fields) / sizeof(addr_fields[0]); k++)
 		for (i = header_find(&h, addr_fields[k], 0); i >= 0;
 		    i = header_find(&h, addr_fields[k], (size_t)i + 1))
-			if ((st = fix_field(&p, &h, (size_t)i,
+			if ((st = fix_field(p, &h, (size_t)i,
 			    strcasecmp(addr_fields[k], "From") == 0, err)) !=
 			    CARRIER_OK)
 				goto out;
-	if ((st = add_missing(&p, &h, env->sender, err)) != CARRIER_OK)
+	if ((st = add_missing(p, &h, env->sender, err)) != CARRIER_OK)
 		goto out;
 	/* long lines or NUL in a plain text body: quoted-printable */
 	if ((msg->info.long_lines > 0 || msg->info.nul) && qp_eligible(&h) &&
-	    body_needs_qp(msg) && (st = qp_body(opts, msg, &h, err)) !=
+	    body_needs_qp(msg) && (st = qp_body(p->opts, msg, &h, err)) !=
 	    CARRIER_OK)
 		goto out;
 	if (header_render(&h, &msg->head, &msg->headlen, &long_left) == -1) {
@@ -834,6 +828,40 @@ carrier_submit(const struct carrier_options *opts,
 	st = CARRIER_OK;
 out:
 	header_free(&h);
+	return st;
+}
+
+enum carrier_status
+carrier_submit(const struct carrier_options *opts,
+    const struct carrier_submit *sub, int in_fd, struct carrier_message *msg,
+    struct carrier_envelope *env, struct carrier_error *err)
+{
+	struct policy p;
+	enum carrier_status st;
+
+	memset(msg, 0, sizeof(*msg));
+	msg->fd = -1;
+	/* a bad -f, -F or recipient is refused before stdin is read */
+	if ((st = start_policy(&p, opts, sub, env, err)) == CARRIER_OK &&
+	    (st = carrier_message_read(opts, in_fd, sub->flags, msg, err)) ==
+	    CARRIER_OK)
+		st = apply_policy(&p, msg, env, err);
+	aliases_free(p.aliases);
+	if (st != CARRIER_OK)
+		carrier_message_close(msg);
+	return st;
+}
+
+enum carrier_status
+carrier_submit_message(const struct carrier_options *opts,
+    const struct carrier_submit *sub, struct carrier_message *msg,
+    struct carrier_envelope *env, struct carrier_error *err)
+{
+	struct policy p;
+	enum carrier_status st;
+
+	if ((st = start_policy(&p, opts, sub, env, err)) == CARRIER_OK)
+		st = apply_policy(&p, msg, env, err);
 	aliases_free(p.aliases);
 	if (st != CARRIER_OK)
 		carrier_message_close(msg);

@@ -131,8 +131,8 @@ START_TEST(test_message_intake_file)
 	ck_assert_int_eq(write(in, "S: x\n\nbody\n.\nafter\n", 19), 19);
 	lseek(in, 0, SEEK_SET);
 	status_clear(&err);
-	ck_assert_int_eq(message_intake(in, out, MESSAGE_DOT_ENDS, &info,
-	    &err), CARRIER_OK);
+	ck_assert_int_eq(message_intake(in, out, "test", MESSAGE_DOT_ENDS,
+	    &info, &err), CARRIER_OK);
 	ck_assert_uint_eq(info.size, 14);
 	ck_assert_int_eq(pread(out, buf, sizeof(buf), 0), 14);
 	ck_assert_int_eq(memcmp(buf, "S: x\r\n\r\nbody\r\n", 14), 0);
@@ -153,10 +153,12 @@ START_TEST(test_message_intake_write_error)
 	full = open("/dev/full", O_WRONLY);
 	ck_assert_int_ne(full, -1);
 	status_clear(&err);
-	ck_assert_int_eq(message_intake(p[0], full, 0, &info, &err),
+	ck_assert_int_eq(message_intake(p[0], full, "/dev/full", 0, &info,
+	    &err),
 	    CARRIER_TEMP);
 	ck_assert_int_eq(err.phase, PHASE_LOCAL);
-	ck_assert_ptr_nonnull(strstr(err.text, "No space left"));
+	ck_assert_str_eq(err.text, "saving the message in /dev/full: "
+	    "No space left on device");
 	close(p[0]);
 	close(full);
 }

@@ -59,6 +59,7 @@ static struct {
 	char		envid[ENVELOPE_ENVID_MAX + 1];
 	char		text[65536];
 	size_t		textlen;
+	struct message_info info;
 } got;
 
 static void
@@ -100,6 +101,7 @@ fake_deliver(const struct carrier_options *o, struct carrier_envelope *env,
 	ck_assert_int_eq(n, (ssize_t)len);
 	got.textlen = msg->headlen + (size_t)len;
 	got.text[got.textlen] = '\0';
+	got.info = msg->info;
 
 	status_clear(e);
 	for (i = 0; i < env->nrcpts; i++) {
@@ -427,6 +429,23 @@ START_TEST(test_smtpd_run_bare_lf)
 END_TEST
 
 /*
+ * The text goes through intake as it arrives: bare CR and LF become
+ * CRLF, and what intake learns (8-bit, lines starting with ".", the size
+ * that is sent) reaches the delivery step.
+ */
+START_TEST(test_smtpd_run_text_intake)
+{
+	ck_assert_int_eq(run(ENVELOPE "DATA\r\n" TEXT "caf\xc3\xa9\rx\n"
+	    "..dot\r\n.\r\nQUIT\r\n"), CARRIER_OK);
+	ck_assert_int_eq(got.calls, 1);
+	ck_assert_str_eq(got.text, TEXT "caf\xc3\xa9\r\nx\r\n.dot\r\n");
+	ck_assert_int_eq(got.info.eightbit, 1);
+	ck_assert_uint_eq(got.info.dot_lines, 1);
+	ck_assert_uint_eq(got.info.size, got.textlen);
+}
+END_TEST
+
+/*
  * A command line of SMTPD_LINE_MAX octets is read; a longer one is
  * refused whole and the session goes on.  A text line has no limit.
  */
@@ -720,6 +739,7 @@ smtpd_suite(void)
 	tcase_add_test(tc, test_smtpd_run_pipelined);
 	tcase_add_test(tc, test_smtpd_run_dot_unstuffing);
 	tcase_add_test(tc, test_smtpd_run_bare_lf);
+	tcase_add_test(tc, test_smtpd_run_text_intake);
 	tcase_add_test(tc, test_smtpd_run_long_lines);
 	tcase_add_test(tc, test_smtpd_run_endless_line);
 	tcase_add_test(tc, test_smtpd_run_eof_in_data);
