@@ -3,10 +3,10 @@
  * carrier.h: libcarrier, the delivery core behind the sendmail-compatible
  * front end.  See libcarrier(3).
  *
- * Use: carrier_options_init(); set the fields; carrier_message_read()
- * the message from the caller; build a struct carrier_envelope
- * (envelope.h); carrier_deliver(); read each recipient's result;
- * carrier_message_close().
+ * Use: carrier_options_init() (and carrier_options_from_conf()); set
+ * the fields; envelope_init() (envelope.h); carrier_submit() takes the
+ * message from the caller and fills the envelope; carrier_deliver();
+ * read each recipient's result; carrier_message_close(); envelope_free().
  *
  * Nothing here exits or writes to stdout.  Every call that can fail a
  * delivery returns CARRIER_OK, CARRIER_TEMP or CARRIER_PERM and fills a
@@ -28,8 +28,9 @@
 #define CARRIER_SMTPS_PORT	465	/* implicit TLS, RFC 8314 */
 
 struct carrier_options {
-	const char	*relay_host;	/* NULL or "" = direct MX delivery */
-	unsigned int	 relay_port;	/* 0 = the default port (25) */
+	const char	*relay_host;	/* NULL or "": none (no MX delivery
+					   in this version: PHASE_CONFIG) */
+	unsigned int	 relay_port;	/* 0: 25, or 465 with tls implicit */
 	const char	*helo;		/* NULL = this host's name */
 	unsigned int	 timeout;	/* seconds per SMTP phase */
 	unsigned int	 connect_timeout; /* seconds per address */
@@ -124,11 +125,15 @@ enum carrier_status carrier_message_read(const struct carrier_options *opts,
  * reads the message (carrier_message_read), and edits its header: bare
  * names qualified with the mail domain in the envelope and in the
  * address fields, Bcc and Resent-Bcc removed, a missing From, Date and
- * Message-ID added, long header lines folded.  Recipients already in env
- * are kept (sendmail -bs adds them at each RCPT with carrier_recipients()
- * and passes none in sub).  Returns CARRIER_OK, or the failure in err:
- * PHASE_USAGE (bad -f/-F/recipient, no recipients), PHASE_INPUT
- * (unusable message: permanent), PHASE_LOCAL.  On failure msg is closed.
+ * Message-ID added, long header lines folded, local recipients expanded
+ * through the aliases file, and a plain-text body with lines over 998
+ * octets or NUL bytes re-encoded quoted-printable.  Recipients already
+ * in env are kept (sendmail -bs adds them at each RCPT with
+ * carrier_recipients() and passes none in sub).  Returns CARRIER_OK, or
+ * the failure in err: PHASE_USAGE (no recipients), PHASE_INPUT (a bad
+ * -f, -F or recipient, or an unusable message: permanent; a failed read
+ * of the input: temporary), PHASE_CONFIG (the aliases file), PHASE_LOCAL.
+ * On failure msg is closed.
  */
 enum carrier_status carrier_submit(const struct carrier_options *opts,
 	    const struct carrier_submit *sub, int in_fd,
@@ -148,7 +153,8 @@ enum carrier_status carrier_submit_message(const struct carrier_options *opts,
 
 /*
  * The first part of carrier_submit() alone: the sender and the argument
- * recipients, qualified, into env; no message is read (sendmail -bv).
+ * recipients, qualified and alias-expanded, into env; no message is read
+ * (sendmail -bv, and -bs at each MAIL and RCPT).
  */
 enum carrier_status carrier_recipients(const struct carrier_options *opts,
 	    const struct carrier_submit *sub, struct carrier_envelope *env,

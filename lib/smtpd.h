@@ -19,13 +19,13 @@
  * recipient are checked at MAIL and RCPT by carrier_recipients(), so a
  * bare name is qualified with the mail domain and a local name goes
  * through the aliases file, exactly as on the command line; the message
- * is then taken by carrier_submit() (never with -t: the recipients are
- * the RCPTs) and sent by carrier_deliver().  MAIL is accepted without
- * HELO, as Postfix and sendmail do by default.  A non-ASCII address is
- * accepted without the SMTPUTF8 parameter (symfony/mailer never sends
- * it); whether the relay can take it is decided at delivery.  ORCPT is
- * checked and dropped: carrier sends its own ORCPT, the recipient as
- * given.
+ * is then taken by carrier_submit_message() (never with -t: the
+ * recipients are the RCPTs) and sent by carrier_deliver().  MAIL is
+ * accepted without HELO, as Postfix and sendmail do by default.  A
+ * non-ASCII address is accepted without the SMTPUTF8 parameter
+ * (symfony/mailer never sends it); whether the relay can take it is
+ * decided at delivery.  ORCPT is checked and dropped: carrier sends its
+ * own ORCPT, the recipient as given.
  *
  * The reply to the final "." comes after the relay's: nothing is queued
  * in this version, so 250 means the relay accepted the message for
