@@ -10,10 +10,10 @@
 # dpkg -x into $CALLERS_ROOT (like lab_fetch does with postfix), and so
 # are the mail readers that recommend or suggest one (mailutils, mutt,
 # neomutt; mailutils' library would also pull guile), cron (only read:
-# its mailer command and From default), and unattended-upgrades (its
-# maintainer scripts would enable a service).  Only plain runtime
-# libraries, and callers that install without an MTA (git-email,
-# php-cli), are installed with apt-get; every install is simulated first
+# its mailer command and From default), and unattended-upgrades and
+# anacron (their maintainer scripts would enable a service).  Only plain
+# runtime libraries, and callers that install without an MTA (git-email,
+# php-cli, sudo), are installed with apt-get; every install is simulated first
 # and refused if it would bring a package that provides
 # mail-transport-agent.
 #
@@ -23,7 +23,8 @@
 #                       re-exec into the namespace); returns 0 regardless.
 #   callers_root        prints $CALLERS_ROOT
 #
-# Caller ids: bsdmailx mailutils mutt neomutt git php cron logwatch uu.
+# Caller ids: bsdmailx mailutils mutt neomutt git php cron logwatch uu
+# anacron sudo.
 
 : "${CALLERS_ROOT:=$LAB_TOP/build/lab/callers-root}"
 
@@ -38,6 +39,8 @@ CALLERS_SPEC=(
 	"cron|cron|"
 	"logwatch|logwatch|perl"
 	"uu|unattended-upgrades|python3 python3-apt python3-distro-info lsb-release"
+	"anacron|anacron|"
+	"sudo||sudo"
 )
 
 callers_root() { printf '%s\n' "$CALLERS_ROOT"; }

@@ -2,9 +2,9 @@
 # t_callers_postfix: the real programs that call /usr/sbin/sendmail, each
 # pointed at the built carrier instead, delivering to a real Postfix:
 # bsd-mailx, mailutils' mail, mutt, neomutt, git send-email, PHP mail(),
-# logwatch, unattended-upgrades, and cron (run as the real cron runs its
-# mailer: argv read from the cron binary, message shaped as its
-# do_command.c writes it).  Each caller gets its own default flags (read
+# logwatch, unattended-upgrades, anacron, sudo, and cron (run as the real
+# cron runs its mailer: argv read from the cron binary, message shaped as
+# its do_command.c writes it).  Each caller gets its own default flags (read
 # from the program or its configuration, only the path replaced) and
 # calls a wrapper that runs carrier with the test's configuration and
 # records the argv it was given, what the caller wrote, and carrier's exit
@@ -575,6 +575,111 @@ if have cron cron "$cron_bin"; then
 	expect_boxes "cron (user nobody)" cron-ops
 	expect_sender "cron (user nobody)" cron-ops nobody@example.org
 	expect_body_sent "cron (user nobody)" "$T/got_cron-ops"
+fi
+
+# wait_call WHAT: waits up to 10 s for the one call since calls_reset to
+# end (for callers that send in the background), then as call_dir.
+wait_call() {
+	local i
+	for i in $(seq 100); do
+		compgen -G "$T/calls/*/rc" >/dev/null && break
+		sleep 0.1
+	done
+	call_dir "$1"
+}
+# own_mntns: this test has a mount namespace of its own (lab_netns), so
+# it may mount over system paths without touching the host.
+own_mntns() { [ "$(readlink /proc/self/ns/mnt)" != "${HOST_MNTNS:-}" ]; }
+
+# ---------------------------------------------------------------- anacron
+# The real anacron runs a job now (-f: whatever its timestamp, -n: no
+# delay, -d: in the foreground) from a test anacrontab, and mails the
+# job's output to MAILTO as runjob.c does: header lines, then the output,
+# from a file, to /usr/sbin/sendmail -FAnacron -odi MAILTO (the path is
+# compiled in).  Here /usr/sbin/sendmail is the wrapper: an overlay on
+# /usr/sbin in the test's own mount namespace adds it; the host never
+# sees it.  anacron passes no -i, so a lone "." in a job's output ends
+# the message there, as it does with sendmail and Postfix (carrier(8),
+# -i): the second job shows that.
+if have anacron anacron "$R/usr/sbin/anacron" && ldd_ok anacron "$R/usr/sbin/anacron"; then
+	if ! own_mntns; then
+		skip "anacron: no private mount namespace for /usr/sbin/sendmail"
+	elif ! { mkdir -p "$T/sbin_up" "$T/sbin_wk" && cp "$W" "$T/sbin_up/sendmail" &&
+		mount -t overlay overlay -o "lowerdir=/usr/sbin,upperdir=$T/sbin_up,workdir=$T/sbin_wk" /usr/sbin; }; then
+		skip "anacron: cannot mount an overlay on /usr/sbin"
+	else
+		cleanup_hooks+=("umount /usr/sbin 2>/dev/null")
+		printf 'printf "%%s\\n" "disk check: 2 warnings" "..hidden dir" "end of report"\n' >"$T/job1.sh"
+		printf 'printf "%%s\\n" "first part" "." "after the dot"\n' >"$T/job2.sh"
+		printf 'SHELL=/bin/sh\nPATH=/usr/bin:/bin\nMAILTO=ana-ops@example.org\n1\t0\tnightly.job\t/bin/sh %s\n' \
+			"$T/job1.sh" >"$T/anacrontab"
+		printf 'MAILTO=ana-dot@example.org\n1\t0\tdot.job\t/bin/sh %s\n' "$T/job2.sh" >>"$T/anacrontab"
+		mkdir -p "$T/anaspool"
+		: >"$T/in"
+		run_caller anacron "$R/usr/sbin/anacron" -f -n -d -t "$T/anacrontab" -S "$T/anaspool" nightly.job
+		expect_call anacron "-FAnacron -odi ana-ops@example.org"
+		arrived 1
+		expect_boxes anacron ana-ops
+		expect_sender anacron ana-ops root@example.org
+		expect_field anacron "$T/got_ana-ops" "^Subject: Anacron job 'nightly.job' on "
+		expect_field anacron "$T/got_ana-ops" '^To: ana-ops@example.org$'
+		# anacron writes "From: Anacron <root>": qualified, name kept
+		expect_field anacron "$T/got_ana-ops" '^From: Anacron <root@example.org>$'
+		expect_rfc5322 anacron "$T/got_ana-ops"
+		expect_body_sent anacron "$T/got_ana-ops"
+
+		run_caller "anacron (a lone dot)" "$R/usr/sbin/anacron" -f -n -d -t "$T/anacrontab" -S "$T/anaspool" dot.job
+		expect_call "anacron (a lone dot)" "-FAnacron -odi ana-dot@example.org"
+		arrived 1
+		expect_boxes "anacron (a lone dot)" ana-dot
+		printf 'first part\n' >"$T/want_body"
+		body "$T/got_ana-dot" >"$T/got_body"
+		expect_same "$T/got_body" "$T/want_body" "anacron (a lone dot): the output up to the dot, as sendmail without -i"
+	fi
+fi
+
+# ---------------------------------------------------------------- sudo
+# sudo mails its "SECURITY information" reports to mailto through
+# mailerpath with mailerflags (default "-t"), from a process of its own
+# that it does not wait for.  The test's sudoers, bind-mounted over
+# /etc/sudoers in the test's own mount namespace, points mailerpath at
+# the wrapper and sets mail_all_cmnds, so running a command mails once
+# (mail_always would mail twice in sudo 1.9: at the start and the end).
+if have sudo sudo /usr/bin/sudo /etc/sudoers; then
+	printf 'Defaults mailerpath="%s"\nDefaults mailto="sudo-ops@example.org"\nDefaults mail_all_cmnds\nroot ALL=(ALL:ALL) NOPASSWD: ALL\n' \
+		"$W" >"$T/sudoers"
+	chmod 440 "$T/sudoers"
+	if ! own_mntns; then
+		skip "sudo: no private mount namespace for /etc/sudoers"
+	elif ! mount --bind "$T/sudoers" /etc/sudoers; then
+		skip "sudo: cannot bind-mount /etc/sudoers"
+	else
+		cleanup_hooks+=("umount /etc/sudoers 2>/dev/null")
+		: >"$T/in"
+		calls_reset
+		/usr/bin/sudo -u nobody /bin/true </dev/null >"$T/out" 2>"$T/err"
+		rc=$?
+		[ "$rc" -eq 0 ] && ok "sudo: exit 0" || fail "sudo: exit $rc; stderr: $(cat "$T/err")"
+		if wait_call sudo; then
+			got=$(cat "$calld/argv")
+			argv_report+=("sudo: sendmail $got")
+			[ "$got" = "-t" ] && ok "sudo: argv: $got" || fail "sudo: argv: got '$got', want '-t'"
+			[ "$(cat "$calld/rc")" = 0 ] && ok "sudo: carrier exit 0" ||
+				fail "sudo: carrier exit $(cat "$calld/rc"); stderr: $(cat "$calld/err")"
+		fi
+		arrived 1
+		expect_boxes sudo sudo-ops
+		expect_sender sudo sudo-ops root@example.org
+		expect_field sudo "$T/got_sudo-ops" '^Subject: \*\*\* SECURITY information for '
+		expect_field sudo "$T/got_sudo-ops" '^To: sudo-ops@example.org$'
+		# sudo writes "From: root": qualified, as cron's is
+		expect_field sudo "$T/got_sudo-ops" '^From: root@example.org$'
+		expect_field sudo "$T/got_sudo-ops" '^Auto-Submitted: auto-generated$'
+		expect_rfc5322 sudo "$T/got_sudo-ops"
+		expect_body_sent sudo "$T/got_sudo-ops"
+		body "$T/got_sudo-ops" | grep -q 'USER=nobody ; COMMAND=/bin/true$' && ok "sudo: the report names the command" ||
+			fail "sudo: body: $(body "$T/got_sudo-ops")"
+	fi
 fi
 
 # ---------------------------------------------------------------- summary
