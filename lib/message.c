@@ -13,6 +13,7 @@
 #define MESSAGE_CHUNK	16384
 
 static void	line_end(struct message_norm *);
+static size_t	span(const unsigned char *, size_t, unsigned int);
 static int	write_all(int, const char *, size_t);
 
 void
@@ -52,6 +53,37 @@ special_init(void)
 	special['\0'] = 2;
 	for (c = 0x80; c < 0x100; c++)
 		special[c] = 4;
+}
+
+/* A byte of v is zero: exact as a truth value (not as a position). */
+#define ONES		0x0101010101010101ULL
+#define HIGHS		0x8080808080808080ULL
+#define HAS_ZERO(v)	(((v) - ONES) & ~(v) & HIGHS)
+
+/*
+ * The length of the run of bytes at p (n octets) that need no look of
+ * their own (special[] & mask clear).  Eight bytes at a time while no
+ * byte of a word can stop it, then one at a time.
+ */
+static size_t
+span(const unsigned char *p, size_t n, unsigned int mask)
+{
+	size_t j = 0;
+	uint64_t w, stop;
+
+	for (; j + 8 <= n; j += 8) {
+		memcpy(&w, p + j, sizeof(w));
+		stop = HAS_ZERO(w ^ ('\r' * ONES)) | HAS_ZERO(w ^ ('\n' * ONES));
+		if (mask & 2u)
+			stop |= HAS_ZERO(w);
+		if (mask & 4u)
+			stop |= w & HIGHS;
+		if (stop != 0)
+			break;
+	}
+	while (j < n && (special[p[j]] & mask) == 0)
+		j++;
+	return j;
 }
 
 size_t
@@ -108,8 +140,7 @@ message_norm_feed(struct message_norm *n, const char *in, size_t inlen,
 		}
 		n->bol = 0;
 		/* the common case: a span of ordinary bytes */
-		for (j = i; j < inlen && (special[u[j]] & mask) == 0; j++)
-			;
+		j = i + span(u + i, inlen - i, mask);
 		if (j > i) {
 			memcpy(out + o, in + i, j - i);
 			o += j - i;
