@@ -58,6 +58,7 @@ conn_init(struct conn *c, int fd)
 	c->ctx = NULL;
 	c->want = 0;
 	c->deadline = 0;
+	c->timeout_ms = 0;
 	c->rpos = c->rlen = c->wlen = 0;
 	c->bytes_out = 0;
 	c->flushes = 0;
@@ -67,6 +68,7 @@ int
 conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len)
 {
 	static char buf[CONN_FILE_CHUNK];
+	uint64_t piece = 0;	/* sent since the deadline was renewed */
 	ssize_t n;
 	off_t o = (off_t)off;
 
@@ -75,10 +77,15 @@ conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len)
 	while (len > 0) {
 		size_t want = len > (1u << 30) ? (1u << 30) : (size_t)len;
 
+		if (piece >= CONN_REARM) {
+			conn_set_timeout(c, c->timeout_ms);
+			piece = 0;
+		}
 		if (c->ops == &plain_ops) {
 			n = sendfile(c->fd, fd, &o, want);
 			if (n > 0) {
 				len -= (uint64_t)n;
+				piece += (uint64_t)n;
 				c->bytes_out += (uint64_t)n;
 				continue;
 			}
@@ -108,6 +115,7 @@ conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len)
 		}
 		o += n;
 		len -= (uint64_t)n;
+		piece += (uint64_t)n;
 		if (write_out(c, buf, (size_t)n) == -1)
 			return -1;
 	}
@@ -117,6 +125,7 @@ conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len)
 void
 conn_set_timeout(struct conn *c, unsigned int ms)
 {
+	c->timeout_ms = ms;
 	c->deadline = ms == 0 ? 0 : conn_now() + ms;
 }
 

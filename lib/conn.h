@@ -20,6 +20,7 @@
 #define CONN_RBUF	4096
 #define CONN_WBUF	16384
 #define CONN_FILE_CHUNK	16384	/* conn_sendfile's copy, without sendfile */
+#define CONN_REARM	65536	/* conn_sendfile renews the deadline per */
 
 struct conn;
 
@@ -39,6 +40,7 @@ struct conn {
 	void			*ctx;		/* transport state */
 	short			 want;		/* see struct conn_ops */
 	int64_t			 deadline;	/* monotonic ms; 0 = none */
+	unsigned int		 timeout_ms;	/* the last conn_set_timeout */
 	char			 rbuf[CONN_RBUF];
 	size_t			 rpos, rlen;
 	char			 wbuf[CONN_WBUF];
@@ -71,8 +73,11 @@ int	conn_write(struct conn *c, const void *buf, size_t len);
 /*
  * Writes out what is buffered, then len octets of file fd from offset
  * off: with sendfile(2) on a plain socket (no copy through user space),
- * else read and written in chunks.  Returns 0 or -1 with errno (EIO when
- * the file is shorter).
+ * else read and written in chunks.  The deadline is renewed (by the last
+ * conn_set_timeout) after every CONN_REARM octets sent, so it bounds each
+ * piece, not the whole file: a large file over a slow link is not cut
+ * off while it moves (RFC 5321 4.5.3.2.5 times each send).  Returns 0 or
+ * -1 with errno (EIO when the file is shorter).
  */
 int	conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len);
 

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /* check_conn.c: line reading, limits and deadlines over a socketpair. */
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -112,6 +116,71 @@ START_TEST(test_conn_write_peer_gone)
 }
 END_TEST
 
+/*
+ * A file larger than one deadline's worth at the reader's pace: the
+ * reader takes CONN_REARM octets every 40 ms, 12 times, so the whole
+ * takes about 480 ms against a 150 ms timeout.  The deadline bounds each
+ * piece, not the file, so it goes through; a reader that stops is still
+ * caught.
+ */
+static pid_t
+slow_reader(int fd, size_t pieces, size_t want)
+{
+	static char buf[CONN_REARM];
+	struct timespec pause = { 0, 40 * 1000 * 1000 };
+	size_t got = 0, i;
+	ssize_t n;
+	pid_t pid = fork();
+
+	ck_assert_int_ne(pid, -1);
+	if (pid != 0)
+		return pid;
+	for (i = 0; i < pieces && got < want; i++) {
+		(void)nanosleep(&pause, NULL);
+		for (size_t k = 0; k < sizeof(buf); k += (size_t)n) {
+			n = read(fd, buf, sizeof(buf) - k);
+			if (n <= 0)
+				_exit(2);
+			got += (size_t)n;
+		}
+	}
+	_exit(got == want ? 0 : 1);
+}
+
+START_TEST(test_conn_sendfile_deadline_per_piece)
+{
+	char path[] = "/tmp/check_conn.XXXXXX";
+	size_t size = 12 * CONN_REARM;
+	char *data = malloc(size);
+	int fd = mkstemp(path), small = 4096, status;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(data);
+	ck_assert_int_ne(fd, -1);
+	(void)unlink(path);
+	memset(data, 'x', size);
+	ck_assert_int_eq(write(fd, data, size), (ssize_t)size);
+	free(data);
+	/* small socket buffers, so the reader's pace is what counts */
+	(void)setsockopt(c.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	(void)setsockopt(peer, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	pid = slow_reader(peer, 12, size);
+	conn_set_timeout(&c, 150);
+	ck_assert_int_eq(conn_sendfile(&c, fd, 0, size), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/* a reader that takes 3 pieces and stops: ETIMEDOUT */
+	pid = slow_reader(peer, 3, size);
+	conn_set_timeout(&c, 150);
+	ck_assert_int_eq(conn_sendfile(&c, fd, 0, size), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	(void)kill(pid, SIGKILL);
+	(void)waitpid(pid, &status, 0);
+	close(fd);
+}
+END_TEST
+
 Suite *
 conn_suite(void)
 {
@@ -125,6 +194,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_conn_getline_too_long);
 	tcase_add_test(tc, test_conn_write_batches);
 	tcase_add_test(tc, test_conn_write_peer_gone);
+	tcase_add_test(tc, test_conn_sendfile_deadline_per_piece);
 	suite_add_tcase(s, tc);
 	return s;
 }
