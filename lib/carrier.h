@@ -8,7 +8,8 @@
  * message from the caller and fills the envelope; carrier_deliver();
  * read each recipient's result; carrier_message_close(); envelope_free().
  *
- * Nothing here exits or writes to stdout.  Every call that can fail a
+ * Nothing here exits or writes to stdout.  The caller must ignore
+ * SIGPIPE (sendfile(2) and TLS writes have no MSG_NOSIGNAL).  Every call that can fail a
  * delivery returns CARRIER_OK, CARRIER_TEMP or CARRIER_PERM and fills a
  * struct carrier_error (status.h).
  */
@@ -34,6 +35,8 @@ struct carrier_options {
 	const char	*helo;		/* NULL = this host's name */
 	unsigned int	 timeout;	/* seconds per SMTP phase */
 	unsigned int	 connect_timeout; /* seconds per address */
+	unsigned int	 data_timeout;	/* seconds for the reply to the end
+					   of the text */
 	const char	*tmpdir;	/* where intake keeps the message */
 
 	/* TLS to the relay (carrier.conf(5): tls, tls_*) */

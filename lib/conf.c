@@ -30,6 +30,7 @@ struct conf_key {
 static int	set_relay(struct conf *, const char *, char *, size_t);
 static int	set_helo(struct conf *, const char *, char *, size_t);
 static int	set_timeout(struct conf *, const char *, char *, size_t);
+static int	set_data_timeout(struct conf *, const char *, char *, size_t);
 static int	set_connect_timeout(struct conf *, const char *, char *,
 		    size_t);
 static int	check_host(const char *);
@@ -120,6 +121,7 @@ static const struct conf_key conf_keys[] = {
 	{ "helo",		set_helo },
 	{ "timeout",		set_timeout },
 	{ "connect_timeout",	set_connect_timeout },
+	{ "data_timeout",	set_data_timeout },
 	{ "tls",		set_tls },
 	{ "tls_verify",		set_tls_verify },
 	{ "tls_ca_file",	set_tls_ca_file },
@@ -144,6 +146,7 @@ conf_defaults(struct conf *conf)
 	memset(conf, 0, sizeof(*conf));
 	conf->timeout = CONF_TIMEOUT_DEFAULT;
 	conf->connect_timeout = CONF_CONNECT_DEFAULT;
+	conf->data_timeout = CONF_DATA_DEFAULT;
 	conf->tls = CONF_TLS_AUTO;
 	conf->tls_verify = 1;
 }
@@ -268,7 +271,7 @@ conf_parse_duration(const char *s, unsigned int *seconds)
 	default:
 		return -1;
 	}
-	if (*p != '\0' || v == 0 || v * mult > UINT_MAX)
+	if (*p != '\0' || v == 0 || v * mult > CONF_DURATION_MAX)
 		return -1;
 	*seconds = (unsigned int)(v * mult);
 	return 0;
@@ -352,25 +355,36 @@ set_helo(struct conf *conf, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* The setters of the durations: one parser, one message. */
 static int
-set_timeout(struct conf *conf, const char *v, char *err, size_t errlen)
+duration(unsigned int *out, const char *v, char *err, size_t errlen)
 {
-	if (conf_parse_duration(v, &conf->timeout) != 0) {
-		(void)snprintf(err, errlen, "invalid duration \"%.64s\"", v);
+	if (conf_parse_duration(v, out) != 0) {
+		(void)snprintf(err, errlen, "invalid duration \"%.64s\" "
+		    "(a number of seconds, or with s, m, h or d; 1s to 24d)",
+		    v);
 		return -1;
 	}
 	return 0;
 }
 
 static int
+set_timeout(struct conf *conf, const char *v, char *err, size_t errlen)
+{
+	return duration(&conf->timeout, v, err, errlen);
+}
+
+static int
 set_connect_timeout(struct conf *conf, const char *v, char *err,
     size_t errlen)
 {
-	if (conf_parse_duration(v, &conf->connect_timeout) != 0) {
-		(void)snprintf(err, errlen, "invalid duration \"%.64s\"", v);
-		return -1;
-	}
-	return 0;
+	return duration(&conf->connect_timeout, v, err, errlen);
+}
+
+static int
+set_data_timeout(struct conf *conf, const char *v, char *err, size_t errlen)
+{
+	return duration(&conf->data_timeout, v, err, errlen);
 }
 
 /* Parses one NUL-terminated line (modified in place). */

@@ -19,6 +19,9 @@
 #define CONF_HOST_MAX		256
 #define CONF_TIMEOUT_DEFAULT	300	/* seconds, each SMTP phase */
 #define CONF_CONNECT_DEFAULT	30	/* seconds, each address */
+#define CONF_DATA_DEFAULT	600	/* seconds, the reply to the text's end
+					   (RFC 5321 4.5.3.2.6) */
+#define CONF_DURATION_MAX	(24 * 86400)	/* in ms, fits an int */
 
 #define CONF_PATH_MAX		1024
 #define CONF_ALIASES_DEFAULT	"/etc/aliases"
@@ -37,6 +40,7 @@ struct conf {
 	char		helo[CONF_HOST_MAX];	/* "" = the host's FQDN */
 	unsigned int	timeout;		/* seconds */
 	unsigned int	connect_timeout;	/* seconds */
+	unsigned int	data_timeout;		/* seconds */
 	enum conf_tls	tls;
 	int		tls_verify;		/* default on */
 	char		tls_ca_file[CONF_PATH_MAX];
@@ -84,7 +88,8 @@ int	conf_parse_relay(const char *s, char *host, size_t hostlen,
 
 /*
  * Parses a duration: digits with an optional unit s, m, h or d.
- * Returns 0 and the value in seconds, or -1 (garbage, zero, overflow).
+ * Returns 0 and the value in seconds, or -1 (garbage, zero, over
+ * CONF_DURATION_MAX).
  */
 int	conf_parse_duration(const char *s, unsigned int *seconds);
 

@@ -190,6 +190,7 @@ connect_hop(const struct carrier_options *opts, const struct hop *hop,
 		return err->status;
 	conn_init(conn, fd);
 	smtp_init(s, conn, helo, opts->timeout * 1000, err->host);
+	s->dot_timeout_ms = opts->data_timeout * 1000;
 	if (!hop->implicit_tls)
 		return CARRIER_OK;
 	tls_options(opts, hop, &t);
@@ -201,7 +202,22 @@ connect_hop(const struct carrier_options *opts, const struct hop *hop,
 	return st;
 }
 
-/* One connection to the hop, one transaction, QUIT. */
+/* The recipients without an outcome yet. */
+static size_t
+undone(const struct carrier_envelope *env)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < env->nrcpts; i++)
+		n += !env->rcpts[i].done;
+	return n;
+}
+
+/*
+ * One connection to the hop, and transactions on it while a server that
+ * took some recipients put others off (452: too many recipients) and the
+ * connection is still open; then QUIT.
+ */
 static enum carrier_status
 session(const struct carrier_options *opts, const struct hop *hop,
     struct carrier_envelope *env, const struct carrier_message *msg,
@@ -235,8 +251,15 @@ session(const struct carrier_options *opts, const struct hop *hop,
 	text.fd = msg->fd;
 	text.off = msg->body_off;
 	text.len = msg->file_size - msg->body_off;
-	s.last = 1;	/* one transaction per connection, for now */
-	st = smtp_transaction(&s, env, &text, &msg->info, err);
+	for (;;) {
+		size_t left = undone(env);
+
+		s.last = 1;	/* smtp_transaction clears it for more */
+		st = smtp_transaction(&s, env, &text, &msg->info, err);
+		if (st != CARRIER_OK || s.quit_sent || undone(env) == 0 ||
+		    undone(env) == left)
+			break;
+	}
 	if (st == CARRIER_OK || in_step(err))
 		smtp_quit(&s);
 	conn_tls_close(&conn);
@@ -307,7 +330,18 @@ carrier_deliver(const struct carrier_options *opts,
 		return CARRIER_TEMP;
 	}
 	relay_hop(opts, &hop);
-	(void)session(opts, &hop, env, msg, err);
+	/* another connection for recipients put off after QUIT went */
+	for (;;) {
+		size_t i, left = undone(env);
+
+		(void)session(opts, &hop, env, msg, err);
+		if (undone(env) > 0 && undone(env) < left)
+			continue;
+		/* put off, and no further: their 4xx is their outcome */
+		for (i = 0; i < env->nrcpts; i++)
+			env->rcpts[i].done = 1;
+		break;
+	}
 	return outcome(env);
 }
 

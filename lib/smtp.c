@@ -48,6 +48,7 @@ smtp_init(struct smtp_session *s, struct conn *conn, const char *helo,
 	memset(s, 0, sizeof(*s));
 	s->conn = conn;
 	s->timeout_ms = timeout_ms;
+	s->dot_timeout_ms = timeout_ms;
 	(void)strlcpy(s->helo, helo, sizeof(s->helo));
 	(void)strlcpy(s->peer, peer, sizeof(s->peer));
 	smtp_reply_init(&s->reply);
@@ -59,13 +60,15 @@ io_error(struct smtp_session *s, int e, enum carrier_phase phase,
     struct carrier_error *err)
 {
 	const char *what = status_phase_name(phase);
+	unsigned int ms = phase == PHASE_DOT ? s->dot_timeout_ms :
+	    s->timeout_ms;
 	char secs[32];
 
 	(void)strlcpy(err->host, s->peer, sizeof(err->host));
-	if (s->timeout_ms % 1000 == 0)
-		(void)snprintf(secs, sizeof(secs), "%u s", s->timeout_ms / 1000);
+	if (ms % 1000 == 0)
+		(void)snprintf(secs, sizeof(secs), "%u s", ms / 1000);
 	else
-		(void)snprintf(secs, sizeof(secs), "%u ms", s->timeout_ms);
+		(void)snprintf(secs, sizeof(secs), "%u ms", ms);
 	if (e == ETIMEDOUT && phase == PHASE_GREETING)
 		return status_set(err, CARRIER_TEMP, phase,
 		    "timed out after %s waiting for the greeting", secs);
@@ -86,6 +89,10 @@ io_error(struct smtp_session *s, int e, enum carrier_phase phase,
 	if (e == EMSGSIZE)
 		return status_set(err, CARRIER_TEMP, phase,
 		    "protocol error during %s: reply line too long", what);
+	if (e == E2BIG)
+		return status_set(err, CARRIER_TEMP, phase,
+		    "the %s command would be longer than the %d octets SMTP "
+		    "allows", what, SMTP_CMD_MAX);
 	return status_set(err, CARRIER_TEMP, phase, "%s: %s", what,
 	    strerror(e));
 }
@@ -98,12 +105,14 @@ smtp_read_reply(struct smtp_session *s, enum carrier_phase phase,
 	size_t len;
 	int r;
 
+	/* the flush of what was buffered runs under this reply's deadline */
+	conn_set_timeout(s->conn, phase == PHASE_DOT ? s->dot_timeout_ms :
+	    s->timeout_ms);
 	if (conn_flush(s->conn) == -1)
 		return io_error(s, errno, phase, err);
 	if (s->conn->bytes_out != s->out_mark)
 		s->turns++;	/* we spoke, now we wait: one client turn */
 	s->out_mark = s->conn->bytes_out;
-	conn_set_timeout(s->conn, s->timeout_ms);
 	smtp_reply_init(&s->reply);
 	do {
 		if (conn_getline(s->conn, line, sizeof(line), &len) == -1)
@@ -154,7 +163,7 @@ command(struct smtp_session *s, const char *fmt, ...)
 	n = vsnprintf(buf, sizeof(buf) - 2, fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(buf) - 2) {
-		errno = EMSGSIZE;
+		errno = E2BIG;
 		return -1;
 	}
 	log_transcript('>', buf, (size_t)n);
@@ -547,7 +556,9 @@ struct txn {
 	struct carrier_envelope	*env;
 	int			*accepted;	/* per recipient */
 	size_t			 nacc;
+	int			 mail_read;	/* its reply was read */
 	int			 mail_ok;
+	size_t			 deferred;	/* RCPTs left for another */
 	int			 tail_ok;	/* 354, or the BDAT reply 2xx */
 	struct carrier_error	 mail_err;
 	struct carrier_error	 tail_err;
@@ -605,6 +616,7 @@ send_envelope(struct smtp_session *s, struct txn *t, const char *params,
 			if ((st = smtp_read_reply(s, PHASE_MAIL, err)) !=
 			    CARRIER_OK)
 				return st;
+			t->mail_read = 1;
 			if ((t->mail_ok = s->reply.code / 100 == 2) == 0) {
 				smtp_reply_error(s, PHASE_MAIL, &t->mail_err);
 				if (!pipe)
@@ -628,6 +640,16 @@ send_envelope(struct smtp_session *s, struct txn *t, const char *params,
 				continue;
 			}
 			smtp_reply_error(s, PHASE_RCPT, &r->result);
+			/*
+			 * 452, and 552 taken as 452 (RFC 5321 4.5.3.1.10):
+			 * too many recipients, or no room for this one now.
+			 * Left undone, for another transaction (carrier_deliver).
+			 */
+			if (s->reply.code == 452 || s->reply.code == 552) {
+				r->result.status = CARRIER_TEMP;
+				t->deferred++;
+				continue;
+			}
 			r->done = 1;
 		}
 		if (with_tail) {
@@ -693,8 +715,17 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 		tail = !bdat ? TAIL_DATA : info->size <= SMTP_BDAT_EAGER ?
 		    TAIL_BDAT : TAIL_NONE;
 	if ((st = send_envelope(s, &t, params, tail, text, err)) !=
-	    CARRIER_OK)
+	    CARRIER_OK) {
+		/* a refused MAIL says more than the hang-up after it */
+		if (t.mail_read && !t.mail_ok) {
+			*err = t.mail_err;
+			st = err->status;
+		}
 		goto fail_all;
+	}
+	/* recipients left for another transaction: no QUIT after this one */
+	if (t.deferred > 0 && t.nacc > 0)
+		s->last = 0;
 	if (!t.mail_ok) {
 		*err = t.mail_err;
 		st = err->status;

@@ -27,7 +27,15 @@
 #include "smtp_reply.h"
 #include "status.h"
 
-#define SMTP_CMD_MAX		512	/* RFC 5321 4.5.3.1.4, with CRLF */
+/*
+ * A command line with its CRLF: RFC 5321 4.5.3.1.4's 512, plus the 500
+ * RFC 3461 5 allows for NOTIFY and ORCPT (and the 100 for RET and ENVID).
+ * The longest carrier makes: RCPT with a 254-octet address, all three
+ * NOTIFY values and ORCPT (xtext triples at most the 64-octet local
+ * part) is 699; MAIL with SIZE, BODY, SMTPUTF8, RET and a 100-octet
+ * ENVID all escaped is 632.
+ */
+#define SMTP_CMD_MAX		1012
 #define SMTP_PIPELINE_MAX	256	/* commands per pipelined write */
 #define SMTP_AUTH_LINE_MAX	12288	/* RFC 4954 4, with CRLF */
 #define SMTP_BDAT_EAGER		(256 * 1024)	/* send with the envelope */
@@ -48,6 +56,8 @@ enum smtp_ext {
 struct smtp_session {
 	struct conn		*conn;
 	unsigned int		 timeout_ms;	/* each reply, each write */
+	unsigned int		 dot_timeout_ms; /* the reply to the text's end
+						   (smtp_init: timeout_ms) */
 	char			 helo[256];
 	char			 peer[STATUS_HOST_MAX];
 	int			 esmtp;		/* EHLO was accepted */

@@ -144,8 +144,12 @@ smtp_auth(struct smtp_session *s, const struct smtp_auth *a,
 		st = send_b64(s, "AUTH PLAIN ", raw, ul + sl + 2,
 		    "<credentials>", err);
 	} else if (strcmp(mech, "LOGIN") == 0) {
-		if (smtp_command_raw(s, "AUTH LOGIN", 10, NULL) == -1 ||
-		    (st = smtp_read_reply(s, PHASE_AUTH, err)) != CARRIER_OK)
+		if (smtp_command_raw(s, "AUTH LOGIN", 10, NULL) == -1) {
+			st = status_set(err, CARRIER_TEMP, PHASE_AUTH,
+			    "AUTH: %s", strerror(errno));
+			goto out;
+		}
+		if ((st = smtp_read_reply(s, PHASE_AUTH, err)) != CARRIER_OK)
 			goto out;
 		if (s->reply.code != 334)
 			goto refused;
@@ -174,8 +178,11 @@ smtp_auth(struct smtp_session *s, const struct smtp_auth *a,
 			/* an error in JSON: answer to get the final reply */
 			if (smtp_command_raw(s, strcmp(mech, "XOAUTH2") == 0 ?
 			    "" : "AQ==", strcmp(mech, "XOAUTH2") == 0 ? 0 : 4,
-			    NULL) == -1)
+			    NULL) == -1) {
+				st = status_set(err, CARRIER_TEMP, PHASE_AUTH,
+				    "AUTH: %s", strerror(errno));
 				goto out;
+			}
 			st = smtp_read_reply(s, PHASE_AUTH, err);
 		}
 	}

@@ -41,6 +41,7 @@ carrier_options_init(struct carrier_options *opts)
 	memset(opts, 0, sizeof(*opts));
 	opts->timeout = CONF_TIMEOUT_DEFAULT;
 	opts->connect_timeout = CONF_CONNECT_DEFAULT;
+	opts->data_timeout = CONF_DATA_DEFAULT;
 	opts->tls = CONF_TLS_AUTO;
 	opts->tls_verify = 1;
 }
@@ -55,6 +56,7 @@ carrier_options_from_conf(struct carrier_options *o, const struct conf *c)
 	o->helo = OR_NULL(c->helo);
 	o->timeout = c->timeout;
 	o->connect_timeout = c->connect_timeout;
+	o->data_timeout = c->data_timeout;
 	o->tls = c->tls;
 	o->tls_verify = c->tls_verify;
 	o->tls_ca_file = OR_NULL(c->tls_ca_file);

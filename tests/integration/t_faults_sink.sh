@@ -67,10 +67,17 @@ start_hostile() {
 	for _ in $(seq 100); do grep -q ready "$out" 2>/dev/null && return 0; sleep 0.05; done
 	fail "hostile server $1 did not start"
 }
+# The wait for that reply is data_timeout (RFC 5321 4.5.3.2.6: 10
+# minutes by default), not timeout.
+printf 'timeout 1s\ndata_timeout 3s\n' >"$T/conf"
 start_hostile mute-data
+start=${EPOCHREALTIME/./}
 run_carrier -C "$T/conf" -R 127.0.0.1:$port a@example.org
+took=$(( (${EPOCHREALTIME/./} - start) / 1000 ))
 expect_rc 75 "no reply to the final dot"
-expect_err_line 'timed out after 2 s waiting for the reply to end of data' "no reply to the dot"
+expect_err_line 'timed out after 3 s waiting for the reply to end of data' "no reply to the dot"
+[ $took -ge 2900 ] && [ $took -le 4500 ] && ok "data_timeout: gave up after ${took} ms" ||
+	fail "took ${took} ms for data_timeout 3s (timeout 1s)"
 kill $hs 2>/dev/null; wait $hs 2>/dev/null
 
 # A server that hangs up in the middle of a 4 MB message.

@@ -65,7 +65,8 @@ static const struct {
 	{ "4h", 1, 14400 }, { "5d", 1, 432000 }, { "0", 0, 0 },
 	{ "", 0, 0 }, { "m", 0, 0 }, { "5x", 0, 0 }, { "5mm", 0, 0 },
 	{ "-5", 0, 0 }, { " 5", 0, 0 }, { "99999999999", 0, 0 },
-	{ "50000d", 0, 0 },
+	{ "50000d", 0, 0 }, { "24d", 1, 2073600 }, { "2073600", 1, 2073600 },
+	{ "25d", 0, 0 }, { "2073601s", 0, 0 }, { "600h", 0, 0 },
 };
 
 START_TEST(test_conf_parse_duration_table)
@@ -85,7 +86,8 @@ START_TEST(test_conf_parse_keys)
 	struct conf c;
 	char err[256];
 	const char *text = "# comment\n\n  relay  smtp.example.org:587  \n"
-	    "helo client.example.org\ntimeout 2m\nconnect_timeout 10\n";
+	    "helo client.example.org\ntimeout 2m\nconnect_timeout 10\n"
+	    "data_timeout 15m\n";
 
 	conf_defaults(&c);
 	ck_assert_int_eq(conf_parse(&c, "t", text, strlen(text), err,
@@ -95,6 +97,7 @@ START_TEST(test_conf_parse_keys)
 	ck_assert_str_eq(c.helo, "client.example.org");
 	ck_assert_uint_eq(c.timeout, 120);
 	ck_assert_uint_eq(c.connect_timeout, 10);
+	ck_assert_uint_eq(c.data_timeout, 900);
 }
 END_TEST
 
@@ -104,7 +107,8 @@ static const struct {
 } bad_confs[] = {
 	{ "relay a.example\nbogus 1\n", "t:2: unknown key \"bogus\"" },
 	{ "timeout\n", "t:1: \"timeout\" needs a value" },
-	{ "timeout soon\n", "t:1: invalid duration \"soon\"" },
+	{ "timeout soon\n", "t:1: invalid duration \"soon\" (a number of "
+	    "seconds, or with s, m, h or d; 1s to 24d)" },
 	{ "relay a.example\nrelay b.example\n", "t:2: \"relay\" given twice" },
 	{ "helo bad name\n", "t:1: invalid helo name \"bad name\"" },
 	{ "relay a.example:99999\n", "t:1: invalid port in relay "
@@ -170,6 +174,7 @@ START_TEST(test_conf_load_file)
 	ck_assert_str_eq(c.relay_host, "::1");
 	ck_assert_uint_eq(c.relay_port, 2525);
 	ck_assert_uint_eq(c.timeout, CONF_TIMEOUT_DEFAULT);
+	ck_assert_uint_eq(c.data_timeout, CONF_DATA_DEFAULT);
 }
 END_TEST
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tests.h"
+#include "addr.h"
 #include "smtp.h"
 
 static struct conn c;
@@ -466,6 +467,117 @@ START_TEST(test_smtp_transaction_no_dots_sendfile)
 }
 END_TEST
 
+/*
+ * 452 (and 552, taken as 452: RFC 5321 4.5.3.1.10) to a RCPT leaves that
+ * recipient undone, with a temporary result, for another transaction;
+ * and QUIT does not follow the text, so that one can go on this
+ * connection.  A second call sends MAIL again with only that recipient.
+ */
+START_TEST(test_smtp_transaction_too_many_recipients)
+{
+	const char *said;
+
+	add_rcpts(3);
+	s.ext = SMTP_EXT_PIPELINING;
+	s.last = 1;
+	server_says("250 ok\r\n250 ok\r\n452 4.5.3 too many recipients\r\n"
+	    "552 5.5.3 too many recipients\r\n354 go\r\n250 ok\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
+	    CARRIER_OK);
+	ck_assert_int_eq(env.rcpts[0].done, 1);
+	ck_assert_int_eq(env.rcpts[0].result.status, CARRIER_OK);
+	ck_assert_int_eq(env.rcpts[1].done, 0);
+	ck_assert_int_eq(env.rcpts[1].result.status, CARRIER_TEMP);
+	ck_assert_int_eq(env.rcpts[1].result.code, 452);
+	ck_assert_int_eq(env.rcpts[2].done, 0);
+	ck_assert_int_eq(env.rcpts[2].result.status, CARRIER_TEMP);
+	ck_assert_int_eq(env.rcpts[2].result.code, 552);
+	ck_assert_int_eq(s.quit_sent, 0);
+	ck_assert_int_eq(s.last, 0);
+	/* the rest */
+	s.last = 1;
+	server_says("250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
+	    CARRIER_OK);
+	ck_assert_int_eq(env.rcpts[1].done, 1);
+	ck_assert_int_eq(env.rcpts[1].result.status, CARRIER_OK);
+	ck_assert_int_eq(env.rcpts[2].result.status, CARRIER_OK);
+	said = client_said();
+	ck_assert_ptr_nonnull(strstr(said, "\r\n.\r\nMAIL FROM:<s@x.example>"
+	    "\r\nRCPT TO:<b@x.example>\r\nRCPT TO:<c@x.example>\r\nDATA\r\n"));
+	ck_assert_ptr_nonnull(strstr(said, ".\r\nQUIT\r\n"));
+}
+END_TEST
+
+/*
+ * A pipelining server that refuses MAIL and hangs up: its refusal is
+ * the outcome, not the hang-up.
+ */
+START_TEST(test_smtp_transaction_mail_refused_then_closed)
+{
+	add_rcpts(2);
+	s.ext = SMTP_EXT_PIPELINING;
+	server_says("554 5.7.1 sender blocked\r\n");
+	shutdown(peer, SHUT_WR);
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
+	    CARRIER_PERM);
+	ck_assert_int_eq(err.phase, PHASE_MAIL);
+	ck_assert_int_eq(err.code, 554);
+	ck_assert_int_eq(env.rcpts[0].result.status, CARRIER_PERM);
+	ck_assert_int_eq(env.rcpts[1].result.code, 554);
+}
+END_TEST
+
+/*
+ * RCPT with NOTIFY and ORCPT for the longest address: longer than 512
+ * octets, within RFC 3461's 1012 (it failed every recipient before).
+ */
+START_TEST(test_smtp_transaction_long_dsn_rcpt)
+{
+	char addr[ADDR_MAX + 1], want[1100];
+	const char *said;
+
+	memset(addr, 'a', 64);
+	addr[64] = '@';
+	memset(addr + 65, 'b', ADDR_MAX - 65);
+	addr[ADDR_MAX] = '\0';
+	memcpy(addr + 65 + 60, ".", 1);
+	ck_assert_int_eq(envelope_add_rcpt(&env, addr), 0);
+	env.rcpts[0].notify = ENVELOPE_NOTIFY_SUCCESS |
+	    ENVELOPE_NOTIFY_FAILURE | ENVELOPE_NOTIFY_DELAY;
+	s.ext = SMTP_EXT_PIPELINING | SMTP_EXT_DSN;
+	server_says("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
+	    CARRIER_OK);
+	snprintf(want, sizeof(want), "RCPT TO:<%s> NOTIFY=SUCCESS,FAILURE,"
+	    "DELAY ORCPT=rfc822;%s\r\n", addr, addr);
+	said = client_said();
+	ck_assert_ptr_nonnull(strstr(said, want));
+	ck_assert_uint_gt(strlen(want), 512);
+	ck_assert_int_eq(env.rcpts[0].result.status, CARRIER_OK);
+}
+END_TEST
+
+/* The wait for the reply to the end of data has its own timeout. */
+START_TEST(test_smtp_transaction_dot_timeout)
+{
+	int64_t t0;
+
+	add_rcpts(1);
+	s.ext = SMTP_EXT_PIPELINING;
+	s.timeout_ms = 100;
+	s.dot_timeout_ms = 400;
+	server_says("250 ok\r\n250 ok\r\n354 go\r\n");
+	t0 = conn_now();
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
+	    CARRIER_TEMP);
+	ck_assert_int_ge(conn_now() - t0, 380);
+	ck_assert_int_eq(err.phase, PHASE_DOT);
+	ck_assert_str_eq(err.text, "timed out after 400 ms waiting for the "
+	    "reply to end of data");
+}
+END_TEST
+
 START_TEST(test_smtp_starttls_injection)
 {
 	/* a reply smuggled after the 220 must not survive into TLS */
@@ -545,6 +657,10 @@ smtp_suite(void)
 	tcase_add_test(tc, test_smtp_transaction_dsn_params);
 	tcase_add_test(tc, test_smtp_transaction_dsn_not_offered);
 	tcase_add_test(tc, test_smtp_transaction_quit_pipelined);
+	tcase_add_test(tc, test_smtp_transaction_too_many_recipients);
+	tcase_add_test(tc, test_smtp_transaction_mail_refused_then_closed);
+	tcase_add_test(tc, test_smtp_transaction_long_dsn_rcpt);
+	tcase_add_test(tc, test_smtp_transaction_dot_timeout);
 	tcase_add_test(tc, test_smtp_transaction_no_dots_sendfile);
 	tcase_add_test(tc, test_smtp_starttls_injection);
 	tcase_add_test(tc, test_smtp_starttls_refused);
