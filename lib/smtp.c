@@ -316,10 +316,16 @@ smtp_hello(struct smtp_session *s, struct carrier_error *err)
 		return st;
 	if (s->reply.code / 100 == 2) {
 		s->esmtp = 1;
-		/* every line after the first names an extension */
+		/*
+		 * every line after the first names an extension; of a reply
+		 * too long to keep, the last line kept may be cut short
+		 * ("SIZE 10" of "SIZE 10240000"): it is not read
+		 */
 		for (p = strchr(s->reply.text, '\n'); p != NULL; p = nl) {
 			p++;
 			nl = strchr(p, '\n');
+			if (nl == NULL && s->reply.cut)
+				break;
 			smtp_parse_ehlo_line(s, p, nl != NULL ?
 			    (size_t)(nl - p) : strlen(p));
 		}

@@ -22,6 +22,7 @@ smtp_reply_init(struct smtp_reply *r)
 	r->textlen = 0;
 	r->nlines = 0;
 	r->done = 0;
+	r->cut = 0;
 }
 
 static int
@@ -98,8 +99,10 @@ smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len,
 		r->text[r->textlen++] = '\n';
 		room--;
 	}
-	if (tlen > room)
+	if (tlen > room) {
 		tlen = room;
+		r->cut = 1;
+	}
 	memcpy(r->text + r->textlen, text, tlen);
 	r->textlen += tlen;
 	r->text[r->textlen] = '\0';

@@ -7,7 +7,8 @@
  * bare "DDD").  The code's digits are checked (2-5, 0-5, 0-9), every line
  * of a reply must carry the same code, and a reply has at most
  * SMTP_REPLY_LINES lines.  The text is kept, lines joined with '\n', up
- * to SMTP_REPLY_TEXT_MAX octets (the rest is dropped, not an error).
+ * to SMTP_REPLY_TEXT_MAX octets (the rest is dropped, not an error, and
+ * cut says so: the last line kept may be part of a line).
  */
 #ifndef CARRIER_SMTP_REPLY_H
 #define CARRIER_SMTP_REPLY_H
@@ -24,6 +25,7 @@ struct smtp_reply {
 	size_t		textlen;
 	unsigned int	nlines;
 	int		done;
+	int		cut;		/* text lost for want of room */
 };
 
 /* Empties r for a new reply. */

@@ -304,6 +304,33 @@ START_TEST(test_smtp_hello_extensions)
 }
 END_TEST
 
+/*
+ * An EHLO reply longer than the text kept: the line cut short at the end
+ * is not read ("SIZE 10" of "SIZE 10240000" would refuse every message
+ * over 10 octets); the lines before it are.
+ */
+START_TEST(test_smtp_hello_cut_reply)
+{
+	char line[2031];
+
+	/* 21 + 2 * (3 + 2030) = 4087 octets: room for "\nSIZE 10" only */
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	server_says("250-mx.example\r\n250-PIPELINING\r\n");
+	for (int i = 0; i < 2; i++) {
+		server_says("250-X-");
+		server_says(line);
+		server_says("\r\n");
+	}
+	server_says("250 SIZE 10240000\r\n");
+	ck_assert_int_eq(smtp_hello(&s, &err), CARRIER_OK);
+	ck_assert_int_eq(s.reply.cut, 1);
+	ck_assert_ptr_nonnull(strstr(s.reply.text, "\nSIZE 10"));
+	ck_assert_uint_eq(s.ext, SMTP_EXT_PIPELINING);
+	ck_assert_uint_eq(s.size_max, 0);
+}
+END_TEST
+
 START_TEST(test_smtp_hello_helo_fallback)
 {
 	server_says("502 5.5.2 what?\r\n250 hi\r\n");
@@ -647,6 +674,7 @@ smtp_suite(void)
 	tcase_add_test(tc, test_smtp_transaction_skips_done);
 	tcase_add_test(tc, test_smtp_greeting_classes);
 	tcase_add_test(tc, test_smtp_hello_extensions);
+	tcase_add_test(tc, test_smtp_hello_cut_reply);
 	tcase_add_test(tc, test_smtp_hello_helo_fallback);
 	tcase_add_test(tc, test_smtp_hello_refused);
 	tcase_add_test(tc, test_smtp_parse_ehlo_line_size_overflow);
