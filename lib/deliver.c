@@ -10,7 +10,8 @@
  * required, a server without it is a temporary failure).  Certificates
  * are verified unless tls_verify is off.  Credentials are never sent
  * without TLS unless auth_allow_plaintext says so.
- * Depends on net, conn, conn_tls, smtp, smtp_auth, cred, envelope, status.
+ * Depends on net, conn, conn_tls, smtp, smtp_auth, cred, identity,
+ * envelope, status.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,10 +19,10 @@
 #include <unistd.h>
 
 #include "compat.h"
-#include "addr.h"
 #include "conn.h"
 #include "conn_tls.h"
 #include "cred.h"
+#include "identity.h"
 #include "log.h"
 #include "net.h"
 #include "smtp.h"
@@ -34,7 +35,6 @@ struct hop {
 	int		 implicit_tls;
 };
 
-static void	default_helo(char *, size_t);
 static int	in_step(const struct carrier_error *);
 static enum carrier_status secure(const struct carrier_options *,
 		    const struct hop *, struct smtp_session *,
@@ -55,14 +55,6 @@ static void	relay_hop(const struct carrier_options *, struct hop *);
 static void	tls_options(const struct carrier_options *,
 		    const struct hop *, struct conn_tls_opts *);
 
-/* This host's name, as gethostname(2) has it (no DNS lookup). */
-static void
-default_helo(char *buf, size_t size)
-{
-	if (gethostname(buf, size) == -1 || buf[size - 1] != '\0' ||
-	    addr_check_domain(buf, strlen(buf)) != 0)
-		(void)strlcpy(buf, "localhost", size);
-}
 
 /*
  * Whether the server is still in step after the failure err: it refused
@@ -183,7 +175,7 @@ connect_hop(const struct carrier_options *opts, const struct hop *hop,
 	if (opts->helo != NULL && opts->helo[0] != '\0')
 		(void)strlcpy(helo, opts->helo, sizeof(helo));
 	else
-		default_helo(helo, sizeof(helo));
+		(void)identity_hostname(helo, sizeof(helo));
 	fd = net_connect(hop->host, hop->port, opts->connect_timeout * 1000,
 	    err);
 	if (fd == -1)

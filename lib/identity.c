@@ -48,6 +48,17 @@ read_mailname(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+char *
+identity_hostname(char *buf, size_t size)
+{
+	/* cleared first: gethostname may leave a long name unterminated */
+	memset(buf, 0, size);
+	if (size < 2 || gethostname(buf, size - 1) == -1 ||
+	    buf[size - 2] != '\0' || addr_check_domain(buf, strlen(buf)) != 0)
+		(void)strlcpy(buf, "localhost", size);
+	return buf;
+}
+
 /* This host's FQDN: gethostname, or its canonical name when bare. */
 static void
 host_domain(char *buf, size_t size)
@@ -55,10 +66,7 @@ host_domain(char *buf, size_t size)
 	struct addrinfo hints, *res = NULL;
 	char host[256];
 
-	if (gethostname(host, sizeof(host)) == -1 ||
-	    host[sizeof(host) - 1] != '\0' ||
-	    addr_check_domain(host, strlen(host)) != 0)
-		(void)strlcpy(host, "localhost", sizeof(host));
+	(void)identity_hostname(host, sizeof(host));
 	if (strchr(host, '.') == NULL) {
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_flags = AI_CANONNAME;

@@ -48,6 +48,13 @@ const char *identity_domain_known(struct identity *id);
  * 23:55:11 +0000".  Returns buf. */
 char	*identity_date(time_t t, char *buf, size_t size);
 
+/*
+ * This host's name as gethostname(2) gives it (no DNS lookup), when it
+ * is a valid domain name and fits in size; else "localhost".  Returns
+ * buf.
+ */
+char	*identity_hostname(char *buf, size_t size);
+
 /* A new unique Message-ID value, "<...@domain>".  Returns buf. */
 char	*identity_message_id(const char *domain, char *buf, size_t size);
 

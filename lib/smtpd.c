@@ -21,7 +21,7 @@
  * deals with long lines.
  *
  * Depends on submit and deliver (carrier.h), smtpd_parse, addr,
- * envelope, message, log, status, conn (the clock).
+ * envelope, message, identity, log, status, conn (the clock).
  */
 #include <sys/types.h>
 
@@ -40,6 +40,7 @@
 #include "compat.h"
 #include "addr.h"
 #include "conn.h"
+#include "identity.h"
 #include "log.h"
 #include "message.h"
 #include "smtpd.h"
@@ -332,10 +333,7 @@ host_name(const struct carrier_options *o, char *buf, size_t size)
 	if (o->helo != NULL && o->helo[0] != '\0' &&
 	    strlcpy(buf, o->helo, size) < size)
 		return;
-	memset(buf, 0, size);
-	if (gethostname(buf, size - 1) == -1 ||
-	    addr_check_domain(buf, strlen(buf)) != 0)
-		(void)strlcpy(buf, "localhost", size);
+	(void)identity_hostname(buf, size);
 }
 
 /* Ends the transaction, if any (RSET, HELO, EHLO, after "."). */

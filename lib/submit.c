@@ -238,8 +238,7 @@ is_local(struct policy *p, const char *addr, int qualified)
 	    strcasecmp(d, "localhost") == 0 ||
 	    strcasecmp(d, "localhost.localdomain") == 0)
 		return 1;
-	return gethostname(host, sizeof(host)) == 0 &&
-	    host[sizeof(host) - 1] == '\0' && strcasecmp(d, host) == 0;
+	return strcasecmp(d, identity_hostname(host, sizeof(host))) == 0;
 }
 
 /* local@domain for a bare local name, else addr as it is. */

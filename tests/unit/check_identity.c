@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* check_identity.c: the mail domain's sources, Date and Message-ID. */
+#include <sys/utsname.h>
+
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,24 @@ matches(const char *re, const char *s)
 	regfree(&r);
 	return rc == 0;
 }
+
+/*
+ * The host name, whatever the buffer held before (it was read
+ * unterminated-or-not from stack garbage, and came out "localhost" at
+ * random).
+ */
+START_TEST(test_identity_hostname_any_buffer)
+{
+	struct utsname u;
+	char buf[256];
+
+	ck_assert_int_eq(uname(&u), 0);
+	memset(buf, 'x', sizeof(buf));
+	ck_assert_str_eq(identity_hostname(buf, sizeof(buf)), u.nodename);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_str_eq(identity_hostname(buf, sizeof(buf)), u.nodename);
+}
+END_TEST
 
 START_TEST(test_identity_domain_sources)
 {
@@ -86,6 +106,7 @@ identity_suite(void)
 	Suite *s = suite_create("identity");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_test(tc, test_identity_hostname_any_buffer);
 	tcase_add_test(tc, test_identity_domain_sources);
 	tcase_add_test(tc, test_identity_user_is_the_real_uid);
 	tcase_add_test(tc, test_identity_date_format);
