@@ -12,6 +12,7 @@
 #include "header.h"
 
 static int	is_field_line(const char *, size_t);
+static int	maybe_field(const char *, size_t);
 static size_t	line_len(const char *, size_t);
 static int	grow(struct header *);
 static size_t	fold(const char *, size_t, char *, int *);
@@ -40,6 +41,30 @@ is_field_line(const char *p, size_t len)
 	return i < len && p[i] == ':';
 }
 
+/*
+ * Whether the unfinished line at p (n octets, no LF yet) may still turn
+ * out a field line: its name goes on to the end (a name cannot be folded,
+ * so one over HEADER_LINE_MAX is none), or blanks or ':' follow the
+ * name.  When it cannot, the body starts there, however long it is.
+ */
+static int
+maybe_field(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] > ' ' && p[i] <= '~' && p[i] != ':')
+		i++;
+	if (i > HEADER_LINE_MAX)
+		return 0;
+	if (i == n)
+		return 1;
+	if (i == 0)
+		return 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i == n || p[i] == ':';
+}
+
 int
 header_section(const char *buf, size_t len, int at_eof, size_t *skip,
     size_t *hlen, size_t *body_off)
@@ -49,7 +74,8 @@ header_section(const char *buf, size_t len, int at_eof, size_t *skip,
 	*skip = 0;
 	if (len >= 5 && memcmp(buf, "From ", 5) == 0) {
 		if ((ll = line_len(buf, len)) == 0)
-			return at_eof ? (*hlen = 0, *body_off = len, 1) : 0;
+			return at_eof ? (*hlen = 0, *body_off = len, 1) :
+			    len > HEADER_MAX ? -1 : 0;
 		pos = *skip = ll;	/* an mbox "From " line: dropped */
 	}
 	for (;;) {
@@ -60,8 +86,19 @@ header_section(const char *buf, size_t len, int at_eof, size_t *skip,
 			*body_off = pos;
 			return 1;
 		}
-		if ((ll = line_len(buf + pos, len - pos)) == 0)
-			return at_eof ? -1 : 0;	/* canonical text ends in CRLF */
+		if ((ll = line_len(buf + pos, len - pos)) == 0) {
+			if (at_eof)
+				return -1;	/* canonical text ends in CRLF */
+			/* an unfinished line: the body, if it cannot be a field */
+			if (!(pos > *skip && (buf[pos] == ' ' ||
+			    buf[pos] == '\t')) &&
+			    !maybe_field(buf + pos, len - pos)) {
+				*hlen = pos - *skip;
+				*body_off = pos;
+				return 1;
+			}
+			return len - *skip > HEADER_MAX ? -1 : 0;
+		}
 		if (ll == 2) {
 			*hlen = pos - *skip;	/* the empty line */
 			*body_off = pos + 2;
@@ -85,10 +122,6 @@ grow(struct header *h)
 
 	if (h->n < h->cap)
 		return 0;
-	if (h->n >= HEADER_FIELDS_MAX) {
-		errno = E2BIG;
-		return -1;
-	}
 	ncap = h->cap == 0 ? 32 : h->cap * 2;
 	if ((f = reallocarray(h->f, ncap, sizeof(*f))) == NULL)
 		return -1;
@@ -111,6 +144,10 @@ header_parse(struct header *h, const char *buf, size_t hlen)
 		while (pos < hlen && (buf[pos] == ' ' || buf[pos] == '\t') &&
 		    (ll = line_len(buf + pos, hlen - pos)) > 0)
 			pos += ll;
+		if (h->n >= HEADER_FIELDS_MAX) {
+			errno = E2BIG;
+			goto fail;
+		}
 		if (grow(h) == -1)
 			goto fail;
 		f = &h->f[h->n];

@@ -185,7 +185,8 @@ read_head(struct carrier_message *msg, struct header *h,
 
 	while (rc == 0) {
 		if (len == cap) {
-			cap += SUBMIT_HEAD_CHUNK;
+			/* doubled: header_section reads from the start again */
+			cap = cap == 0 ? SUBMIT_HEAD_CHUNK : 2 * cap;
 			if ((nb = realloc(buf, cap)) == NULL) {
 				free(buf);
 				return status_set(err, CARRIER_TEMP,
@@ -214,8 +215,11 @@ read_head(struct carrier_message *msg, struct header *h,
 	}
 	rc = header_parse(h, buf + skip, hlen);
 	free(buf);
-	if (rc == -1)
+	if (rc == -1 && errno == E2BIG)
 		return status_set(err, CARRIER_PERM, PHASE_INPUT, "the header "
+		    "section has more than %d fields", HEADER_FIELDS_MAX);
+	if (rc == -1)
+		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "the header "
 		    "section: %s", strerror(errno));
 	msg->body_off = body;
 	return CARRIER_OK;

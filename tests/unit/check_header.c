@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* check_header.c: finding, parsing, editing and folding the header. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,16 @@ static const struct {
 	{ "A : spaced name\r\n\r\n", 1, 1, 0, 17, 19 },
 	{ ":novalue\r\n\r\n", 1, 1, 0, 0, 0 },
 	{ "\r\nbody\r\n", 1, 1, 0, 0, 2 },
+	/* an unfinished line that cannot be a field: the body, now */
+	{ "A: 1\r\nno colon here", 0, 1, 0, 6, 6 },
+	{ "hello world, no header", 0, 1, 0, 0, 0 },
+	{ "A: 1\r\n\001x", 0, 1, 0, 6, 6 },
+	/* one that may: more is needed */
+	{ "A: 1\r\nSubj", 0, 0, 0, 0, 0 },
+	{ "A: 1\r\nB  ", 0, 0, 0, 0, 0 },
+	{ "A: 1\r\nB : still a field", 0, 0, 0, 0, 0 },
+	{ "A: 1\r\n  continued", 0, 0, 0, 0, 0 },
+	{ "From x", 0, 0, 0, 0, 0 },
 };
 
 START_TEST(test_header_section_table)
@@ -50,6 +61,59 @@ START_TEST(test_header_section_too_big)
 	for (i = 0; i + 10 <= n; i += 10)
 		memcpy(buf + i, "X: 12345\r\n", 10);
 	ck_assert_int_eq(header_section(buf, i, 0, &skip, &hlen, &body), -1);
+	free(buf);
+}
+END_TEST
+
+/*
+ * A body that is one line of many megabytes, or a header line that never
+ * ends: decided without reading it all (the body starts at once; the
+ * field is refused past HEADER_MAX).
+ */
+START_TEST(test_header_section_long_lines)
+{
+	size_t n = HEADER_MAX + 64, skip, hlen, body;
+	char *buf = malloc(n);
+
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf, "A: 1\r\n", 6);
+	memset(buf + 6, 'b', n - 6);
+	buf[100] = ' ';		/* "bbb...b bbb": no colon after the name */
+	ck_assert_int_eq(header_section(buf, 200, 0, &skip, &hlen, &body), 1);
+	ck_assert_uint_eq(body, 6);
+	/* no blank at all: a name longer than any line cannot be one */
+	buf[100] = 'b';
+	ck_assert_int_eq(header_section(buf, 6 + HEADER_LINE_MAX, 0, &skip,
+	    &hlen, &body), 0);
+	ck_assert_int_eq(header_section(buf, 7 + HEADER_LINE_MAX, 0, &skip,
+	    &hlen, &body), 1);
+	ck_assert_uint_eq(body, 6);
+	memcpy(buf + 6, "X-Long: ", 8);
+	ck_assert_int_eq(header_section(buf, HEADER_MAX, 0, &skip, &hlen,
+	    &body), 0);
+	ck_assert_int_eq(header_section(buf, n, 0, &skip, &hlen, &body), -1);
+	memcpy(buf, "From ", 5);
+	ck_assert_int_eq(header_section(buf, n, 0, &skip, &hlen, &body), -1);
+	free(buf);
+}
+END_TEST
+
+/* At most HEADER_FIELDS_MAX fields are parsed; a put may go past it. */
+START_TEST(test_header_fields_max)
+{
+	size_t n = (HEADER_FIELDS_MAX + 1) * 6, i;
+	char *buf = malloc(n);
+	struct header h;
+
+	ck_assert_ptr_nonnull(buf);
+	for (i = 0; i < n; i += 6)
+		memcpy(buf + i, "X: 1\r\n", 6);
+	ck_assert_int_eq(header_parse(&h, buf, n), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	ck_assert_int_eq(header_parse(&h, buf, n - 6), 0);
+	ck_assert_uint_eq(h.n, HEADER_FIELDS_MAX);
+	ck_assert_int_eq(header_put(&h, -1, "Date", "now"), 0);
+	header_free(&h);
 	free(buf);
 }
 END_TEST
@@ -121,6 +185,8 @@ header_suite(void)
 	tcase_add_loop_test(tc, test_header_section_table, 0,
 	    sizeof(sections) / sizeof(sections[0]));
 	tcase_add_test(tc, test_header_section_too_big);
+	tcase_add_test(tc, test_header_section_long_lines);
+	tcase_add_test(tc, test_header_fields_max);
 	tcase_add_test(tc, test_header_edit_and_render);
 	tcase_add_test(tc, test_header_render_folds_long_lines);
 	suite_add_tcase(s, tc);
