@@ -70,6 +70,7 @@ static int	opt_q(struct cli *, const char *);
 static int	opt_t(struct cli *, const char *);
 static int	opt_X(struct cli *, const char *);
 static int	opt_ignore(struct cli *, const char *);
+static int	opt_I(struct cli *, const char *);
 static int	opt_C(struct cli *, const char *);
 static int	opt_f(struct cli *, const char *);
 static int	opt_i(struct cli *, const char *);
@@ -102,6 +103,7 @@ static const struct option options[] = {
 	{ 'B', ARG_REQUIRED, opt_B },	/* body type */
 	{ 'b', ARG_REQUIRED, opt_b },	/* mode */
 	{ 'C', ARG_REQUIRED, opt_C },	/* configuration file */
+	{ 'c', ARG_NONE, opt_ignore },	/* obsolete: hold expensive mail */
 	{ 'D', ARG_REQUIRED, opt_ignore },	/* debug log file */
 	{ 'd', ARG_ATTACHED, opt_ignore },	/* debug levels */
 	{ 'e', ARG_REQUIRED, opt_ignore },	/* error mode */
@@ -109,17 +111,22 @@ static const struct option options[] = {
 	{ 'f', ARG_REQUIRED, opt_f },	/* envelope sender */
 	{ 'G', ARG_NONE, opt_ignore },	/* relayed (gateway) submission */
 	{ 'h', ARG_REQUIRED, opt_h },	/* hop count */
+	{ 'I', ARG_NONE, opt_I },	/* -bi */
 	{ 'i', ARG_NONE, opt_i },	/* a lone "." does not end input */
 	{ 'L', ARG_REQUIRED, opt_ignore },	/* syslog tag */
+	{ 'M', ARG_REQUIRED, opt_ignore },	/* macro definition */
 	{ 'm', ARG_NONE, opt_ignore },	/* me too */
 	{ 'N', ARG_REQUIRED, opt_N },	/* DSN NOTIFY */
 	{ 'n', ARG_NONE, opt_n },	/* no aliasing */
 	{ 'O', ARG_REQUIRED, opt_ignore },	/* long option */
 	{ 'o', ARG_REQUIRED, opt_o },	/* -oX option */
 	{ 'p', ARG_REQUIRED, opt_ignore },	/* protocol and host */
+	{ 'Q', ARG_ATTACHED, opt_ignore },	/* quarantine */
 	{ 'q', ARG_ATTACHED, opt_q },	/* queue run */
 	{ 'R', ARG_REQUIRED, opt_R },	/* relay, or DSN RET full|hdrs */
 	{ 'r', ARG_REQUIRED, opt_f },	/* obsolete -f */
+	{ 's', ARG_NONE, opt_ignore },	/* obsolete: keep "From " lines */
+	{ 'T', ARG_REQUIRED, opt_ignore },	/* obsolete: queue timeout */
 	{ 't', ARG_NONE, opt_t },	/* recipients from the header */
 	{ 'U', ARG_NONE, opt_ignore },	/* initial user submission */
 	{ 'V', ARG_REQUIRED, opt_V },	/* DSN ENVID */
@@ -169,6 +176,15 @@ opt_b(struct cli *cli, const char *arg)
 		    "listen for mail", arg);
 	else
 		return usage("-b%s is not supported", arg);
+	return 0;
+}
+
+/* -I: sendmail's older name for -bi */
+static int
+opt_I(struct cli *cli, const char *arg)
+{
+	(void)arg;
+	cli->mode = MODE_NEWALIASES;
 	return 0;
 }
 

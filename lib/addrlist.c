@@ -695,6 +695,7 @@ parse_address(struct parser *st, struct addrlist *list)
 		if (st->items == 0)
 			return fail(st, "group without a name");
 		st->ingroup = 1;
+		list->groups++;
 		return lex_next(st);
 	case TOK_AT:
 		if (st->items == 0)
@@ -767,7 +768,7 @@ addrlist_parse(struct addrlist *list, const char *body, size_t len,
     char *err, size_t errlen)
 {
 	struct parser st;
-	size_t n0 = list->n;
+	size_t n0 = list->n, g0 = list->groups;
 	struct addrlist_entry *e;
 
 	memset(&st, 0, sizeof(st));
@@ -788,6 +789,7 @@ addrlist_parse(struct addrlist *list, const char *body, size_t len,
 		free(e->display);
 		free(e->comment);
 	}
+	list->groups = g0;
 	if (errlen > 0)
 		(void)strlcpy(err, st.why, errlen);
 	if (st.nomem)

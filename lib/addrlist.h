@@ -51,6 +51,7 @@ struct addrlist {
 	struct addrlist_entry	*v;
 	size_t			 n;
 	size_t			 cap;
+	size_t			 groups;	/* groups seen, empty ones too */
 };
 
 /*
@@ -59,8 +60,8 @@ struct addrlist {
  * it; no NUL terminator needed, nothing past len is read), as an
  * address-list, groups and the obsolete syntax allowed.  Appends every
  * mailbox to list in order, the members of groups included; group names
- * are not kept, and an empty group ("undisclosed-recipients:;") or an
- * empty list adds nothing.  A mailbox without a domain is accepted bare
+ * are not kept (groups only counts them), and an empty group
+ * ("undisclosed-recipients:;") or an empty list adds nothing.  A mailbox without a domain is accepted bare
  * or in angle brackets ("root", "Cron Daemon <root>").  Some mailers
  * also take the following, but here they are errors: addresses
  * separated by white space only ("a@x b@y"), a group without its ';',

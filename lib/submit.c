@@ -82,7 +82,9 @@ tmp_dir(const struct carrier_options *opts)
 {
 	const char *dir = opts->tmpdir;
 
-	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
+	/* an empty TMPDIR is no TMPDIR */
+	if (dir == NULL && ((dir = getenv("TMPDIR")) == NULL ||
+	    dir[0] == '\0'))
 		dir = "/tmp";
 	return dir;
 }
@@ -371,8 +373,9 @@ rcpts_from_header(struct policy *p, const struct header *h,
 	size_t k, j, vl;
 	long i;
 
-	for (k = 0; k < 3; k++)
-		if (header_find(h, resent[k], 0) >= 0)
+	/* any Resent- field means a resent message (as Postfix has it) */
+	for (j = 0; j < h->n && names == plain; j++)
+		if (strncasecmp(h->f[j].text, "Resent-", 7) == 0)
 			names = resent;
 	for (k = 0; k < 3; k++) {
 		for (i = header_find(h, names[k], 0); i >= 0;
@@ -380,10 +383,12 @@ rcpts_from_header(struct policy *p, const struct header *h,
 			memset(&list, 0, sizeof(list));
 			v = header_value(h, (size_t)i, &vl);
 			if (addrlist_parse(&list, v, vl, why,
-			    sizeof(why)) == -1)
+			    sizeof(why)) == -1) {
+				addrlist_free(&list);
 				return status_set(err, CARRIER_PERM,
 				    PHASE_INPUT, "the %s: header: %s",
 				    names[k], why);
+			}
 			for (j = 0; j < list.n; j++) {
 				st = add_rcpt(p, env, list.v[j].addr,
 				    list.v[j].qualified, names[k], err);
@@ -442,6 +447,8 @@ phrase(const char *name, char *out, size_t size)
 		while (i + chunk < len && chunk > 0 &&
 		    ((unsigned char)name[i + chunk] & 0xc0) == 0x80)
 			chunk--;
+		if (chunk == 0)		/* not UTF-8 after all: cut anywhere */
+			chunk = len - i < 45 ? len - i : 45;
 		if (o + 13 >= size)
 			return -1;
 		memcpy(out + o, i > 0 ? " =?UTF-8?B?" : "=?UTF-8?B?",
@@ -476,7 +483,8 @@ mailbox(const char *display, const char *addr, char *out, size_t size)
  * Rewrites an address header field whose list holds a bare local name:
  * each bare name is qualified (and, for From with rewrite_from, a local
  * sender replaced by the configured from).  Other fields stay untouched,
- * byte for byte.
+ * byte for byte, and so does a field with a group in it: the list does
+ * not keep groups, so writing it anew would lose them (and their names).
  */
 static enum carrier_status
 fix_field(struct policy *p, struct header *h, size_t i,
@@ -491,8 +499,11 @@ fix_field(struct policy *p, struct header *h, size_t i,
 
 	memset(&list, 0, sizeof(list));
 	v = header_value(h, i, &vl);
-	if (addrlist_parse(&list, v, vl, why, sizeof(why)) == -1)
+	if (addrlist_parse(&list, v, vl, why, sizeof(why)) == -1 ||
+	    list.groups > 0) {
+		addrlist_free(&list);
 		return CARRIER_OK;	/* not ours to judge: sent as is */
+	}
 	for (j = 0; j < list.n; j++)
 		change |= !list.v[j].qualified || (is_from &&
 		    p->opts->rewrite_from && p->opts->from != NULL &&
@@ -546,10 +557,36 @@ fix_field(struct policy *p, struct header *h, size_t i,
 	free(value);
 	return CARRIER_OK;
 toolong:
+	/* a name too long to write again: the field goes as it came */
 	free(value);
 	addrlist_free(&list);
-	return status_set(err, CARRIER_PERM, PHASE_INPUT, "an address in "
-	    "the header is too long");
+	return CARRIER_OK;
+}
+
+/*
+ * The first token of a MIME field's value (v, *len octets): folding,
+ * blanks and comments before it skipped, and it ends at a blank, a line
+ * end, a comment or ';' (RFC 2045 5.1, 6.1).  *len becomes its length.
+ */
+static const char *
+mime_token(const char *v, size_t *len)
+{
+	size_t n = *len, k = 0;
+	int depth = 0;
+
+	while (n > 0 && (depth > 0 || strchr(" \t\r\n(", *v) != NULL)) {
+		if (*v == '(')
+			depth++;
+		else if (*v == ')' && depth > 0)
+			depth--;
+		else if (*v == '\\' && depth > 0 && n > 1)
+			v++, n--;
+		v++, n--;
+	}
+	while (k < n && strchr(" \t\r\n(;", v[k]) == NULL)
+		k++;
+	*len = k;
+	return v;
 }
 
 /*
@@ -565,17 +602,13 @@ qp_eligible(const struct header *h)
 
 	if ((i = header_find(h, "Content-Type", 0)) >= 0) {
 		v = header_value(h, (size_t)i, &vl);
-		while (vl > 0 && (*v == ' ' || *v == '\t'))
-			v++, vl--;
+		v = mime_token(v, &vl);
 		if (vl < 5 || strncasecmp(v, "text/", 5) != 0)
 			return 0;
 	}
 	if ((i = header_find(h, "Content-Transfer-Encoding", 0)) >= 0) {
 		v = header_value(h, (size_t)i, &vl);
-		while (vl > 0 && (*v == ' ' || *v == '\t'))
-			v++, vl--;
-		while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
-			vl--;
+		v = mime_token(v, &vl);
 		if (!(vl == 4 && (strncasecmp(v, "7bit", 4) == 0 ||
 		    strncasecmp(v, "8bit", 4) == 0)))
 			return 0;
@@ -662,18 +695,30 @@ add_missing(struct policy *p, struct header *h, const char *sender,
 	const char *name;
 
 	if (header_find(h, "From", 0) < 0) {
-		if (identity_user(&p->id, why, sizeof(why)) == -1)
+		/*
+		 * The user's own address (for the null sender), and the
+		 * user's own name only beside it.  With -f the user need not
+		 * be in passwd (a container's arbitrary uid): -f alone is
+		 * enough then.
+		 */
+		name = p->sub->fullname;
+		from[0] = '\0';
+		if (identity_user(&p->id, why, sizeof(why)) == 0) {
+			if (qualify(p, p->id.user, 0, from, sizeof(from)) == -1)
+				return status_set(err, CARRIER_PERM,
+				    PHASE_USAGE, "the user name and mail domain "
+				    "make too long an address");
+			if (name == NULL && (sender[0] == '\0' ||
+			    strcasecmp(sender, from) == 0))
+				name = p->id.fullname;
+		} else if (sender[0] == '\0')
 			return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
 			    "%s", why);
-		if (qualify(p, p->id.user, 0, from, sizeof(from)) == -1)
-			goto fail;
-		/* the user's own name only beside the user's own address */
-		name = p->sub->fullname != NULL ? p->sub->fullname :
-		    sender[0] == '\0' || strcasecmp(sender, from) == 0 ?
-		    p->id.fullname : NULL;
 		if (sender[0] != '\0')
 			(void)strlcpy(from, sender, sizeof(from));
-		if (mailbox(name, from, value, sizeof(value)) == -1 ||
+		/* a name too long for the field: the address alone */
+		if ((mailbox(name, from, value, sizeof(value)) == -1 &&
+		    mailbox(NULL, from, value, sizeof(value)) == -1) ||
 		    header_put(h, -1, "From", value) == -1)
 			goto fail;
 	}
@@ -686,7 +731,7 @@ add_missing(struct policy *p, struct header *h, const char *sender,
 		goto fail;
 	return CARRIER_OK;
 fail:
-	return status_set(err, CARRIER_PERM, PHASE_INPUT, "adding a header "
+	return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "adding a header "
 	    "field: %s", strerror(errno));
 }
 
@@ -700,22 +745,99 @@ clean_value(const char *s)
 	return 1;
 }
 
+static void
+free_entry(struct addrlist_entry *e)
+{
+	free(e->addr);
+	free(e->display);
+	free(e->comment);
+}
+
+/*
+ * The one mailbox of s ("a@b", "<a@b>", "Name <a@b>", a bare name) into
+ * e (to free_entry()); -1 with a reason for anything else.
+ */
+static int
+one_address(const char *s, struct addrlist_entry *e, char *why,
+    size_t whylen)
+{
+	struct addrlist list;
+
+	memset(&list, 0, sizeof(list));
+	if (addrlist_parse(&list, s, strlen(s), why, whylen) == -1) {
+		addrlist_free(&list);
+		return -1;
+	}
+	if (list.n != 1) {
+		(void)snprintf(why, whylen, "%s", list.n == 0 ? "no address" :
+		    "more than one address");
+		addrlist_free(&list);
+		return -1;
+	}
+	*e = list.v[0];
+	free(list.v);	/* the entry's strings now belong to e */
+	return 0;
+}
+
+/*
+ * One recipient argument: an address list, as sendmail and Postfix take
+ * it ("a@b", "<a@b>", "Name <a@b>, c@d", a bare name; a comma-separated
+ * MAILTO reaches cron's sendmail as one argument).
+ */
+static enum carrier_status
+add_argument(struct policy *p, struct carrier_envelope *env, const char *arg,
+    struct carrier_error *err)
+{
+	struct addrlist list;
+	enum carrier_status st = CARRIER_OK;
+	char why[128] = "";
+	size_t k;
+
+	if (!clean_value(arg))
+		return status_set(err, CARRIER_PERM, PHASE_INPUT,
+		    "invalid recipient: control characters");
+	memset(&list, 0, sizeof(list));
+	if (addrlist_parse(&list, arg, strlen(arg), why, sizeof(why)) == -1 ||
+	    list.n == 0) {
+		addrlist_free(&list);
+		return status_set(err, CARRIER_PERM, PHASE_INPUT, "invalid "
+		    "recipient \"%.200s\": %s", arg, list.n == 0 &&
+		    why[0] == '\0' ? "no address" : why);
+	}
+	for (k = 0; k < list.n && st == CARRIER_OK; k++)
+		st = add_rcpt(p, env, list.v[k].addr, list.v[k].qualified, "",
+		    err);
+	addrlist_free(&list);
+	return st;
+}
+
 /* The envelope sender: -f, else the configured from, else user@domain. */
 static enum carrier_status
 pick_sender(struct policy *p, struct carrier_envelope *env,
     struct carrier_error *err)
 {
 	const char *f = p->sub->sender;
-	char addr[ADDR_MAX + 2], why[128];
+	char addr[ADDR_MAX + 2], why[128] = "";
+	struct addrlist_entry e;
 
 	if (f != NULL && (f[0] == '\0' || strcmp(f, "<>") == 0))
 		addr[0] = '\0';		/* the null sender */
 	else if (f != NULL) {
-		if (!clean_value(f) || qualify(p, f, strchr(f, '@') != NULL,
-		    addr, sizeof(addr)) == -1 ||
-		    addr_check_mailbox(addr, why, sizeof(why)) != 0)
+		/* "a@b", "<a@b>" or "Name <a@b>", as sendmail takes them */
+		if (!clean_value(f) || one_address(f, &e, why,
+		    sizeof(why)) == -1)
 			return status_set(err, CARRIER_PERM, PHASE_INPUT,
-			    "invalid sender \"%.200s\"", f);
+			    "invalid sender \"%.200s\"%s%s", f, why[0] != '\0' ?
+			    ": " : "", why);
+		why[0] = '\0';
+		if (qualify(p, e.addr, e.qualified, addr, sizeof(addr)) == -1 ||
+		    addr_check_mailbox(addr, why, sizeof(why)) != 0) {
+			free_entry(&e);
+			return status_set(err, CARRIER_PERM, PHASE_INPUT,
+			    "invalid sender \"%.200s\"%s%s", f, why[0] != '\0' ?
+			    ": " : "", why);
+		}
+		free_entry(&e);
 	} else if (p->opts->from != NULL)
 		(void)strlcpy(addr, p->opts->from, sizeof(addr));
 	else if (identity_user(&p->id, why, sizeof(why)) == -1)
@@ -748,14 +870,10 @@ start_policy(struct policy *p, const struct carrier_options *opts,
 	identity_init(&p->id, opts->domain, opts->mailname);
 	if ((st = pick_sender(p, env, err)) != CARRIER_OK)
 		return st;
-	for (j = 0; j < sub->nrcpts; j++) {
-		if (!clean_value(sub->rcpts[j]))
-			return status_set(err, CARRIER_PERM, PHASE_INPUT,
-			    "invalid recipient: control characters");
-		if ((st = add_rcpt(p, env, sub->rcpts[j],
-		    strchr(sub->rcpts[j], '@') != NULL, "", err)) != CARRIER_OK)
+	for (j = 0; j < sub->nrcpts; j++)
+		if ((st = add_argument(p, env, sub->rcpts[j], err)) !=
+		    CARRIER_OK)
 			return st;
-	}
 	return CARRIER_OK;
 }
 

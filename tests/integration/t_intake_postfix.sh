@@ -234,4 +234,71 @@ want = open(sys.argv[2], "rb").read().split(b"\n\n", 1)[1]
 sys.exit(0 if quopri.decodestring(got) == want else 1)' "$T/got" "$T/cronmsg" &&
 	ok "the decoded body equals the input" || fail "QP body does not decode to the input"
 
+# 13. Recipient arguments and -f in the forms sendmail and Postfix take:
+#     an address list per argument (cron hands a comma-separated MAILTO
+#     over as one), angle brackets, a display name.
+printf '%sSubject: forms\n\nb\n' "$HDRS" >"$T/in"
+run_carrier "${C[@]}" -i -f 'The Sender <fs@example.net>' 'fa@example.org, fb@example.org' '<fc@example.org>' 'Dee <fd@example.org>' fe
+expect_rc 0 "address-list arguments"
+arrived 5
+for u in fa fb fc fd fe; do
+	[ "$(postfix_envelope_sender "$pf" example.org $u)" = fs@example.net ] || fail "$u: sender $(postfix_envelope_sender "$pf" example.org $u)"
+done
+ok "five recipients from four arguments, sender from -f 'Name <addr>'"
+run_carrier "${C[@]}" -i 'fa@example.org fb@example.org'
+expect_rc 65 "two addresses without a comma"
+expect_err_line "^carrier: invalid recipient \"fa@example.org fb@example.org\": expected ',' between addresses$" "two addresses without a comma"
+
+# 14. -t with a Resent- block that has no Resent-To: the original To is
+#     not mailed again (as Postfix: any Resent- field counts).
+printf '%sTo: orig@example.org\nResent-From: fwd@example.org\nResent-Date: Sat, 28 Nov 2026 11:00:00 +0000\nSubject: r\n\nb\n' "$HDRS" >"$T/in"
+run_carrier "${C[@]}" -t
+expect_rc 64 "-t, Resent- without recipients"
+expect_err_line 'no recipients in the arguments or the header' "-t, Resent- without recipients"
+
+# 15. A field with a group is sent as it came, not flattened; a folded
+#     and commented Content-Type still makes a long line quoted-printable.
+{ printf 'From: root\nTo: Friends: gr1@example.org, gr2@example.org;, undisclosed-recipients:;\nContent-Type:\n text/plain (plain) ; charset=us-ascii\nSubject: g\n\n'
+  head -c 1500 /dev/zero | tr '\0' z; echo; } >"$T/in"
+run_carrier "${C[@]}" -t
+expect_rc 0 "group field"
+arrived 2
+postfix_msg "$pf" example.org gr1 >"$T/got"
+grep -q '^To: Friends: gr1@example.org, gr2@example.org;, undisclosed-recipients:;$' "$T/got" &&
+	ok "group field unchanged" || fail "To: $(field To "$T/got")"
+grep -q '^From: root@example.org$' "$T/got" && ok "From still qualified" || fail "From: $(field From "$T/got")"
+grep -qi '^Content-Transfer-Encoding: quoted-printable$' "$T/got" && ok "folded Content-Type: re-encoded" ||
+	fail "folded Content-Type: no QP"
+
+# 16. -F too long for a From field: the address alone, not a refusal;
+#     -I is -bi; an empty TMPDIR is /tmp.
+printf 'Subject: f\n\nb\n' >"$T/in"
+TMPDIR= run_carrier "${C[@]}" -i -F "$(head -c 1100 /dev/zero | tr '\0' a)" -f longname@example.org ln@example.org
+expect_rc 0 "-F of 1100 octets, empty TMPDIR"
+arrived 1
+[ "$(field From <(postfix_msg "$pf" example.org ln))" = 'From: longname@example.org' ] && ok "From: the address alone" ||
+	fail "From: $(postfix_msg "$pf" example.org ln | grep -m1 '^From:')"
+run_carrier -I
+expect_rc 0 "-I"
+
+# 17. A user without a passwd entry (a container's uid) can send with -f,
+#     even when carrier adds the From field.
+if command -v setpriv >/dev/null; then
+	chmod 644 "$T/conf"
+	chmod 755 "$T"
+	printf 'Subject: nouser\n\nb\n' >"$T/in"
+	setpriv --reuid 54321 --regid 54321 --clear-groups "$CARRIER" "${C[@]}" -i -f app@example.org nu@example.org <"$T/in" >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 0 "uid without a name, -f given"
+	arrived 1
+	postfix_msg "$pf" example.org nu | grep -q '^From: app@example.org$' && ok "From from -f" ||
+		fail "From: $(postfix_msg "$pf" example.org nu | grep -m1 '^From:')"
+	setpriv --reuid 54321 --regid 54321 --clear-groups "$CARRIER" "${C[@]}" -i nu2@example.org <"$T/in" >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 74 "uid without a name, no -f"
+	expect_err_line '^carrier: user id 54321 has no name' "uid without a name, no -f"
+else
+	echo "skip: setpriv not installed (util-linux)"
+fi
+
 finish
