@@ -76,7 +76,9 @@ header_section(const char *buf, size_t len, int at_eof, size_t *skip,
 		if ((ll = line_len(buf, len)) == 0)
 			return at_eof ? (*hlen = 0, *body_off = len, 1) :
 			    len > HEADER_MAX ? -1 : 0;
-		pos = *skip = ll;	/* an mbox "From " line: dropped */
+		/* an mbox "From " line is dropped; "From : x" is a field */
+		if (!is_field_line(buf, ll))
+			pos = *skip = ll;
 	}
 	for (;;) {
 		if (pos - *skip > HEADER_MAX)

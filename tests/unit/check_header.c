@@ -19,6 +19,7 @@ static const struct {
 	{ "just body\r\n", 1, 1, 0, 0, 0 },
 	{ " starts with blank\r\n", 1, 1, 0, 0, 0 },
 	{ "From x Sat\r\nA: 1\r\n\r\n", 1, 1, 12, 6, 20 },
+	{ "From : obs@x\r\nA: 1\r\n\r\n", 1, 1, 0, 20, 22 },
 	{ "A: 1\r\nB: 2\r\n", 1, 1, 0, 12, 12 },	/* header only */
 	{ "", 1, 1, 0, 0, 0 },
 	{ "A: 1\r\nB: 2", 0, 0, 0, 0, 0 },	/* needs more */
