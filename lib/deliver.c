@@ -55,7 +55,6 @@ static void	relay_hop(const struct carrier_options *, struct hop *);
 static void	tls_options(const struct carrier_options *,
 		    const struct hop *, struct conn_tls_opts *);
 
-
 /*
  * Whether the server is still in step after the failure err: it refused
  * with a reply (not 421, which closes) rather than falling silent,

@@ -824,20 +824,19 @@ pick_sender(struct policy *p, struct carrier_envelope *env,
 		addr[0] = '\0';		/* the null sender */
 	else if (f != NULL) {
 		/* "a@b", "<a@b>" or "Name <a@b>", as sendmail takes them */
-		if (!clean_value(f) || one_address(f, &e, why,
-		    sizeof(why)) == -1)
-			return status_set(err, CARRIER_PERM, PHASE_INPUT,
-			    "invalid sender \"%.200s\"%s%s", f, why[0] != '\0' ?
-			    ": " : "", why);
-		why[0] = '\0';
-		if (qualify(p, e.addr, e.qualified, addr, sizeof(addr)) == -1 ||
-		    addr_check_mailbox(addr, why, sizeof(why)) != 0) {
+		int bad = !clean_value(f) || one_address(f, &e, why,
+		    sizeof(why)) == -1;
+
+		if (!bad) {
+			bad = qualify(p, e.addr, e.qualified, addr,
+			    sizeof(addr)) == -1 || addr_check_mailbox(addr, why,
+			    sizeof(why)) != 0;
 			free_entry(&e);
+		}
+		if (bad)
 			return status_set(err, CARRIER_PERM, PHASE_INPUT,
 			    "invalid sender \"%.200s\"%s%s", f, why[0] != '\0' ?
 			    ": " : "", why);
-		}
-		free_entry(&e);
 	} else if (p->opts->from != NULL)
 		(void)strlcpy(addr, p->opts->from, sizeof(addr));
 	else if (identity_user(&p->id, why, sizeof(why)) == -1)
