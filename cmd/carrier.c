@@ -9,6 +9,7 @@
  * Answers to the names carrier, sendmail and mailq (argv[0]).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -71,6 +72,7 @@ static int	opt_t(struct cli *, const char *);
 static int	opt_X(struct cli *, const char *);
 static int	opt_ignore(struct cli *, const char *);
 static int	opt_I(struct cli *, const char *);
+static int	open_xfile(const char *);
 static int	opt_C(struct cli *, const char *);
 static int	opt_f(struct cli *, const char *);
 static int	opt_i(struct cli *, const char *);
@@ -472,7 +474,6 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 	static char relay_host[CONF_HOST_MAX];
 	unsigned int relay_port;
 	char why[256];
-	FILE *fp;
 
 	conf_defaults(conf);
 	if (conf_load(conf, cli->conf_path != NULL ? cli->conf_path :
@@ -494,15 +495,39 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 		opts->aliases = cli->aliases;
 	if (cli->noalias)
 		opts->aliases = NULL;
-	if (cli->xfile != NULL) {
-		if ((fp = fopen(cli->xfile, "ae")) == NULL) {
-			(void)fprintf(stderr, "%s: -X %s: %s\n", progname,
-			    cli->xfile, strerror(errno));
-			return EX_CANTCREAT;
-		}
-		setvbuf(fp, NULL, _IOLBF, 0);
-		log_set_file(fp);
+	if (cli->xfile != NULL)
+		return open_xfile(cli->xfile);
+	return 0;
+}
+
+/*
+ * -X: the transcript appended to a file, for root only.  The transcript
+ * holds text the caller chooses (-f, recipients, -bs commands), so -X
+ * would let a program that passes on untrusted input to sendmail (PHP's
+ * mail() fifth argument, CVE-2016-10033) write a script anywhere it may
+ * write; Postfix and Exim ignore -X for that reason.  -v shows the same.
+ * No symbolic link is followed, and a new file is made mode 600.
+ */
+static int
+open_xfile(const char *path)
+{
+	FILE *fp;
+	int fd;
+
+	if (getuid() != 0)
+		return usage("-X is for root only (the file would hold text "
+		    "the caller chose); -v writes the transcript to standard "
+		    "error");
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1 || (fp = fdopen(fd, "a")) == NULL) {
+		(void)fprintf(stderr, "%s: -X %s: %s\n", progname, path,
+		    strerror(errno));
+		if (fd != -1)
+			(void)close(fd);
+		return EX_CANTCREAT;
 	}
+	setvbuf(fp, NULL, _IOLBF, 0);
+	log_set_file(fp);
 	return 0;
 }
 
@@ -627,7 +652,8 @@ serverinfo(const struct carrier_options *opts)
 	if (p.size_max > 0)
 		(void)printf("size limit:  %llu octets (%.1f MiB)\n",
 		    p.size_max, (double)p.size_max / 1048576.0);
-	(void)printf("AUTH:        %s\n", p.auth[0] != '\0' ? p.auth :
+	/* the server's words: escaped, as every line of theirs is */
+	print_lines("AUTH:        ", p.auth[0] != '\0' ? p.auth :
 	    "(none offered)");
 	nl = strchr(p.ehlo, '\n');
 	print_lines("extension:   ", nl != NULL ? nl + 1 : "");

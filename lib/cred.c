@@ -4,6 +4,7 @@
  * Depends on conn (the clock).
  */
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -82,16 +83,33 @@ fail:
 	return -1;
 }
 
+/* Reads what the pipe has now into buf (the rest is drained unkept). */
+static int
+take(int fd, char *buf, size_t size, size_t *len)
+{
+	char scratch[512];
+	ssize_t n;
+
+	if (*len < size - 1)
+		n = read(fd, buf + *len, size - 1 - *len);
+	else
+		n = read(fd, scratch, sizeof(scratch));
+	if (n == -1)
+		return errno == EINTR || errno == EAGAIN ? 1 : -1;
+	if (n > 0 && *len < size - 1)
+		*len += (size_t)n;
+	return n > 0;
+}
+
 int
 cred_run_command(const char *cmd, unsigned int timeout_ms, char *buf,
     size_t size, char *err, size_t errlen)
 {
-	struct pollfd pfd;
+	struct pollfd fds[2];
 	int64_t deadline = conn_now() + timeout_ms, left;
 	size_t len = 0;
-	ssize_t n;
 	pid_t pid;
-	int p[2], status, timed_out = 0;
+	int p[2], status = -1, exited = 0, timed_out = 0;
 
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		(void)snprintf(err, errlen, "pipe: %s", strerror(errno));
@@ -104,38 +122,65 @@ cred_run_command(const char *cmd, unsigned int timeout_ms, char *buf,
 		return -1;
 	}
 	if (pid == 0) {
-		(void)dup2(p[1], STDOUT_FILENO);
+		/*
+		 * A group of its own, so a timeout ends the command's
+		 * children too; stdin is not ours to hand on (it is the -bs
+		 * client, or the rest of the caller's input).
+		 */
+		int null = open("/dev/null", O_RDONLY);
+
+		(void)setpgid(0, 0);
+		if (null == -1 || dup2(null, STDIN_FILENO) == -1 ||
+		    dup2(p[1], STDOUT_FILENO) == -1)
+			_exit(127);
 		(void)signal(SIGPIPE, SIG_DFL);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
+	(void)setpgid(pid, pid);	/* either side may be first */
 	(void)close(p[1]);
-	pfd.fd = p[0];
-	pfd.events = POLLIN;
+	fds[0].fd = p[0];
+	fds[0].events = POLLIN;
+	/* readable when the command exits; without it, a look every 20 ms */
+#ifdef SYS_pidfd_open
+	fds[1].fd = (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	fds[1].fd = -1;
+#endif
+	fds[1].events = POLLIN;
+	/*
+	 * Its output until it exits, all under the one deadline; not until
+	 * end of file, which what it left running may hold off.
+	 */
 	for (;;) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			exited = 1;
+			break;
+		}
 		if ((left = deadline - conn_now()) <= 0) {
 			timed_out = 1;
 			break;
 		}
-		n = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (n == -1 && errno != EINTR)
-			break;
-		if (n <= 0)
-			continue;	/* the deadline is checked above */
-		n = read(p[0], buf + len, size - 1 - len);
-		if (n == -1 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == size - 1)
-			break;	/* the first line is all we want */
+		if (fds[1].fd == -1 && left > 20)
+			left = 20;
+		if (poll(fds, 2, left > INT_MAX ? INT_MAX : (int)left) > 0 &&
+		    (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0 &&
+		    take(p[0], buf, size, &len) != 1)
+			fds[0].fd = -1;		/* end of its output */
 	}
-	(void)close(p[0]);
-	if (timed_out)
-		(void)kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+	/* what it wrote before it exited */
+	while (exited && fds[0].fd != -1 && poll(fds, 1, 0) > 0 &&
+	    take(p[0], buf, size, &len) == 1)
 		;
+	if (fds[1].fd != -1)
+		(void)close(fds[1].fd);
+	(void)close(p[0]);
+	if (!exited) {
+		(void)kill(-pid, SIGKILL);
+		(void)kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+	}
 	if (timed_out) {
 		(void)snprintf(err, errlen, "auth_password_command timed out");
 		return -1;

@@ -237,6 +237,7 @@ session(const struct carrier_options *opts, const struct hop *hop,
 		conn_close(&conn);
 		goto fail;
 	}
+	explicit_bzero(secret, sizeof(secret));	/* used: not kept */
 	text.head = msg->head != NULL ? msg->head : "";
 	text.headlen = msg->headlen;
 	text.fd = msg->fd;
@@ -255,7 +256,6 @@ session(const struct carrier_options *opts, const struct hop *hop,
 		smtp_quit(&s);
 	conn_tls_close(&conn);
 	conn_close(&conn);
-	explicit_bzero(secret, sizeof(secret));
 	return st;
 fail:
 	explicit_bzero(secret, sizeof(secret));

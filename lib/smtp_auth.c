@@ -97,6 +97,7 @@ send_b64(struct smtp_session *s, const char *prefix, const void *raw,
 	static char line[AUTH_B64_MAX + 64];
 	char show[64];
 	size_t pl = strlen(prefix);
+	enum carrier_status st;
 	long n;
 
 	memcpy(line, prefix, pl);
@@ -111,7 +112,11 @@ send_b64(struct smtp_session *s, const char *prefix, const void *raw,
 		    strerror(errno));
 	}
 	wipe(line, sizeof(line));
-	return smtp_read_reply(s, PHASE_AUTH, err);
+	st = smtp_read_reply(s, PHASE_AUTH, err);
+	/* the line went out with the reply's flush: no copy stays behind */
+	if (s->conn->wlen == 0)
+		wipe(s->conn->wbuf, sizeof(s->conn->wbuf));
+	return st;
 }
 
 enum carrier_status

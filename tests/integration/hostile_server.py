@@ -9,6 +9,9 @@ Modes:
   silent    accepts the connection and never says anything.
   mute-data greets, accepts the envelope, answers 354, then reads the
             text and never replies to the final dot.
+  escapes   greets and answers EHLO with terminal escape sequences in the
+            greeting, the AUTH line and an extension (for --serverinfo),
+            then reads until the client leaves.
 """
 import socket
 import sys
@@ -67,5 +70,16 @@ elif mode == "mute-data":
         if not line or line == b".\r\n":
             break
     time.sleep(60)
+elif mode == "escapes":
+    conn.sendall(b"220 hostile \x1b]0;title\x07 ESMTP\r\n")
+    while True:
+        line = f.readline()
+        if not line or line[:4].upper() == b"QUIT":
+            break
+        if line[:4].upper() == b"EHLO":
+            conn.sendall(b"250-hostile\r\n250-AUTH PLAIN \x1b[31mRED\r\n"
+                         b"250 X-\x1b[2J\r\n")
+        else:
+            say("500 what")
 else:
     sys.exit("unknown mode " + mode)

@@ -80,6 +80,17 @@ expect_err_line 'timed out after 3 s waiting for the reply to end of data' "no r
 	fail "took ${took} ms for data_timeout 3s (timeout 1s)"
 kill $hs 2>/dev/null; wait $hs 2>/dev/null
 
+# --serverinfo prints what the server says with its control bytes
+# escaped, the AUTH line included: no escape sequence reaches a terminal.
+start_hostile escapes
+printf 'tls off\n' >"$T/conf"
+run_carrier -C "$T/conf" -R 127.0.0.1:$port --serverinfo
+expect_rc 0 "--serverinfo, a server sending escapes"
+if grep -q $'\x1b' "$T/out"; then fail "an escape byte reached stdout: $(od -c "$T/out" | head -5)"
+else ok "no escape byte on stdout"; fi
+grep -q '^AUTH: *PLAIN \\x1b\[31mRED$' "$T/out" && ok "AUTH line escaped" || fail "AUTH line: $(grep AUTH "$T/out")"
+kill $hs 2>/dev/null; wait $hs 2>/dev/null
+
 # A server that hangs up in the middle of a 4 MB message.
 head -c 3000000 /dev/urandom | base64 >"$T/big"
 { printf 'Subject: big\n\n'; cat "$T/big"; } >"$T/in"

@@ -173,6 +173,19 @@ run_carrier "${C[@]}" -X "$T/xlog" xl@example.org
 expect_rc 0 "-X"
 arrived 1
 grep -q '^-> RCPT TO:<xl@example.org>' "$T/xlog" && ok "-X transcript" || fail "-X: $(cat "$T/xlog" 2>&1)"
+[ "$(stat -c %a "$T/xlog")" = 600 ] && ok "-X file made mode 600" || fail "-X file mode $(stat -c %a "$T/xlog")"
+#    A symbolic link is not followed; a caller other than root may not
+#    use -X at all (it would write text the caller chose: CVE-2016-10033).
+ln -s "$T/xlog" "$T/xlink"
+run_carrier "${C[@]}" -X "$T/xlink" xl2@example.org
+expect_rc 73 "-X through a symbolic link"
+expect_err_line "^carrier: -X $T/xlink: Too many levels of symbolic links$" "-X through a symbolic link"
+chmod 755 "$T" && chmod 644 "$T/conf" "$T/in"
+setpriv --reuid 54321 --regid 54321 --clear-groups "$CARRIER" "${C[@]}" -X "$T/xphp" xl3@example.org <"$T/in" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 64 "-X by a user other than root"
+expect_err_line '^carrier: -X is for root only' "-X by a user other than root"
+[ -e "$T/xphp" ] && fail "-X made a file for another user" || ok "-X made no file for another user"
 
 # 10. Aliases: bare names and names at the local domain expand through
 #     the aliases file (recursively); -n turns that off; an alias with

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tests.h"
+#include "conn.h"
 #include "cred.h"
 
 static char path[] = "/tmp/check_cred.XXXXXX";
@@ -91,6 +92,71 @@ START_TEST(test_cred_run_command_outcomes)
 }
 END_TEST
 
+/*
+ * The deadline holds after the command closes its output; a timeout
+ * ends what the command started too; a command that exits leaving a
+ * child that holds the pipe is done when it exits; stdin is /dev/null,
+ * not ours; output past the buffer is drained, not a SIGPIPE failure.
+ */
+START_TEST(test_cred_run_command_process_rules)
+{
+	char buf[64], err[256], cmd[256], pidfile[64], procpath[64];
+	int in[2], saved;
+	int64_t t0;
+	FILE *f;
+	long child;
+
+	t0 = conn_now();
+	ck_assert_int_eq(cred_run_command("echo tok; exec >&-; sleep 5", 300,
+	    buf, sizeof(buf), err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "auth_password_command timed out");
+	ck_assert_int_lt(conn_now() - t0, 2000);
+
+	(void)snprintf(pidfile, sizeof(pidfile), "/tmp/check_cred.%ld.pid",
+	    (long)getpid());
+	(void)snprintf(cmd, sizeof(cmd), "sleep 30 & echo $! >%s; sleep 30",
+	    pidfile);
+	ck_assert_int_eq(cred_run_command(cmd, 300, buf, sizeof(buf), err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(f = fopen(pidfile, "r"));
+	ck_assert_int_eq(fscanf(f, "%ld", &child), 1);
+	fclose(f);
+	unlink(pidfile);
+	usleep(100 * 1000);
+	/* killed: gone, or a zombie waiting for init */
+	(void)snprintf(procpath, sizeof(procpath), "/proc/%ld/stat", child);
+	if ((f = fopen(procpath, "r")) != NULL) {
+		char state = '?';
+
+		ck_assert_int_eq(fscanf(f, "%*d %*s %c", &state), 1);
+		fclose(f);
+		ck_assert_int_eq(state, 'Z');
+	}
+
+	t0 = conn_now();
+	ck_assert_int_eq(cred_run_command("echo tok-bg; sleep 5 &", 3000, buf,
+	    sizeof(buf), err, sizeof(err)), 0);
+	ck_assert_str_eq(buf, "tok-bg");
+	ck_assert_int_lt(conn_now() - t0, 1000);
+
+	ck_assert_int_eq(pipe(in), 0);
+	ck_assert_int_eq(write(in[1], "LEAKED\n", 7), 7);
+	close(in[1]);
+	saved = dup(0);
+	ck_assert_int_eq(dup2(in[0], 0), 0);
+	close(in[0]);
+	ck_assert_int_eq(cred_run_command("read -r x; echo \"in:$x\"", 3000,
+	    buf, sizeof(buf), err, sizeof(err)), 0);
+	ck_assert_int_eq(dup2(saved, 0), 0);
+	close(saved);
+	ck_assert_str_eq(buf, "in:");
+
+	ck_assert_int_eq(cred_run_command("echo tok-long; head -c 100000 "
+	    "/dev/zero", 3000, buf, sizeof(buf), err, sizeof(err)), 0);
+	ck_assert_str_eq(buf, "tok-long");
+}
+END_TEST
+
 Suite *
 cred_suite(void)
 {
@@ -103,6 +169,7 @@ cred_suite(void)
 	tcase_add_test(tc, test_cred_read_file_group_read_ok);
 	tcase_add_test(tc, test_cred_read_file_empty);
 	tcase_add_test(tc, test_cred_run_command_outcomes);
+	tcase_add_test(tc, test_cred_run_command_process_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
