@@ -45,7 +45,9 @@ cred_read_file(const char *path, char *buf, size_t size, char *err,
 	size_t len = 0;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	/* O_NONBLOCK: a FIFO put there must not hold carrier up */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1) {
 		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}

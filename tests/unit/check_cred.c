@@ -50,6 +50,21 @@ START_TEST(test_cred_read_file_refuses_leaky_modes)
 }
 END_TEST
 
+/* A FIFO in the secret's place is refused at once, not waited on. */
+START_TEST(test_cred_read_file_fifo)
+{
+	char fifo[64], buf[64], err[256] = "";
+
+	(void)snprintf(fifo, sizeof(fifo), "/tmp/check_cred.%ld.fifo",
+	    (long)getpid());
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(cred_read_file(fifo, buf, sizeof(buf), err,
+	    sizeof(err)), -1);
+	unlink(fifo);
+	ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
+}
+END_TEST
+
 START_TEST(test_cred_read_file_group_read_ok)
 {
 	char buf[64], err[256];
@@ -166,6 +181,7 @@ cred_suite(void)
 	tcase_add_test(tc, test_cred_read_file_first_line);
 	tcase_add_loop_test(tc, test_cred_read_file_refuses_leaky_modes, 0,
 	    sizeof(bad_modes) / sizeof(bad_modes[0]));
+	tcase_add_test(tc, test_cred_read_file_fifo);
 	tcase_add_test(tc, test_cred_read_file_group_read_ok);
 	tcase_add_test(tc, test_cred_read_file_empty);
 	tcase_add_test(tc, test_cred_run_command_outcomes);
