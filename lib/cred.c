@@ -5,6 +5,7 @@
  */
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -59,6 +60,16 @@ cred_read_file(const char *path, char *buf, size_t size, char *err,
 		(void)snprintf(err, errlen, "%s: refused: others can read or "
 		    "write it, or its group can write it (mode %03o; use "
 		    "chmod 600 or 640)", path, (unsigned)st.st_mode & 0777);
+		goto fail;
+	}
+	/*
+	 * An access ACL can let named users or groups read what the mode
+	 * bits keep from them (the group bits then show only its mask).
+	 */
+	if (fgetxattr(fd, "system.posix_acl_access", NULL, 0) > 0) {
+		(void)snprintf(err, errlen, "%s: refused: it has an access "
+		    "ACL, which may let others read it (remove it with "
+		    "setfacl -b)", path);
 		goto fail;
 	}
 	while (len < size - 1) {

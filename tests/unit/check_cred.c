@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* check_cred.c: secrets from files (with the permission rule) and commands. */
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,36 @@ START_TEST(test_cred_read_file_refuses_leaky_modes)
 	    sizeof(err)), -1);
 	unlink(path);
 	ck_assert_ptr_nonnull(strstr(err, "refused"));
+}
+END_TEST
+
+/*
+ * An access ACL that lets another user read the file is refused, even
+ * with mode 640 (the ACL is set as its raw attribute: version 2, then
+ * user::rw- user:65534:r-- group::--- mask::r-- other::---).
+ */
+START_TEST(test_cred_read_file_acl)
+{
+	static const unsigned char acl[] = {
+		2, 0, 0, 0,
+		0x01, 0, 6, 0, 0xff, 0xff, 0xff, 0xff,	/* user:: rw */
+		0x02, 0, 4, 0, 0xfe, 0xff, 0, 0,	/* user:65534: r */
+		0x04, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,	/* group:: --- */
+		0x10, 0, 4, 0, 0xff, 0xff, 0xff, 0xff,	/* mask:: r */
+		0x20, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,	/* other:: --- */
+	};
+	char buf[64], err[256] = "";
+
+	make_file("s3cret\n", 0640);
+	if (setxattr(path, "system.posix_acl_access", acl, sizeof(acl),
+	    0) == -1) {
+		unlink(path);
+		return;		/* no ACLs on this file system: nothing to see */
+	}
+	ck_assert_int_eq(cred_read_file(path, buf, sizeof(buf), err,
+	    sizeof(err)), -1);
+	unlink(path);
+	ck_assert_ptr_nonnull(strstr(err, "access ACL"));
 }
 END_TEST
 
@@ -181,6 +212,7 @@ cred_suite(void)
 	tcase_add_test(tc, test_cred_read_file_first_line);
 	tcase_add_loop_test(tc, test_cred_read_file_refuses_leaky_modes, 0,
 	    sizeof(bad_modes) / sizeof(bad_modes[0]));
+	tcase_add_test(tc, test_cred_read_file_acl);
 	tcase_add_test(tc, test_cred_read_file_fifo);
 	tcase_add_test(tc, test_cred_read_file_group_read_ok);
 	tcase_add_test(tc, test_cred_read_file_empty);
