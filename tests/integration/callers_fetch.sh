@@ -10,8 +10,8 @@
 # dpkg -x into $CALLERS_ROOT (like lab_fetch does with postfix), and so
 # are the mail readers that recommend or suggest one (mailutils, mutt,
 # neomutt; mailutils' library would also pull guile), cron (only read:
-# its mailer command and From default), and unattended-upgrades and
-# anacron (their maintainer scripts would enable a service).  Only plain
+# its mailer command and From default), and unattended-upgrades, anacron
+# and at (their maintainer scripts would enable a service).  Only plain
 # runtime libraries, and callers that install without an MTA (git-email,
 # php-cli, sudo), are installed with apt-get; every install is simulated first
 # and refused if it would bring a package that provides
@@ -24,7 +24,7 @@
 #   callers_root        prints $CALLERS_ROOT
 #
 # Caller ids: bsdmailx mailutils mutt neomutt git php cron logwatch uu
-# anacron sudo.
+# anacron at sudo.
 
 : "${CALLERS_ROOT:=$LAB_TOP/build/lab/callers-root}"
 
@@ -40,6 +40,7 @@ CALLERS_SPEC=(
 	"logwatch|logwatch|perl"
 	"uu|unattended-upgrades|python3 python3-apt python3-distro-info lsb-release"
 	"anacron|anacron|"
+	"at|at|"
 	"sudo||sudo"
 )
 

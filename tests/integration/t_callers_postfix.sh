@@ -2,7 +2,7 @@
 # t_callers_postfix: the real programs that call /usr/sbin/sendmail, each
 # pointed at the built carrier instead, delivering to a real Postfix:
 # bsd-mailx, mailutils' mail, mutt, neomutt, git send-email, PHP mail(),
-# logwatch, unattended-upgrades, anacron, sudo, and cron (run as the real
+# logwatch, unattended-upgrades, anacron, at, sudo, and cron (run as the real
 # cron runs its mailer: argv read from the cron binary, message shaped as
 # its do_command.c writes it).  Each caller gets its own default flags (read
 # from the program or its configuration, only the path replaced) and
@@ -590,25 +590,32 @@ wait_call() {
 # own_mntns: this test has a mount namespace of its own (lab_netns), so
 # it may mount over system paths without touching the host.
 own_mntns() { [ "$(readlink /proc/self/ns/mnt)" != "${HOST_MNTNS:-}" ]; }
+# sbin_sendmail: /usr/sbin/sendmail is the wrapper, through an overlay on
+# /usr/sbin in the test's own mount namespace (the host never sees it),
+# for callers with the path compiled in.  Once; fails without a mount
+# namespace of our own.
+sbin_sendmail() {
+	[ -n "${sbin_done:-}" ] && return 0
+	own_mntns || return 1
+	mkdir -p "$T/sbin_up" "$T/sbin_wk" && cp "$W" "$T/sbin_up/sendmail" &&
+		mount -t overlay overlay -o "lowerdir=/usr/sbin,upperdir=$T/sbin_up,workdir=$T/sbin_wk" /usr/sbin ||
+		return 1
+	cleanup_hooks+=("umount /usr/sbin 2>/dev/null")
+	sbin_done=1
+}
 
 # ---------------------------------------------------------------- anacron
 # The real anacron runs a job now (-f: whatever its timestamp, -n: no
 # delay, -d: in the foreground) from a test anacrontab, and mails the
 # job's output to MAILTO as runjob.c does: header lines, then the output,
 # from a file, to /usr/sbin/sendmail -FAnacron -odi MAILTO (the path is
-# compiled in).  Here /usr/sbin/sendmail is the wrapper: an overlay on
-# /usr/sbin in the test's own mount namespace adds it; the host never
-# sees it.  anacron passes no -i, so a lone "." in a job's output ends
+# compiled in; see sbin_sendmail).  anacron passes no -i, so a lone "." in a job's output ends
 # the message there, as it does with sendmail and Postfix (carrier(8),
 # -i): the second job shows that.
 if have anacron anacron "$R/usr/sbin/anacron" && ldd_ok anacron "$R/usr/sbin/anacron"; then
-	if ! own_mntns; then
-		skip "anacron: no private mount namespace for /usr/sbin/sendmail"
-	elif ! { mkdir -p "$T/sbin_up" "$T/sbin_wk" && cp "$W" "$T/sbin_up/sendmail" &&
-		mount -t overlay overlay -o "lowerdir=/usr/sbin,upperdir=$T/sbin_up,workdir=$T/sbin_wk" /usr/sbin; }; then
-		skip "anacron: cannot mount an overlay on /usr/sbin"
+	if ! sbin_sendmail; then
+		skip "anacron: no /usr/sbin/sendmail of our own (no private mount namespace, or no overlay)"
 	else
-		cleanup_hooks+=("umount /usr/sbin 2>/dev/null")
 		printf 'printf "%%s\\n" "disk check: 2 warnings" "..hidden dir" "end of report"\n' >"$T/job1.sh"
 		printf 'printf "%%s\\n" "first part" "." "after the dot"\n' >"$T/job2.sh"
 		printf 'SHELL=/bin/sh\nPATH=/usr/bin:/bin\nMAILTO=ana-ops@example.org\n1\t0\tnightly.job\t/bin/sh %s\n' \
@@ -635,6 +642,52 @@ if have anacron anacron "$R/usr/sbin/anacron" && ldd_ok anacron "$R/usr/sbin/ana
 		printf 'first part\n' >"$T/want_body"
 		body "$T/got_ana-dot" >"$T/got_body"
 		expect_same "$T/got_body" "$T/want_body" "anacron (a lone dot): the output up to the dot, as sendmail without -i"
+	fi
+fi
+
+# ---------------------------------------------------------------- at
+# The real at(1) queues a job and the real atd runs the queue once (-s);
+# the job's output goes to /usr/sbin/sendmail -i USER, headed "Subject:
+# Output from your job N" and "To: USER".  at's spool directories are
+# compiled in: an overlay on /var/spool, in the test's own mount
+# namespace, gives it empty ones.  root (cron's mailbox already) goes
+# through an aliases file to at-ops, as an admin's /etc/aliases would.
+if have at at "$R/usr/bin/at" "$R/usr/sbin/atd" && ldd_ok at "$R/usr/sbin/atd"; then
+	if ! sbin_sendmail; then
+		skip "at: no /usr/sbin/sendmail of our own (no private mount namespace, or no overlay)"
+	elif ! { mkdir -p "$T/spool_up/cron/atjobs" "$T/spool_up/cron/atspool" "$T/spool_wk" &&
+		mount -t overlay overlay -o "lowerdir=/var/spool,upperdir=$T/spool_up,workdir=$T/spool_wk" /var/spool; }; then
+		skip "at: cannot mount an overlay on /var/spool"
+	else
+		cleanup_hooks+=("umount /var/spool 2>/dev/null")
+		chown daemon:daemon /var/spool/cron/atjobs /var/spool/cron/atspool
+		chmod 1770 /var/spool/cron/atjobs /var/spool/cron/atspool
+		: >/var/spool/cron/atjobs/.SEQ && chown daemon:daemon /var/spool/cron/atjobs/.SEQ
+		printf 'printf "%%s\\n" "backup done" "." "3 files"\n' >"$T/in"
+		printf 'root: at-ops@example.org\n' >"$T/at_aliases"
+		cp "$T/conf" "$T/conf.saved"
+		printf 'aliases %s\n' "$T/at_aliases" >>"$T/conf"
+		calls_reset
+		"$R/usr/bin/at" now <"$T/in" >"$T/out" 2>"$T/err" && ok "at: job queued" ||
+			fail "at: exit $?: $(cat "$T/err")"
+		"$R/usr/sbin/atd" -s >"$T/out" 2>"$T/err" && ok "atd -s: exit 0" || fail "atd -s: $(cat "$T/err")"
+		if wait_call at; then
+			got=$(cat "$calld/argv")
+			argv_report+=("at: sendmail $got")
+			[ "$got" = "-i root" ] && ok "at: argv: $got" || fail "at: argv: got '$got', want '-i root'"
+			[ "$(cat "$calld/rc")" = 0 ] && ok "at: carrier exit 0" ||
+				fail "at: carrier exit $(cat "$calld/rc"); stderr: $(cat "$calld/err")"
+		fi
+		mv "$T/conf.saved" "$T/conf"
+		arrived 1
+		expect_boxes at at-ops
+		expect_sender at at-ops root@example.org
+		expect_field at "$T/got_at-ops" '^Subject: Output from your job +[0-9]+$'
+		expect_field at "$T/got_at-ops" '^To: root@example.org$'
+		expect_rfc5322 at "$T/got_at-ops"
+		expect_body_sent at "$T/got_at-ops"
+		body "$T/got_at-ops" | grep -qx '3 files' && ok "at: the output after its lone dot (-i)" ||
+			fail "at: body: $(body "$T/got_at-ops")"
 	fi
 fi
 
