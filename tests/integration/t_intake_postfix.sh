@@ -293,6 +293,10 @@ arrived 1
 	fail "From: $(postfix_msg "$pf" example.org ln | grep -m1 '^From:')"
 run_carrier -I
 expect_rc 0 "-I"
+printf '%sSubject: obsolete flags\n\nb\n' "$HDRS" >"$T/in"
+run_carrier "${C[@]}" -c -s -T 5d -M jvalue -Q -i ob@example.org
+expect_rc 0 "-c, -s, -T, -M, -Q accepted"
+arrived 1
 
 # 17. A user without a passwd entry (a container's uid) can send with -f,
 #     even when carrier adds the From field.
