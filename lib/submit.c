@@ -916,6 +916,17 @@ apply_policy(struct policy *p, struct carrier_message *msg,
 		    " in the arguments or the header" : " given");
 		goto out;
 	}
+	/*
+	 * A NUL byte has no place in a header field, and relays cut the
+	 * field there (Postfix keeps "Subject: a" of "Subject: a<NUL>b"): a
+	 * space keeps the rest of it.
+	 */
+	for (k = 0; k < h.n; k++) {
+		char *z;
+
+		while ((z = memchr(h.f[k].text, '\0', h.f[k].len)) != NULL)
+			*z = ' ';
+	}
 	/* Bcc is for the envelope only */
 	while ((i = header_find(&h, "Bcc", 0)) >= 0)
 		header_remove(&h, (size_t)i);

@@ -293,6 +293,14 @@ arrived 1
 	fail "From: $(postfix_msg "$pf" example.org ln | grep -m1 '^From:')"
 run_carrier -I
 expect_rc 0 "-I"
+#     A NUL byte in a header field: a space, not the end of the field
+#     (Postfix would keep only "Subject: nul").
+printf 'Subject: nul\0here\n\nb\n' >"$T/in"
+run_carrier "${C[@]}" -i nulhdr@example.org
+expect_rc 0 "NUL in a header field"
+arrived 1
+[ "$(field Subject <(postfix_msg "$pf" example.org nulhdr))" = 'Subject: nul here' ] && ok "NUL in Subject became a space" ||
+	fail "Subject: $(postfix_msg "$pf" example.org nulhdr | grep -a -m1 '^Subject:' | od -c | head -3)"
 printf '%sSubject: obsolete flags\n\nb\n' "$HDRS" >"$T/in"
 run_carrier "${C[@]}" -c -s -T 5d -M jvalue -Q -i ob@example.org
 expect_rc 0 "-c, -s, -T, -M, -Q accepted"
