@@ -5,6 +5,7 @@
 #     Each gives a clear error naming the directory, nothing is sent,
 #     and no file is left behind; the next message that fits goes.
 #   - A missing TMPDIR.
+#   - 1 MB of random bytes on stdin, with -i and without.
 #   - kill -9 at 25 moments of a 4 MB send: whatever arrived is whole
 #     and byte for byte what was sent, every send that exited 0 arrived,
 #     and no temporary file is left.
@@ -92,7 +93,39 @@ expect_rc 74 "missing TMPDIR"
 expect_err_line "^carrier: cannot create a temporary file in $T/nonexistent: No such file or directory$" "missing TMPDIR"
 none_arrived "missing TMPDIR"
 
-# 6. kill -9 at 25 moments, from before the connection to after the end
+# 6. Garbage on stdin: 1 MB from /dev/urandom, with -i and without (where
+#    a lone "." line, should one occur, would end it).  It is all body (no
+#    header field can start it), re-encoded quoted-printable for its NUL
+#    bytes and long lines, and it decodes to the input with its line ends
+#    made CRLF (and, without -i, up to a lone dot line).
+# (a NUL first, so that no run of random bytes can start a header field)
+{ printf '\0'; head -c 1000000 /dev/urandom; } >"$T/in"
+for flags in -i ""; do
+	n=$((n + 1))
+	run_carrier "${C[@]}" $flags "garbage${flags:-_dot}@example.org"
+	expect_rc 0 "1 MB of random bytes ${flags:-without -i}"
+	postfix_wait "$pf" "$n" || fail "the random bytes did not arrive"
+	postfix_msg "$pf" example.org "garbage${flags:-_dot}" >"$T/got"
+	python3 - "$T/got" "$T/in" "${flags:-dot}" <<'PY' && ok "random bytes arrive and decode to the input (${flags:-without -i})" ||
+import quopri, re, sys
+got = open(sys.argv[1], "rb").read()
+head, body = got.split(b"\n\n", 1)
+assert re.search(rb"(?mi)^Content-Transfer-Encoding: quoted-printable$", head), "no QP"
+assert max(len(l) for l in got.split(b"\n")) <= 998, "a line over 998"
+want = re.sub(rb"\r\n|\r|\n", b"\n", open(sys.argv[2], "rb").read())
+if not want.endswith(b"\n"):
+    want += b"\n"
+if sys.argv[3] == "dot":
+    m = re.search(rb"(?m)^\.\n", want)
+    if m:
+        want = want[:m.start()]
+dec = quopri.decodestring(body).replace(b"\r\n", b"\n")
+sys.exit(0 if dec == want else 1)
+PY
+		fail "random bytes: the decoded body differs (${flags:-without -i})"
+done
+
+# 7. kill -9 at 25 moments, from before the connection to after the end
 #    of data.  Each run has its own recipient and Subject.
 work=$T/work
 mkdir -p "$work"
