@@ -54,14 +54,20 @@ smtp_init(struct smtp_session *s, struct conn *conn, const char *helo,
 	smtp_reply_init(&s->reply);
 }
 
+/* The wait for a reply in phase (the one after the text has its own). */
+static unsigned int
+reply_ms(const struct smtp_session *s, enum carrier_phase phase)
+{
+	return phase == PHASE_DOT ? s->dot_timeout_ms : s->timeout_ms;
+}
+
 /* Fills err for an I/O failure (errno e) in phase. */
 static enum carrier_status
 io_error(struct smtp_session *s, int e, enum carrier_phase phase,
     struct carrier_error *err)
 {
 	const char *what = status_phase_name(phase);
-	unsigned int ms = phase == PHASE_DOT ? s->dot_timeout_ms :
-	    s->timeout_ms;
+	unsigned int ms = reply_ms(s, phase);
 	char secs[32];
 
 	(void)strlcpy(err->host, s->peer, sizeof(err->host));
@@ -106,8 +112,7 @@ smtp_read_reply(struct smtp_session *s, enum carrier_phase phase,
 	int r;
 
 	/* the flush of what was buffered runs under this reply's deadline */
-	conn_set_timeout(s->conn, phase == PHASE_DOT ? s->dot_timeout_ms :
-	    s->timeout_ms);
+	conn_set_timeout(s->conn, reply_ms(s, phase));
 	if (conn_flush(s->conn) == -1)
 		return io_error(s, errno, phase, err);
 	if (s->conn->bytes_out != s->out_mark)

@@ -745,37 +745,22 @@ clean_value(const char *s)
 	return 1;
 }
 
-static void
-free_entry(struct addrlist_entry *e)
-{
-	free(e->addr);
-	free(e->display);
-	free(e->comment);
-}
-
 /*
- * The one mailbox of s ("a@b", "<a@b>", "Name <a@b>", a bare name) into
- * e (to free_entry()); -1 with a reason for anything else.
+ * The one mailbox of s ("a@b", "<a@b>", "Name <a@b>", a bare name) as
+ * list->v[0] (list to addrlist_free()); -1 with a reason for anything
+ * else.
  */
 static int
-one_address(const char *s, struct addrlist_entry *e, char *why,
-    size_t whylen)
+one_address(const char *s, struct addrlist *list, char *why, size_t whylen)
 {
-	struct addrlist list;
-
-	memset(&list, 0, sizeof(list));
-	if (addrlist_parse(&list, s, strlen(s), why, whylen) == -1) {
-		addrlist_free(&list);
+	memset(list, 0, sizeof(*list));
+	if (addrlist_parse(list, s, strlen(s), why, whylen) == -1)
 		return -1;
-	}
-	if (list.n != 1) {
-		(void)snprintf(why, whylen, "%s", list.n == 0 ? "no address" :
+	if (list->n != 1) {
+		(void)snprintf(why, whylen, "%s", list->n == 0 ? "no address" :
 		    "more than one address");
-		addrlist_free(&list);
 		return -1;
 	}
-	*e = list.v[0];
-	free(list.v);	/* the entry's strings now belong to e */
 	return 0;
 }
 
@@ -818,21 +803,18 @@ pick_sender(struct policy *p, struct carrier_envelope *env,
 {
 	const char *f = p->sub->sender;
 	char addr[ADDR_MAX + 2], why[128] = "";
-	struct addrlist_entry e;
+	struct addrlist list = { 0 };
 
 	if (f != NULL && (f[0] == '\0' || strcmp(f, "<>") == 0))
 		addr[0] = '\0';		/* the null sender */
 	else if (f != NULL) {
 		/* "a@b", "<a@b>" or "Name <a@b>", as sendmail takes them */
-		int bad = !clean_value(f) || one_address(f, &e, why,
-		    sizeof(why)) == -1;
+		int bad = !clean_value(f) || one_address(f, &list, why,
+		    sizeof(why)) == -1 || qualify(p, list.v[0].addr,
+		    list.v[0].qualified, addr, sizeof(addr)) == -1 ||
+		    addr_check_mailbox(addr, why, sizeof(why)) != 0;
 
-		if (!bad) {
-			bad = qualify(p, e.addr, e.qualified, addr,
-			    sizeof(addr)) == -1 || addr_check_mailbox(addr, why,
-			    sizeof(why)) != 0;
-			free_entry(&e);
-		}
+		addrlist_free(&list);
 		if (bad)
 			return status_set(err, CARRIER_PERM, PHASE_INPUT,
 			    "invalid sender \"%.200s\"%s%s", f, why[0] != '\0' ?
