@@ -47,6 +47,7 @@ struct cli {
 	const char	*envid;		/* -V, DSN ENVID */
 	const char	*aliases;	/* -oA */
 	const char	*xfile;		/* -X */
+	const char	*syslog_tag;	/* -L */
 	unsigned int	 notify;	/* -N, DSN NOTIFY bits */
 	enum envelope_ret ret;		/* -R full|hdrs, DSN RET */
 	unsigned int	 msg_flags;
@@ -72,6 +73,7 @@ static int	opt_t(struct cli *, const char *);
 static int	opt_X(struct cli *, const char *);
 static int	opt_ignore(struct cli *, const char *);
 static int	opt_I(struct cli *, const char *);
+static int	opt_L(struct cli *, const char *);
 static int	open_xfile(const char *);
 static int	opt_C(struct cli *, const char *);
 static int	opt_f(struct cli *, const char *);
@@ -115,7 +117,7 @@ static const struct option options[] = {
 	{ 'h', ARG_REQUIRED, opt_h },	/* hop count */
 	{ 'I', ARG_NONE, opt_I },	/* -bi */
 	{ 'i', ARG_NONE, opt_i },	/* a lone "." does not end input */
-	{ 'L', ARG_REQUIRED, opt_ignore },	/* syslog tag */
+	{ 'L', ARG_REQUIRED, opt_L },	/* syslog tag */
 	{ 'M', ARG_REQUIRED, opt_ignore },	/* macro definition */
 	{ 'm', ARG_NONE, opt_ignore },	/* me too */
 	{ 'N', ARG_REQUIRED, opt_N },	/* DSN NOTIFY */
@@ -225,6 +227,14 @@ opt_ignore(struct cli *cli, const char *arg)
 {
 	(void)cli;
 	(void)arg;
+	return 0;
+}
+
+/* A tag syslog cannot take keeps "carrier": no mail is refused for it. */
+static int
+opt_L(struct cli *cli, const char *arg)
+{
+	cli->syslog_tag = maillog_tag_ok(arg) ? arg : NULL;
 	return 0;
 }
 
@@ -495,6 +505,7 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 		opts->aliases = cli->aliases;
 	if (cli->noalias)
 		opts->aliases = NULL;
+	opts->syslog_tag = cli->syslog_tag;
 	if (cli->xfile != NULL)
 		return open_xfile(cli->xfile);
 	return 0;
@@ -562,6 +573,7 @@ send_mail(struct cli *cli, const struct carrier_options *opts)
 	    CARRIER_OK) {
 		(void)fprintf(stderr, "%s: %s\n", progname,
 		    status_format(&err, line, sizeof(line)));
+		carrier_log_refused(opts, &env, &err);
 		envelope_free(&env);
 		return exit_code(&err);
 	}

@@ -18,10 +18,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "status.h"
 #include "conf.h"
 #include "envelope.h"
+#include "maillog.h"
 #include "message.h"
 
 #define CARRIER_VERSION		"0.1.0"
@@ -61,6 +63,10 @@ struct carrier_options {
 	const char	*from;		/* forced sender; NULL: user@domain */
 	int		 rewrite_from;	/* local From: becomes from */
 	const char	*aliases;	/* aliases(5) file; NULL: none */
+
+	/* The mail log (carrier.conf(5): syslog; sendmail -L) */
+	int		 syslog_facility; /* LOG_MAIL; MAILLOG_OFF: none */
+	const char	*syslog_tag;	/* NULL: "carrier" */
 };
 
 #define CARRIER_SUBMIT_T	0x100	/* -t: recipients from the header */
@@ -86,6 +92,8 @@ struct carrier_message {
 	char			*head;
 	size_t			headlen;
 	struct message_info	info;	/* info.size: what is sent */
+	struct timespec		arrived;	/* intake began (realtime) */
+	char			msgid[MAILLOG_MSGID_MAX]; /* for the log */
 };
 
 /* What a server offers, as carrier_probe() found it. */
@@ -179,11 +187,26 @@ void	carrier_message_close(struct carrier_message *msg);
  * are set.  Returns CARRIER_OK if every recipient was accepted; else the
  * worst outcome among them (CARRIER_PERM over CARRIER_TEMP), and err
  * describes the failure that ended the session, if one did (err->status
- * is CARRIER_OK when only some recipients were refused).
+ * is CARRIER_OK when only some recipients were refused).  Each outcome
+ * is logged (carrier_log_outcomes).
  */
 enum carrier_status carrier_deliver(const struct carrier_options *opts,
 	    struct carrier_envelope *env, const struct carrier_message *msg,
 	    struct carrier_error *err);
+
+/*
+ * Writes one mail log line per recipient of env (its result) to syslog
+ * with opts->syslog_facility and opts->syslog_tag; msg (or NULL) gives
+ * the size, delay and Message-ID.  No syslog daemon: nothing happens.
+ */
+void	carrier_log_outcomes(const struct carrier_options *opts,
+	    const struct carrier_envelope *env,
+	    const struct carrier_message *msg);
+
+/* Logs a message refused before delivery (the sender, and err). */
+void	carrier_log_refused(const struct carrier_options *opts,
+	    const struct carrier_envelope *env,
+	    const struct carrier_error *err);
 
 /*
  * Connects to the relay as carrier_deliver() would (TLS policy

@@ -14,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
 
 #include "compat.h"
 #include "addr.h"
 #include "conf.h"
 #include "file.h"
+#include "maillog.h"
 
 #define CONF_FILE_MAX	(256 * 1024)
 
@@ -103,6 +105,20 @@ set_rewrite_from(struct conf *c, const char *v, char *err, size_t errlen)
 }
 
 static int
+set_syslog(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	int f = maillog_facility(v);
+
+	if (f != -2) {
+		c->syslog_facility = f;
+		return 0;
+	}
+	(void)snprintf(err, errlen, "invalid syslog \"%.64s\" (expected "
+	    "mail, user, daemon, local0 to local7, or off)", v);
+	return -1;
+}
+
+static int
 set_auth_user(struct conf *c, const char *v, char *err, size_t errlen)
 {
 	return set_string(c->auth_user, sizeof(c->auth_user), v, err, errlen);
@@ -138,6 +154,7 @@ static const struct conf_key conf_keys[] = {
 	{ "from",		set_from },
 	{ "rewrite_from",	set_rewrite_from },
 	{ "aliases",		set_aliases },
+	{ "syslog",		set_syslog },
 };
 
 void
@@ -149,6 +166,7 @@ conf_defaults(struct conf *conf)
 	conf->data_timeout = CONF_DATA_DEFAULT;
 	conf->tls = CONF_TLS_AUTO;
 	conf->tls_verify = 1;
+	conf->syslog_facility = LOG_MAIL;
 }
 
 static int

@@ -318,6 +318,7 @@ carrier_deliver(const struct carrier_options *opts,
 				env->rcpts[i].result = *err;
 				env->rcpts[i].done = 1;
 			}
+		carrier_log_outcomes(opts, env, msg);
 		return CARRIER_TEMP;
 	}
 	relay_hop(opts, &hop);
@@ -333,6 +334,7 @@ carrier_deliver(const struct carrier_options *opts,
 			env->rcpts[i].done = 1;
 		break;
 	}
+	carrier_log_outcomes(opts, env, msg);
 	return outcome(env);
 }
 

@@ -82,6 +82,7 @@ struct session {
 	size_t			 olen;
 	int			 fd;		/* the message text, or -1 */
 	int			 ferr;		/* errno of a failed save */
+	struct timespec		 arrived;	/* DATA began */
 	struct message_norm	 norm;		/* the text's intake */
 	char			 fbuf[SMTPD_FBUF];	/* normalised text */
 	size_t			 flen;
@@ -577,6 +578,7 @@ finish_message(struct session *s)
 	s->fd = -1;
 	msg.file_size = s->norm.info.size;
 	msg.info = s->norm.info;
+	msg.arrived = s->arrived;
 	/* a copy: carrier_submit_message() sets env->sender from it */
 	(void)strlcpy(sender, s->env.sender, sizeof(sender));
 	memset(&sub, 0, sizeof(sub));
@@ -761,6 +763,7 @@ cmd_data(struct session *s, const char *arg)
 		    "file: %s", strerror(errno));
 	s->flen = 0;
 	s->ferr = 0;
+	(void)clock_gettime(CLOCK_REALTIME, &s->arrived);
 	message_norm_init(&s->norm, 0);
 	if (reply(s, 354, "End data with <CR><LF>.<CR><LF>") == -1)
 		return -1;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +45,7 @@ carrier_options_init(struct carrier_options *opts)
 	opts->data_timeout = CONF_DATA_DEFAULT;
 	opts->tls = CONF_TLS_AUTO;
 	opts->tls_verify = 1;
+	opts->syslog_facility = LOG_MAIL;
 }
 
 #define OR_NULL(s)	((s)[0] != '\0' ? (s) : NULL)
@@ -74,6 +76,7 @@ carrier_options_from_conf(struct carrier_options *o, const struct conf *c)
 	o->from = OR_NULL(c->from);
 	o->rewrite_from = c->rewrite_from;
 	o->aliases = c->aliases[0] != '\0' ? c->aliases : CONF_ALIASES_DEFAULT;
+	o->syslog_facility = c->syslog_facility;
 }
 
 /* Where temporary files go: opts->tmpdir, $TMPDIR, or /tmp. */
@@ -133,6 +136,7 @@ carrier_message_read(const struct carrier_options *opts, int in_fd,
 	enum carrier_status st;
 
 	memset(msg, 0, sizeof(*msg));
+	(void)clock_gettime(CLOCK_REALTIME, &msg->arrived);
 	if ((msg->fd = open_tmp(dir)) == -1)
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
 		    "cannot create a temporary file in %s: %s", dir,
@@ -686,6 +690,32 @@ qp_body(const struct carrier_options *opts, struct carrier_message *msg,
 	return CARRIER_OK;
 }
 
+/*
+ * The Message-ID field's value, unfolded and trimmed, into dst for the
+ * mail log ("" when there is none); the log sanitises it.
+ */
+static void
+keep_msgid(const struct header *h, char *dst, size_t size)
+{
+	const char *v;
+	long i;
+	size_t len, o = 0;
+
+	dst[0] = '\0';
+	if ((i = header_find(h, "Message-ID", 0)) < 0)
+		return;
+	v = header_value(h, (size_t)i, &len);
+	for (; len > 0 && o + 1 < size; v++, len--) {
+		if (*v == '\r' || *v == '\n' || ((*v == ' ' || *v == '\t') &&
+		    (o == 0 || dst[o - 1] == ' ')))
+			continue;
+		dst[o++] = *v == '\t' ? ' ' : *v;
+	}
+	while (o > 0 && dst[o - 1] == ' ')
+		o--;
+	dst[o] = '\0';
+}
+
 /* Adds what RFC 5322 requires and the caller left out. */
 static enum carrier_status
 add_missing(struct policy *p, struct header *h, const char *sender,
@@ -923,6 +953,7 @@ apply_policy(struct policy *p, struct carrier_message *msg,
 				goto out;
 	if ((st = add_missing(p, &h, env->sender, err)) != CARRIER_OK)
 		goto out;
+	keep_msgid(&h, msg->msgid, sizeof(msg->msgid));
 	/* long lines or NUL in a plain text body: quoted-printable */
 	if ((msg->info.long_lines > 0 || msg->info.nul) && qp_eligible(&h) &&
 	    body_needs_qp(msg) && (st = qp_body(p->opts, msg, &h, err)) !=

@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "tests.h"
 #include "conf.h"
+#include "maillog.h"
 
 static const struct {
 	const char	*in;
@@ -87,7 +89,7 @@ START_TEST(test_conf_parse_keys)
 	char err[256];
 	const char *text = "# comment\n\n  relay  smtp.example.org:587  \n"
 	    "helo client.example.org\ntimeout 2m\nconnect_timeout 10\n"
-	    "data_timeout 15m\n";
+	    "data_timeout 15m\nsyslog local5\n";
 
 	conf_defaults(&c);
 	ck_assert_int_eq(conf_parse(&c, "t", text, strlen(text), err,
@@ -98,6 +100,12 @@ START_TEST(test_conf_parse_keys)
 	ck_assert_uint_eq(c.timeout, 120);
 	ck_assert_uint_eq(c.connect_timeout, 10);
 	ck_assert_uint_eq(c.data_timeout, 900);
+	ck_assert_int_eq(c.syslog_facility, LOG_LOCAL5);
+	conf_defaults(&c);
+	ck_assert_int_eq(c.syslog_facility, LOG_MAIL);
+	ck_assert_int_eq(conf_parse(&c, "t", "syslog off\n", 11, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(c.syslog_facility, MAILLOG_OFF);
 }
 END_TEST
 
@@ -114,6 +122,8 @@ static const struct {
 	{ "relay a.example:99999\n", "t:1: invalid port in relay "
 	    "\"a.example:99999\"" },
 	{ "relay a\0b\n", "t:1: NUL byte" },
+	{ "syslog kern\n", "t:1: invalid syslog \"kern\" (expected mail, "
+	    "user, daemon, local0 to local7, or off)" },
 };
 
 START_TEST(test_conf_parse_errors_name_line)

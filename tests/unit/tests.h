@@ -17,6 +17,7 @@ Suite	*envelope_suite(void);
 Suite	*header_suite(void);
 Suite	*identity_suite(void);
 Suite	*log_suite(void);
+Suite	*maillog_suite(void);
 Suite	*message_suite(void);
 Suite	*qp_suite(void);
 Suite	*smtp_reply_suite(void);

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * outcome.c: the mail log of a delivery (carrier_log_outcomes and
+ * carrier_log_refused in carrier.h): one line per recipient, or one for
+ * a message refused before delivery, through maillog.
+ * Depends on maillog, envelope, status.
+ */
+#include <stddef.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "maillog.h"
+#include "carrier.h"
+
+static void	message_fields(const struct carrier_envelope *,
+		    const struct carrier_message *, struct maillog_msg *);
+
+/* What every line of the message says: sender, user, size, delay. */
+static void
+message_fields(const struct carrier_envelope *env,
+    const struct carrier_message *msg, struct maillog_msg *m)
+{
+	struct timespec now;
+
+	m->sender = env->sender != NULL ? env->sender : "";
+	m->uid = (long)getuid();
+	m->msgid = NULL;
+	m->size = 0;
+	m->delay_ms = -1;
+	if (msg == NULL)
+		return;
+	m->msgid = msg->msgid;
+	m->size = msg->info.size;
+	if (msg->arrived.tv_sec != 0 &&
+	    clock_gettime(CLOCK_REALTIME, &now) == 0) {
+		long long d = ((long long)now.tv_sec - msg->arrived.tv_sec) *
+		    1000 + (now.tv_nsec - msg->arrived.tv_nsec) / 1000000;
+
+		m->delay_ms = d < 0 ? 0 : d;
+	}
+}
+
+void
+carrier_log_outcomes(const struct carrier_options *opts,
+    const struct carrier_envelope *env, const struct carrier_message *msg)
+{
+	static struct maillog l;	/* 67 KB: not on the stack */
+	struct maillog_msg m;
+	char line[MAILLOG_LINE_MAX];
+	size_t i;
+
+	if (opts->syslog_facility == MAILLOG_OFF || env->nrcpts == 0)
+		return;
+	message_fields(env, msg, &m);
+	(void)maillog_open(&l, NULL, opts->syslog_facility, opts->syslog_tag,
+	    MAILLOG_WAIT_MS);
+	for (i = 0; i < env->nrcpts; i++) {
+		const struct carrier_rcpt *r = &env->rcpts[i];
+
+		(void)maillog_format(line, sizeof(line), &m, r->addr,
+		    &r->result);
+		maillog_add(&l, maillog_priority(r->result.status), line);
+	}
+	(void)maillog_close(&l);
+}
+
+void
+carrier_log_refused(const struct carrier_options *opts,
+    const struct carrier_envelope *env, const struct carrier_error *err)
+{
+	static struct maillog l;
+	struct maillog_msg m;
+	char line[MAILLOG_LINE_MAX];
+
+	if (opts->syslog_facility == MAILLOG_OFF)
+		return;
+	message_fields(env, NULL, &m);
+	(void)maillog_open(&l, NULL, opts->syslog_facility, opts->syslog_tag,
+	    MAILLOG_WAIT_MS);
+	(void)maillog_format_refused(line, sizeof(line), &m, err);
+	maillog_add(&l, maillog_priority(err->status), line);
+	(void)maillog_close(&l);
+}

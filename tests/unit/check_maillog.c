@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: ISC */
+/* check_maillog.c: mail log lines, and the syslog client on a socket. */
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests.h"
+#include "compat.h"
+#include "maillog.h"
+
+static const struct maillog_msg msg = {
+	.sender = "cron@example.net", .msgid = "<1.2@example.net>",
+	.size = 2048, .uid = 1000, .delay_ms = 1234,
+};
+
+static struct carrier_error
+result(enum carrier_status st, enum carrier_phase ph, int code,
+    const char *enh, const char *host, const char *text)
+{
+	struct carrier_error e;
+
+	status_clear(&e);
+	e.status = st;
+	e.phase = ph;
+	e.code = code;
+	(void)strlcpy(e.enhanced, enh, sizeof(e.enhanced));
+	(void)strlcpy(e.host, host, sizeof(e.host));
+	(void)strlcpy(e.text, text, sizeof(e.text));
+	return e;
+}
+
+static const struct {
+	enum carrier_status	st;
+	enum carrier_phase	ph;
+	int			code;
+	const char		*enh, *host, *text, *want;
+} lines[] = {
+	{ CARRIER_OK, PHASE_DOT, 250, "2.0.0", "mx.example[192.0.2.1]:25",
+	  "Ok: queued as 4Xy", "from=<cron@example.net>, to=<root@example.net>"
+	  ", uid=1000, msgid=<1.2@example.net>, relay=mx.example[192.0.2.1]:25"
+	  ", delay=1.23, size=2048, dsn=2.0.0, status=sent (250 2.0.0 Ok: "
+	  "queued as 4Xy)" },
+	{ CARRIER_PERM, PHASE_RCPT, 550, "5.1.1", "[192.0.2.1]:587",
+	  "no such user", "from=<cron@example.net>, to=<root@example.net>, "
+	  "uid=1000, msgid=<1.2@example.net>, relay=[192.0.2.1]:587, "
+	  "delay=1.23, size=2048, dsn=5.1.1, status=failed (550 5.1.1 no such "
+	  "user, in reply to RCPT TO)" },
+	{ CARRIER_TEMP, PHASE_MAIL, 451, "", "[192.0.2.1]:25", "try later",
+	  "from=<cron@example.net>, to=<root@example.net>, uid=1000, "
+	  "msgid=<1.2@example.net>, relay=[192.0.2.1]:25, delay=1.23, "
+	  "size=2048, status=tempfail (451 try later, in reply to MAIL FROM)" },
+	{ CARRIER_TEMP, PHASE_CONNECT, 0, "", "", "cannot connect: refused",
+	  "from=<cron@example.net>, to=<root@example.net>, uid=1000, "
+	  "msgid=<1.2@example.net>, relay=none, delay=1.23, size=2048, "
+	  "status=tempfail (cannot connect: refused)" },
+};
+
+START_TEST(test_maillog_format_table)
+{
+	struct carrier_error e = result(lines[_i].st, lines[_i].ph,
+	    lines[_i].code, lines[_i].enh, lines[_i].host, lines[_i].text);
+	char buf[MAILLOG_LINE_MAX];
+	size_t n = maillog_format(buf, sizeof(buf), &msg, "root@example.net",
+	    &e);
+
+	ck_assert_str_eq(buf, lines[_i].want);
+	ck_assert_uint_eq(n, strlen(buf));
+}
+END_TEST
+
+/* Text from the caller or a server cannot forge a second log line. */
+START_TEST(test_maillog_format_sanitises)
+{
+	struct maillog_msg m = msg;
+	struct carrier_error e = result(CARRIER_PERM, PHASE_RCPT, 550, "",
+	    "h\nx", "bad\r\nMar  1 00:00:00 evil: x");
+	char buf[MAILLOG_LINE_MAX];
+
+	m.sender = "a\nb@example.net";
+	m.msgid = "<x\r\n>";
+	(void)maillog_format(buf, sizeof(buf), &m, "r\x01@example.net", &e);
+	ck_assert_ptr_null(strpbrk(buf, "\r\n\x01"));
+	ck_assert_ptr_nonnull(strstr(buf, "from=<a\\x0ab@example.net>"));
+	ck_assert_ptr_nonnull(strstr(buf, "to=<r\\x01@example.net>"));
+	ck_assert_ptr_nonnull(strstr(buf, "msgid=<x\\x0d\\x0a>"));
+	ck_assert_ptr_nonnull(strstr(buf, "bad\\x0d\\x0aMar"));
+}
+END_TEST
+
+/* Unknown fields are left out; a small buffer cuts, never overflows. */
+START_TEST(test_maillog_format_short)
+{
+	struct maillog_msg m = { .sender = "", .uid = -1, .delay_ms = -1 };
+	struct carrier_error e = result(CARRIER_OK, PHASE_DOT, 250, "",
+	    "[::1]:25", "ok");
+	char buf[MAILLOG_LINE_MAX], small[40];
+	size_t n;
+
+	(void)maillog_format(buf, sizeof(buf), &m, "a@b", &e);
+	ck_assert_str_eq(buf, "from=<>, to=<a@b>, relay=[::1]:25, "
+	    "status=sent (250 ok)");
+	memset(small, 'z', sizeof(small));
+	n = maillog_format(small, sizeof(small), &m, "a@b", &e);
+	ck_assert_uint_eq(n, sizeof(small) - 1);
+	ck_assert_uint_eq(strlen(small), sizeof(small) - 1);
+	ck_assert_uint_eq(maillog_format(small, 0, &m, "a@b", &e), 0);
+}
+END_TEST
+
+START_TEST(test_maillog_format_refused)
+{
+	struct carrier_error e = result(CARRIER_PERM, PHASE_INPUT, 0, "", "",
+	    "no recipients");
+	char buf[MAILLOG_LINE_MAX];
+
+	(void)maillog_format_refused(buf, sizeof(buf), &msg, &e);
+	ck_assert_str_eq(buf, "from=<cron@example.net>, uid=1000, "
+	    "status=refused (no recipients)");
+}
+END_TEST
+
+START_TEST(test_maillog_names)
+{
+	ck_assert_int_eq(maillog_facility("mail"), LOG_MAIL);
+	ck_assert_int_eq(maillog_facility("local7"), LOG_LOCAL7);
+	ck_assert_int_eq(maillog_facility("off"), MAILLOG_OFF);
+	ck_assert_int_eq(maillog_facility("kern"), -2);
+	ck_assert_int_eq(maillog_facility("MAIL"), -2);
+	ck_assert_int_eq(maillog_tag_ok("cron-mail"), 1);
+	ck_assert_int_eq(maillog_tag_ok(""), 0);
+	ck_assert_int_eq(maillog_tag_ok(NULL), 0);
+	ck_assert_int_eq(maillog_tag_ok("a b"), 0);
+	ck_assert_int_eq(maillog_tag_ok("a:b"), 0);
+	ck_assert_int_eq(maillog_tag_ok("a[1]"), 0);
+	ck_assert_int_eq(maillog_tag_ok("\xc3\xa9"), 0);
+	ck_assert_int_eq(maillog_tag_ok(
+	    "0123456789012345678901234567890123"), 0);
+	ck_assert_int_eq(maillog_priority(CARRIER_OK), LOG_INFO);
+	ck_assert_int_eq(maillog_priority(CARRIER_TEMP), LOG_WARNING);
+	ck_assert_int_eq(maillog_priority(CARRIER_PERM), LOG_ERR);
+}
+END_TEST
+
+/* A daemon: a datagram socket bound at a fresh path; returns its fd. */
+static int
+daemon_socket(char *path, size_t size, int rcvbuf)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	(void)snprintf(path, size, "/tmp/check_maillog.%ld", (long)getpid());
+	(void)unlink(path);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	(void)strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ck_assert_int_ge(fd, 0);
+	if (rcvbuf > 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		    sizeof(rcvbuf));
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+/*
+ * 70 lines (three batches) arrive framed, in order, one per datagram,
+ * while the daemon reads (a child sends: the kernel queues only
+ * net.unix.max_dgram_qlen datagrams, 10 by default).
+ */
+START_TEST(test_maillog_send_frames)
+{
+	static struct maillog l;
+	char path[108], line[64], got[MAILLOG_FRAME_MAX], want[128];
+	int fd = daemon_socket(path, sizeof(path), 0), i, status;
+	struct timeval tv = { 5, 0 };
+	pid_t pid;
+	ssize_t n;
+
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)), 0);
+	if ((pid = fork()) == 0) {
+		if (maillog_open(&l, path, LOG_LOCAL3, "cron-mail", 5000) != 0)
+			_exit(2);
+		for (i = 0; i < 70; i++) {
+			(void)snprintf(line, sizeof(line), "line %d", i);
+			maillog_add(&l, i == 0 ? LOG_ERR : LOG_INFO, line);
+		}
+		_exit(maillog_close(&l) == 0 && l.sent == 70 ? 0 : 1);
+	}
+	ck_assert_int_gt(pid, 0);
+	for (i = 0; i < 70; i++) {
+		n = recv(fd, got, sizeof(got) - 1, 0);
+		ck_assert_int_gt(n, 0);
+		got[n] = '\0';
+		/* "<PRI>Mmm dd hh:mm:ss tag[pid]: text" */
+		(void)snprintf(want, sizeof(want), "<%d>", LOG_LOCAL3 |
+		    (i == 0 ? LOG_ERR : LOG_INFO));
+		ck_assert_int_eq(strncmp(got, want, strlen(want)), 0);
+		ck_assert_int_eq(got[strlen(want) + 3], ' ');
+		ck_assert_int_eq(got[strlen(want) + 15], ' ');
+		(void)snprintf(want, sizeof(want), " cron-mail[%ld]: line %d",
+		    (long)pid, i);
+		ck_assert_str_eq(got + strlen(got) - strlen(want), want);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(recv(fd, got, sizeof(got), MSG_DONTWAIT), -1);
+	(void)close(fd);
+	(void)unlink(path);
+}
+END_TEST
+
+/* No daemon: an error at open, and every line counted as dropped. */
+START_TEST(test_maillog_no_daemon)
+{
+	static struct maillog l;
+
+	ck_assert_int_eq(maillog_open(&l, "/nonexistent/log", LOG_MAIL,
+	    NULL, 1000), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	maillog_add(&l, LOG_INFO, "x");
+	maillog_add(&l, LOG_INFO, "y");
+	ck_assert_uint_eq(maillog_close(&l), 2);
+	/* off: nothing is tried, nothing is dropped */
+	ck_assert_int_eq(maillog_open(&l, "/nonexistent/log", MAILLOG_OFF,
+	    NULL, 1000), 0);
+	maillog_add(&l, LOG_INFO, "x");
+	ck_assert_uint_eq(maillog_close(&l), 0);
+}
+END_TEST
+
+/* A daemon that does not read holds the sender up to the deadline only. */
+START_TEST(test_maillog_stalled_daemon)
+{
+	static struct maillog l;
+	struct timespec t0, t1;
+	char path[108], line[MAILLOG_LINE_MAX];
+	int fd = daemon_socket(path, sizeof(path), 1), i;
+	long ms;
+	size_t dropped;
+
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(maillog_open(&l, path, LOG_MAIL, "t", 300), 0);
+	for (i = 0; i < 1000; i++)
+		maillog_add(&l, LOG_INFO, line);
+	dropped = maillog_close(&l);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000;
+	ck_assert_int_ge(ms, 250);
+	ck_assert_int_lt(ms, 2000);
+	ck_assert_uint_gt(dropped, 0);
+	ck_assert_uint_eq(dropped + l.sent, 1000);
+	(void)close(fd);
+	(void)unlink(path);
+}
+END_TEST
+
+Suite *
+maillog_suite(void)
+{
+	Suite *s = suite_create("maillog");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, test_maillog_format_table, 0,
+	    sizeof(lines) / sizeof(lines[0]));
+	tcase_add_test(tc, test_maillog_format_sanitises);
+	tcase_add_test(tc, test_maillog_format_short);
+	tcase_add_test(tc, test_maillog_format_refused);
+	tcase_add_test(tc, test_maillog_names);
+	tcase_add_test(tc, test_maillog_send_frames);
+	tcase_add_test(tc, test_maillog_no_daemon);
+	tcase_add_test(tc, test_maillog_stalled_daemon);
+	suite_add_tcase(s, tc);
+	return s;
+}
