@@ -71,6 +71,15 @@ struct carrier_options {
 
 #define CARRIER_SUBMIT_T	0x100	/* -t: recipients from the header */
 
+/*
+ * What the submission policy reads from files, kept from one call to the
+ * next: the mail domain from opts->mailname, and the aliases table (or
+ * the failure to load it).  sendmail -bs keeps one per session, so a
+ * session reads those files once, not at each MAIL, RCPT and message.
+ * Opaque; see carrier_cache_new().
+ */
+struct carrier_cache;
+
 /* What the caller said about a message (the command line). */
 struct carrier_submit {
 	unsigned int	 flags;		/* MESSAGE_DOT_ENDS, CARRIER_SUBMIT_T */
@@ -78,6 +87,7 @@ struct carrier_submit {
 	const char	*fullname;	/* -F; NULL: the user's GECOS name */
 	char *const	*rcpts;		/* recipients given as arguments */
 	size_t		 nrcpts;
+	struct carrier_cache *cache;	/* NULL: the files read afresh */
 };
 
 /*
@@ -170,6 +180,18 @@ enum carrier_status carrier_submit_message(const struct carrier_options *opts,
 enum carrier_status carrier_recipients(const struct carrier_options *opts,
 	    const struct carrier_submit *sub, struct carrier_envelope *env,
 	    struct carrier_error *err);
+
+/*
+ * A new, empty cache for the cache field of struct carrier_submit; NULL
+ * with errno ENOMEM when memory ran out.  Every call given the cache must
+ * pass the same opts: what it holds was read with them.  The mail domain
+ * file is read at the first call, the aliases file the first time a
+ * local recipient needs it; a failure to load the aliases file is kept,
+ * and each later call that needs the file fails the same way.  Free it
+ * with carrier_cache_free() (NULL is fine).
+ */
+struct carrier_cache *carrier_cache_new(void);
+void	carrier_cache_free(struct carrier_cache *cache);
 
 /*
  * An unlinked read-write temporary file in opts->tmpdir, $TMPDIR or

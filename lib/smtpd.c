@@ -11,6 +11,8 @@
  * so it is written once, in the form that is sent; that file and the
  * envelope (the recipients are already in it, so they are not looked
  * up twice) go to carrier_submit_message(), then to the delivery step.
+ * Those calls share one carrier_cache for the session: the mail domain
+ * file and the aliases file are read once, not at each RCPT.
  *
  * I/O is done here, not through conn: the descriptors belong to the
  * caller (usually pipes it shares with us), so they are left blocking
@@ -74,6 +76,7 @@ struct session {
 	unsigned int		 errors;	/* refused commands */
 	unsigned int		 rcpt_tries;	/* RCPTs in this transaction */
 	int			 write_failed;	/* a reply could not go */
+	struct carrier_cache	*cache;		/* the files policy reads */
 	struct carrier_envelope	 env;		/* the transaction */
 	char			 line[SMTPD_LINE_MAX + 1];
 	char			 in[SMTPD_IBUF];
@@ -583,6 +586,7 @@ finish_message(struct session *s)
 	(void)strlcpy(sender, s->env.sender, sizeof(sender));
 	memset(&sub, 0, sizeof(sub));
 	sub.sender = sender;
+	sub.cache = s->cache;
 	st = carrier_submit_message(opts, &sub, &msg, &s->env, &err);
 	if (st != CARRIER_OK)
 		rc = reply_failure(s, st == CARRIER_TEMP ||
@@ -661,6 +665,7 @@ cmd_mail(struct session *s, const char *arg)
 	}
 	memset(&sub, 0, sizeof(sub));
 	sub.sender = addr;
+	sub.cache = s->cache;
 	status_clear(&err);
 	if (carrier_recipients(s->p->opts, &sub, &s->env, &err) !=
 	    CARRIER_OK) {
@@ -735,6 +740,7 @@ cmd_rcpt(struct session *s, const char *arg)
 	sub.sender = "";	/* checked at MAIL already */
 	sub.rcpts = rcpts;
 	sub.nrcpts = 1;
+	sub.cache = s->cache;
 	status_clear(&err);
 	if (carrier_recipients(s->p->opts, &sub, &tmp, &err) != CARRIER_OK) {
 		envelope_free(&tmp);
@@ -881,9 +887,12 @@ smtpd_run(const struct smtpd_params *p, struct carrier_error *err)
 	int rc, e;
 
 	status_clear(err);
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->cache = carrier_cache_new()) == NULL) {
+		free(s);
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
 		    strerror(errno));
+	}
 	s->p = p;
 	s->fd = -1;
 	s->timeout_ms = (int64_t)p->opts->timeout * 1000;
@@ -916,6 +925,7 @@ smtpd_run(const struct smtpd_params *p, struct carrier_error *err)
 	log_note("smtpd: session ended %s (%s)", st == CARRIER_OK ?
 	    "with QUIT" : "without QUIT", state_names[s->state]);
 	reset_txn(s);
+	carrier_cache_free(s->cache);
 	free(s);
 	return st;
 }

@@ -20,7 +20,9 @@
  * bare name is qualified with the mail domain and a local name goes
  * through the aliases file, exactly as on the command line; the message
  * is then taken by carrier_submit_message() (never with -t: the
- * recipients are the RCPTs) and sent by carrier_deliver().  MAIL is
+ * recipients are the RCPTs) and sent by carrier_deliver().  The mail
+ * domain file and the aliases file are read once per session, when first
+ * needed (a change to them is seen by the next session).  MAIL is
  * accepted without HELO, as Postfix and sendmail do by default.  A
  * non-ASCII address is accepted without the SMTPUTF8 parameter
  * (symfony/mailer never sends it); whether the relay can take it is

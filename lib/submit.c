@@ -168,13 +168,37 @@ carrier_message_close(struct carrier_message *msg)
 
 #define SUBMIT_HEAD_CHUNK	16384
 
+/* What the policy reads from files (see carrier.h). */
+struct carrier_cache {
+	struct identity	 id;		/* the mail domain, if known */
+	int		 id_tried;
+	struct aliases	*aliases;	/* loaded when needed */
+	int		 aliases_tried, aliases_failed;
+	char		 aliases_err[512];	/* why it failed */
+};
+
 struct policy {
 	const struct carrier_options	*opts;
 	const struct carrier_submit	*sub;
 	struct identity			 id;
-	struct aliases			*aliases;	/* loaded when needed */
-	int				 aliases_tried;
+	struct carrier_cache		*cache;	/* sub->cache, else &own */
+	struct carrier_cache		 own;	/* this call's alone */
 };
+
+struct carrier_cache *
+carrier_cache_new(void)
+{
+	return calloc(1, sizeof(struct carrier_cache));
+}
+
+void
+carrier_cache_free(struct carrier_cache *cache)
+{
+	if (cache == NULL)
+		return;
+	aliases_free(cache->aliases);
+	free(cache);
+}
 
 /*
  * Reads the header section from the start of msg's file into h and sets
@@ -291,23 +315,25 @@ alias_warning(void *arg, const char *msg)
 	log_warnx("%s", msg);
 }
 
-/* The aliases table, loaded the first time a local name needs it. */
+/*
+ * The aliases table, loaded the first time a local name needs it; NULL
+ * for none, or with err set when it could not be loaded.
+ */
 static struct aliases *
 aliases_table(struct policy *p, struct carrier_error *err)
 {
-	char why[512];
+	struct carrier_cache *c = p->cache;
 
-	if (p->aliases_tried)
-		return p->aliases;
-	p->aliases_tried = 1;
-	if (p->opts->aliases == NULL)
-		return NULL;
-	if (aliases_load(&p->aliases, p->opts->aliases, alias_warning, NULL,
-	    why, sizeof(why)) == -1) {
-		status_set(err, CARRIER_PERM, PHASE_CONFIG, "%s", why);
-		p->aliases = NULL;
+	if (!c->aliases_tried) {
+		c->aliases_tried = 1;
+		c->aliases_failed = p->opts->aliases != NULL &&
+		    aliases_load(&c->aliases, p->opts->aliases, alias_warning,
+		    NULL, c->aliases_err, sizeof(c->aliases_err)) == -1;
 	}
-	return p->aliases;
+	if (c->aliases_failed)
+		status_set(err, CARRIER_PERM, PHASE_CONFIG, "%s",
+		    c->aliases_err);
+	return c->aliases;
 }
 
 /*
@@ -873,12 +899,21 @@ start_policy(struct policy *p, const struct carrier_options *opts,
 
 	p->opts = opts;
 	p->sub = sub;
-	p->aliases = NULL;
-	p->aliases_tried = 0;
+	memset(&p->own, 0, sizeof(p->own));
+	p->cache = sub->cache != NULL ? sub->cache : &p->own;
 	if (sub->fullname != NULL && !clean_value(sub->fullname))
 		return status_set(err, CARRIER_PERM, PHASE_INPUT, "invalid "
 		    "full name: control characters in -F");
 	identity_init(&p->id, opts->domain, opts->mailname);
+	if (sub->cache != NULL) {
+		/* the mail domain file read once; the rest as in a new call */
+		if (!p->cache->id_tried) {
+			p->cache->id = p->id;
+			(void)identity_domain_known(&p->cache->id);
+			p->cache->id_tried = 1;
+		}
+		p->id = p->cache->id;
+	}
 	if ((st = pick_sender(p, env, err)) != CARRIER_OK)
 		return st;
 	for (j = 0; j < sub->nrcpts; j++)
@@ -886,6 +921,14 @@ start_policy(struct policy *p, const struct carrier_options *opts,
 		    CARRIER_OK)
 			return st;
 	return CARRIER_OK;
+}
+
+/* Frees what start_policy() loaded for this call alone. */
+static void
+end_policy(struct policy *p)
+{
+	aliases_free(p->own.aliases);
+	p->own.aliases = NULL;
 }
 
 enum carrier_status
@@ -897,7 +940,7 @@ carrier_recipients(const struct carrier_options *opts,
 	enum carrier_status st;
 
 	st = start_policy(&p, opts, sub, env, err);
-	aliases_free(p.aliases);
+	end_policy(&p);
 	return st;
 }
 
@@ -992,7 +1035,7 @@ carrier_submit(const struct carrier_options *opts,
 	    (st = carrier_message_read(opts, in_fd, sub->flags, msg, err)) ==
 	    CARRIER_OK)
 		st = apply_policy(&p, msg, env, err);
-	aliases_free(p.aliases);
+	end_policy(&p);
 	if (st != CARRIER_OK)
 		carrier_message_close(msg);
 	return st;
@@ -1008,7 +1051,7 @@ carrier_submit_message(const struct carrier_options *opts,
 
 	if ((st = start_policy(&p, opts, sub, env, err)) == CARRIER_OK)
 		st = apply_policy(&p, msg, env, err);
-	aliases_free(p.aliases);
+	end_policy(&p);
 	if (st != CARRIER_OK)
 		carrier_message_close(msg);
 	return st;

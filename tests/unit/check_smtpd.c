@@ -7,12 +7,14 @@
  * that records the envelope and the text and returns a chosen outcome;
  * one test goes through the real carrier_deliver() with no relay (451).
  * One test runs the server in a child and plays an interactive,
- * pipelining client against it.
+ * pipelining client against it; another does so to change the aliases
+ * and mail name files in the middle of a session.
  */
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -671,6 +673,78 @@ START_TEST(test_smtpd_run_too_many_errors)
 }
 END_TEST
 
+/* Writes text to dir/name (replacing it) and its path to path. */
+static void
+put_file(const char *dir, const char *name, const char *text, char *path,
+    size_t size)
+{
+	char tmp[256];
+	int fd, n;
+
+	n = snprintf(path, size, "%s/%s", dir, name);
+	ck_assert(n > 0 && (size_t)n < size);
+	n = snprintf(tmp, sizeof(tmp), "%s/%s.new", dir, name);
+	ck_assert(n > 0 && (size_t)n < sizeof(tmp));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	write_all(fd, text, strlen(text));
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+/*
+ * Local RCPTs go through the aliases file at each RCPT of a session, as
+ * on the command line; a missing file maps nothing, and one that cannot
+ * be used refuses each local RCPT alike (451) and no other.
+ */
+static const struct {
+	const char	*text;		/* the aliases file; NULL: none */
+	const char	*root, *pm;	/* replies to those RCPTs; NULL: 451 */
+	const char	*rcpt[4];	/* what was delivered to */
+} alias_cases[] = {
+	{ "root: admin@x.example, ops\npostmaster: root, pm@x.example\n",
+	    "250 2.1.5 Ok", "250 2.1.5 Ok", { "admin@x.example",
+	    "ops@example.org", "a@x.example", "pm@x.example" } },
+	{ NULL, "250 2.1.5 Ok", "250 2.1.5 Ok", { "root@example.org",
+	    "a@x.example", "postmaster@example.org", NULL } },
+	{ "root admin@x.example\n", NULL, NULL, { "a@x.example", NULL,
+	    NULL, NULL } },
+};
+
+START_TEST(test_smtpd_run_aliases_table)
+{
+	char dir[] = "/tmp/check_smtpd.XXXXXX", path[128], bad[256];
+	char want[2048];
+	size_t n;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	if (alias_cases[_i].text != NULL)
+		put_file(dir, "aliases", alias_cases[_i].text, path,
+		    sizeof(path));
+	else
+		(void)snprintf(path, sizeof(path), "%s/none", dir);
+	opts.aliases = path;
+	ck_assert_int_eq(run("MAIL FROM:<s@x.example>\r\nRCPT TO:<root>\r\n"
+	    "RCPT TO:<a@x.example>\r\nRCPT TO:<postmaster@example.org>\r\n"
+	    "DATA\r\n" TEXT "b\r\n.\r\nQUIT\r\n"), CARRIER_OK);
+	(void)snprintf(bad, sizeof(bad), "451 4.3.5 %s:1: expected ':' after "
+	    "the alias name", path);
+	(void)snprintf(want, sizeof(want), "%s250 2.1.0 Ok\r\n%s\r\n"
+	    "250 2.1.5 Ok\r\n%s\r\n354 End data with <CR><LF>.<CR><LF>\r\n"
+	    "%s%s", GREETING, alias_cases[_i].root != NULL ?
+	    alias_cases[_i].root : bad, alias_cases[_i].pm != NULL ?
+	    alias_cases[_i].pm : bad, QUEUED, BYE);
+	ck_assert_str_eq(replies, want);
+	ck_assert_int_eq(got.calls, 1);
+	for (n = 0; n < NELEM(alias_cases[_i].rcpt) &&
+	    alias_cases[_i].rcpt[n] != NULL; n++)
+		ck_assert_str_eq(got.rcpt[n], alias_cases[_i].rcpt[n]);
+	ck_assert_uint_eq(got.nrcpts, n);
+	(void)unlink(path);
+	(void)rmdir(dir);
+}
+END_TEST
+
 /*
  * An interactive client against a server in a child: it waits for each
  * group's replies, as a pipelining client does; each group's replies
@@ -722,6 +796,68 @@ START_TEST(test_smtpd_run_interactive)
 }
 END_TEST
 
+/*
+ * The mail name and aliases files are read once per session: changed
+ * after the first RCPTs, they still give what they gave then (the next
+ * session sees the change).  The child says what it delivered to in its
+ * exit status: 0 for what the first files give.
+ */
+START_TEST(test_smtpd_run_files_read_once)
+{
+	static const char *const want[] = { "one@x.example", "u1@one.example",
+	    "pm@x.example", "u2@one.example" };
+	char dir[] = "/tmp/check_smtpd.XXXXXX", apath[128], mpath[128];
+	int in[2], out[2], status;
+	size_t i;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put_file(dir, "aliases", "root: one@x.example\n"
+	    "postmaster: pm@x.example\n", apath, sizeof(apath));
+	put_file(dir, "mailname", "one.example\n", mpath, sizeof(mpath));
+	opts.aliases = apath;
+	opts.mailname = mpath;
+	opts.domain = NULL;
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, in), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, out), 0);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		params.in_fd = in[0];
+		params.out_fd = out[0];
+		if (smtpd_run(&params, &err) != CARRIER_OK || got.calls != 1 ||
+		    got.nrcpts != NELEM(want))
+			_exit(1);
+		for (i = 0; i < NELEM(want); i++)
+			if (strcmp(got.rcpt[i], want[i]) != 0)
+				_exit(2 + (int)i);
+		_exit(0);
+	}
+	(void)close(in[0]);
+	(void)close(out[0]);
+	expect_packet(out[1], GREETING);
+	send_str(in[1], "MAIL FROM:<s@x.example>\r\nRCPT TO:<root>\r\n"
+	    "RCPT TO:<u1>\r\n");
+	expect_packet(out[1], "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+	    "250 2.1.5 Ok\r\n");
+	put_file(dir, "aliases", "root: two@x.example\n"
+	    "postmaster: two@x.example\n", apath, sizeof(apath));
+	put_file(dir, "mailname", "two.example\n", mpath, sizeof(mpath));
+	send_str(in[1], "RCPT TO:<postmaster>\r\nRCPT TO:<u2>\r\nDATA\r\n");
+	expect_packet(out[1], "250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n"
+	    "354 End data with <CR><LF>.<CR><LF>\r\n");
+	send_str(in[1], TEXT "b\r\n.\r\nQUIT\r\n");
+	expect_packet(out[1], QUEUED BYE);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	(void)close(in[1]);
+	(void)close(out[1]);
+	(void)unlink(apath);
+	(void)unlink(mpath);
+	(void)rmdir(dir);
+}
+END_TEST
+
 Suite *
 smtpd_suite(void)
 {
@@ -753,6 +889,9 @@ smtpd_suite(void)
 	tcase_add_test(tc, test_smtpd_run_submit_refuses);
 	tcase_add_test(tc, test_smtpd_run_too_many_errors);
 	tcase_add_test(tc, test_smtpd_run_interactive);
+	tcase_add_loop_test(tc, test_smtpd_run_aliases_table, 0,
+	    NELEM(alias_cases));
+	tcase_add_test(tc, test_smtpd_run_files_read_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
