@@ -588,10 +588,11 @@ finish_message(struct session *s)
 	sub.sender = sender;
 	sub.cache = s->cache;
 	st = carrier_submit_message(opts, &sub, &msg, &s->env, &err);
-	if (st != CARRIER_OK)
+	if (st != CARRIER_OK) {
+		carrier_log_refused(opts, &s->env, &err);
 		rc = reply_failure(s, st == CARRIER_TEMP ||
 		    err.phase == PHASE_CONFIG ? 451 : 554, &err);
-	else {
+	} else {
 		/* the outcome is each recipient's, as reply_outcome reads it */
 		(void)(s->p->deliver != NULL ? s->p->deliver :
 		    carrier_deliver)(opts, &s->env, &msg, &err);

@@ -121,8 +121,9 @@ log_line '^<19>.* carrier\[[0-9]+\]: from=<root@[^>]*>, uid=0, status=refused \(
 
 # 5. sendmail -bs logs what it delivers, with -L.
 listen
-printf 'EHLO client.example\r\nMAIL FROM:<bs@example.net>\r\nRCPT TO:<good@example.org>\r\nRCPT TO:<bad@example.org>\r\nDATA\r\n%s\r\n.\r\nQUIT\r\n' \
-	"$(printf '%sSubject: bs\n\nvia -bs' "$HDRS" | sed 's/$/\r/')" >"$T/in"
+long=$(printf 'x%.0s' $(seq 1200))
+printf 'EHLO client.example\r\nMAIL FROM:<bs@example.net>\r\nRCPT TO:<good@example.org>\r\nRCPT TO:<bad@example.org>\r\nDATA\r\n%s\r\n.\r\nMAIL FROM:<bs2@example.net>\r\nRCPT TO:<good@example.org>\r\nDATA\r\nX-Long: %s\r\n\r\nunfoldable\r\n.\r\nQUIT\r\n' \
+	"$(printf '%sSubject: bs\n\nvia -bs' "$HDRS" | sed 's/$/\r/')" "$long" >"$T/in"
 run_carrier -bs -L bs-tag -R 127.0.0.1
 expect_rc 0 "-bs session"
 cp "$T/in.keep" "$T/in"
@@ -130,6 +131,8 @@ sleep 0.2
 stop_listen
 log_line '^<22>.{15} bs-tag\[[0-9]+\]: from=<bs@example.net>, to=<good@example.org>, .* status=sent \(250 ' "-bs: the accepted recipient"
 log_line '^<19>.{15} bs-tag\[[0-9]+\]: from=<bs@example.net>, to=<bad@example.org>, .* status=failed \(550 5\.1\.1 ' "-bs: the refused one"
+log_line '^<19>.{15} bs-tag\[[0-9]+\]: from=<bs2@example.net>, uid=0, status=refused \(a header line is longer than 998 octets' "-bs: a message refused before delivery"
+[ "$(wc -l <"$T/log")" -eq 3 ] && ok "-bs: three lines" || fail "-bs log: $(cat "$T/log")"
 
 # 6. No daemon: no line, no error, the mail goes.
 rm -f "$dev/log"
