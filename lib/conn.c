@@ -271,6 +271,12 @@ conn_flush(struct conn *c)
 	return 0;
 }
 
+void
+conn_discard(struct conn *c)
+{
+	c->wlen = 0;
+}
+
 int
 conn_write(struct conn *c, const void *buf, size_t len)
 {

@@ -84,6 +84,12 @@ int	conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len);
 /* Writes out everything buffered.  0 or -1 with errno. */
 int	conn_flush(struct conn *c);
 
+/*
+ * Drops what is buffered for writing, unsent: after a write failed
+ * because the peer is gone, so what it said before can still be read.
+ */
+void	conn_discard(struct conn *c);
+
 /* Bytes buffered for reading that have not been consumed. */
 size_t	conn_pending(const struct conn *c);
 

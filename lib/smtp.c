@@ -7,6 +7,9 @@
  *     from the server: CARRIER_TEMP (a retry may work);
  *   - a reply of 5xx: CARRIER_PERM for what it refused;
  *   - a message larger than the server's SIZE limit: CARRIER_PERM.
+ * A server may refuse MAIL, or every RCPT, and hang up at once, before
+ * it read the rest of a pipelined group: our write of that fails, but
+ * its replies are still read, and the refusal is the outcome.
  * Depends on conn, envelope, message, smtp_reply, status, log.
  */
 #include <sys/types.h>
@@ -29,13 +32,15 @@
 
 static enum carrier_status io_error(struct smtp_session *, int,
 		    enum carrier_phase, struct carrier_error *);
+static enum carrier_status body_error(struct smtp_session *, int,
+		    struct carrier_error *);
+static int	hung_up(struct smtp_session *, int);
 static int	command(struct smtp_session *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static enum carrier_status send_body(struct smtp_session *,
 		    const struct message_text *, const struct message_info *,
 		    struct carrier_error *);
-static enum carrier_status pipeline_quit(struct smtp_session *,
-		    struct carrier_error *);
+static int	pipeline_quit(struct smtp_session *);
 static void	decide(struct carrier_envelope *, const int *,
 		    const struct carrier_error *);
 static void	decide_rest(struct carrier_envelope *,
@@ -103,6 +108,32 @@ io_error(struct smtp_session *s, int e, enum carrier_phase phase,
 	    strerror(e));
 }
 
+/* Fills err for a failed send of the message text (errno e). */
+static enum carrier_status
+body_error(struct smtp_session *s, int e, struct carrier_error *err)
+{
+	if (e == EIO)
+		return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
+		    "the saved message is shorter than expected");
+	return io_error(s, e, PHASE_BODY, err);
+}
+
+/*
+ * After a failed write (errno e): when the server hung up (EPIPE,
+ * ECONNRESET), what it said before it did is still there to read (the
+ * kernel keeps received data after an RST), and may be the outcome: a
+ * refusal then a hang-up.  Drops the unsent output so the replies can be
+ * read, and returns 1; 0 for any other failure.
+ */
+static int
+hung_up(struct smtp_session *s, int e)
+{
+	if (e != EPIPE && e != ECONNRESET)
+		return 0;
+	conn_discard(s->conn);
+	return 1;
+}
+
 enum carrier_status
 smtp_read_reply(struct smtp_session *s, enum carrier_phase phase,
     struct carrier_error *err)
@@ -111,9 +142,12 @@ smtp_read_reply(struct smtp_session *s, enum carrier_phase phase,
 	size_t len;
 	int r;
 
-	/* the flush of what was buffered runs under this reply's deadline */
+	/*
+	 * the flush of what was buffered runs under this reply's deadline;
+	 * a server that hung up may have replied first: read on
+	 */
 	conn_set_timeout(s->conn, reply_ms(s, phase));
-	if (conn_flush(s->conn) == -1)
+	if (conn_flush(s->conn) == -1 && !hung_up(s, errno))
 		return io_error(s, errno, phase, err);
 	if (s->conn->bytes_out != s->out_mark)
 		s->turns++;	/* we spoke, now we wait: one client turn */
@@ -181,16 +215,17 @@ command(struct smtp_session *s, const char *fmt, ...)
  * After the message text: when this is the session's last transaction
  * and the server pipelines, QUIT goes in the same write (RFC 2920 lets
  * it end a group), saving the round trip a separate QUIT would cost.
+ * 0 or -1/errno.
  */
-static enum carrier_status
-pipeline_quit(struct smtp_session *s, struct carrier_error *err)
+static int
+pipeline_quit(struct smtp_session *s)
 {
 	if (!s->last || !(s->ext & SMTP_EXT_PIPELINING))
-		return CARRIER_OK;
+		return 0;
 	if (command(s, "QUIT") == -1)
-		return io_error(s, errno, PHASE_BODY, err);
+		return -1;
 	s->quit_sent = 1;
-	return CARRIER_OK;
+	return 0;
 }
 
 int
@@ -404,9 +439,7 @@ send_body(struct smtp_session *s, const struct message_text *t,
 		return io_error(s, errno, PHASE_BODY, err);
 	if (info->dot_lines == 0) {
 		if (conn_sendfile(s->conn, t->fd, t->off, t->len) == -1)
-			return errno == EIO ? status_set(err, CARRIER_TEMP,
-			    PHASE_LOCAL, "the saved message is shorter than "
-			    "expected") : io_error(s, errno, PHASE_BODY, err);
+			return body_error(s, errno, err);
 		goto end;
 	}
 	while (off < end) {
@@ -424,9 +457,9 @@ send_body(struct smtp_session *s, const struct message_text *t,
 			return io_error(s, errno, PHASE_BODY, err);
 	}
 end:
-	if (command(s, ".") == -1)
+	if (command(s, ".") == -1 || pipeline_quit(s) == -1)
 		return io_error(s, errno, PHASE_BODY, err);
-	return pipeline_quit(s, err);
+	return CARRIER_OK;
 }
 
 /* Gives every recipient marked in pending the outcome e. */
@@ -539,25 +572,21 @@ rcpt_command(struct smtp_session *s, const struct carrier_rcpt *r, int dsn)
 /*
  * Sends BDAT with the whole canonical message as its one LAST chunk
  * (RFC 3030): no dot-stuffing, no 354 to wait for.  Leaves the reply
- * unread.
+ * unread.  0, or -1 with errno (EIO: the saved message is shorter).
  */
-static enum carrier_status
-send_bdat(struct smtp_session *s, const struct message_text *t,
-    struct carrier_error *err)
+static int
+send_bdat(struct smtp_session *s, const struct message_text *t)
 {
 	uint64_t size = t->headlen + t->len;
 
 	if (command(s, "BDAT %llu LAST", (unsigned long long)size) == -1)
-		return io_error(s, errno, PHASE_BODY, err);
+		return -1;
 	log_note("(message text, %llu octets)", (unsigned long long)size);
 	conn_set_timeout(s->conn, s->timeout_ms);
-	if (conn_write(s->conn, t->head, t->headlen) == -1)
-		return io_error(s, errno, PHASE_BODY, err);
-	if (conn_sendfile(s->conn, t->fd, t->off, t->len) == -1)
-		return errno == EIO ? status_set(err, CARRIER_TEMP,
-		    PHASE_LOCAL, "the saved message is shorter than "
-		    "expected") : io_error(s, errno, PHASE_BODY, err);
-	return pipeline_quit(s, err);
+	if (conn_write(s->conn, t->head, t->headlen) == -1 ||
+	    conn_sendfile(s->conn, t->fd, t->off, t->len) == -1)
+		return -1;
+	return pipeline_quit(s);
 }
 
 /* What follows the last RCPT in the same write. */
@@ -567,19 +596,138 @@ struct txn {
 	struct carrier_envelope	*env;
 	int			*accepted;	/* per recipient */
 	size_t			 nacc;
+	int			 dsn;		/* DSN parameters wanted */
+	int			 mail_sent;
 	int			 mail_read;	/* its reply was read */
 	int			 mail_ok;
+	size_t			 next;		/* the next RCPT to send */
+	size_t			 rcpts_read;	/* RCPT replies read */
 	size_t			 deferred;	/* RCPTs left for another */
 	int			 tail_ok;	/* 354, or the BDAT reply 2xx */
 	struct carrier_error	 mail_err;
 	struct carrier_error	 tail_err;
 };
 
+/* One pipelined group: what of it was buffered, whose replies are due. */
+struct group {
+	size_t			 first;		/* its first recipient */
+	size_t			 count;		/* MAIL and RCPTs buffered */
+	int			 with_mail;
+	int			 with_tail;	/* the tail was begun */
+	enum carrier_phase	 phase;		/* of the write that failed */
+};
+
 /*
- * MAIL and the RCPTs, in groups of up to SMTP_PIPELINE_MAX commands per
- * write with PIPELINING (one per round trip without), then the tail after
- * the last RCPT; the replies are read in order.  A refused MAIL or RCPT
- * is recorded, not returned: only I/O and protocol failures end early.
+ * Buffers one group, writing out full buffers on the way: MAIL the first
+ * time, the RCPTs from t->next (up to SMTP_PIPELINE_MAX commands with
+ * PIPELINING, one without), then the tail after the last RCPT.  0, or
+ * -1 with errno; g says what was buffered before, and g->phase what
+ * failed.
+ */
+static int
+write_group(struct smtp_session *s, struct txn *t, const char *params,
+    enum tail tail, const struct message_text *text, struct group *g)
+{
+	struct carrier_envelope *env = t->env;
+	int pipe = s->ext & SMTP_EXT_PIPELINING;
+
+	memset(g, 0, sizeof(*g));
+	g->first = t->next;
+	g->phase = PHASE_MAIL;
+	if (!t->mail_sent) {
+		if (command(s, "MAIL FROM:<%s>%s", env->sender, params) == -1)
+			return -1;
+		t->mail_sent = g->with_mail = 1;
+		g->count++;
+	}
+	g->phase = PHASE_RCPT;
+	for (; t->next < env->nrcpts && (pipe ?
+	    g->count < SMTP_PIPELINE_MAX : g->count == 0); t->next++) {
+		if (env->rcpts[t->next].done)
+			continue;
+		if (rcpt_command(s, &env->rcpts[t->next], t->dsn) == -1)
+			return -1;
+		g->count++;
+	}
+	while (t->next < env->nrcpts && env->rcpts[t->next].done)
+		t->next++;
+	if (t->next < env->nrcpts || tail == TAIL_NONE)
+		return 0;
+	g->with_tail = 1;
+	g->phase = tail == TAIL_DATA ? PHASE_DATA : PHASE_BODY;
+	return tail == TAIL_DATA ? command(s, "DATA") : send_bdat(s, text);
+}
+
+/*
+ * Reads the replies to what write_group buffered, in order.  A refused
+ * MAIL or RCPT is recorded in t, not returned: only I/O and protocol
+ * failures end early.
+ */
+static enum carrier_status
+read_group(struct smtp_session *s, struct txn *t, enum tail tail,
+    const struct group *g, struct carrier_error *err)
+{
+	struct carrier_envelope *env = t->env;
+	size_t i, inflight = g->count;
+	enum carrier_status st;
+
+	if (g->with_mail) {
+		inflight--;
+		if ((st = smtp_read_reply(s, PHASE_MAIL, err)) != CARRIER_OK)
+			return st;
+		t->mail_read = 1;
+		if ((t->mail_ok = s->reply.code / 100 == 2) == 0)
+			smtp_reply_error(s, PHASE_MAIL, &t->mail_err);
+	}
+	for (i = g->first; inflight > 0; i++) {
+		struct carrier_rcpt *r = &env->rcpts[i];
+
+		if (r->done)
+			continue;
+		inflight--;
+		if ((st = smtp_read_reply(s, PHASE_RCPT, err)) != CARRIER_OK)
+			return st;
+		t->rcpts_read++;
+		if (!t->mail_ok)
+			continue;	/* the MAIL error decides */
+		if (s->reply.code / 100 == 2) {
+			t->accepted[i] = 1;
+			t->nacc++;
+			continue;
+		}
+		smtp_reply_error(s, PHASE_RCPT, &r->result);
+		/*
+		 * 452, and 552 taken as 452 (RFC 5321 4.5.3.1.10): too many
+		 * recipients, or no room for this one now.  Left undone, for
+		 * another transaction (carrier_deliver).
+		 */
+		if (s->reply.code == 452 || s->reply.code == 552) {
+			r->result.status = CARRIER_TEMP;
+			t->deferred++;
+			continue;
+		}
+		r->done = 1;
+	}
+	if (g->with_tail) {
+		enum carrier_phase ph = tail == TAIL_DATA ? PHASE_DATA :
+		    PHASE_DOT;
+
+		if ((st = smtp_read_reply(s, ph, err)) != CARRIER_OK)
+			return st;
+		t->tail_ok = tail == TAIL_DATA ? s->reply.code == 354 :
+		    s->reply.code / 100 == 2;
+		if (!t->tail_ok)
+			smtp_reply_error(s, ph, &t->tail_err);
+	}
+	return CARRIER_OK;
+}
+
+/*
+ * MAIL and the RCPTs, in groups (write_group), then the tail after the
+ * last RCPT; each group's replies are read before the next is sent.
+ * When a write fails because the server hung up, the replies it sent
+ * before are still read (a refusal, then the hang-up: the refusal is the
+ * outcome); the hang-up is the failure only when no reply says more.
  */
 static enum carrier_status
 send_envelope(struct smtp_session *s, struct txn *t, const char *params,
@@ -587,93 +735,32 @@ send_envelope(struct smtp_session *s, struct txn *t, const char *params,
     struct carrier_error *err)
 {
 	struct carrier_envelope *env = t->env;
-	int pipe = s->ext & SMTP_EXT_PIPELINING, mail_sent = 0;
-	int dsn = env->ret != ENVELOPE_RET_NONE || env->envid[0] != '\0';
-	size_t i, next = 0, inflight;
+	struct group g;
+	size_t i;
 	enum carrier_status st;
+	int e;
 
-	for (i = 0; i < env->nrcpts && !dsn; i++)
-		dsn = env->rcpts[i].notify != 0;
-	while (next < env->nrcpts || !mail_sent) {
-		size_t first = next, group = 0;
-		int with_mail = !mail_sent, with_tail;
-
-		if (with_mail) {
-			if (command(s, "MAIL FROM:<%s>%s", env->sender,
-			    params) == -1)
-				return io_error(s, errno, PHASE_MAIL, err);
-			mail_sent = 1;
-			group++;
+	t->dsn = env->ret != ENVELOPE_RET_NONE || env->envid[0] != '\0';
+	for (i = 0; i < env->nrcpts && !t->dsn; i++)
+		t->dsn = env->rcpts[i].notify != 0;
+	while (t->next < env->nrcpts || !t->mail_sent) {
+		e = 0;
+		if (write_group(s, t, params, tail, text, &g) == -1) {
+			e = errno;
+			if (!hung_up(s, e))
+				return g.phase == PHASE_BODY ?
+				    body_error(s, e, err) :
+				    io_error(s, e, g.phase, err);
 		}
-		for (; next < env->nrcpts && (pipe ?
-		    group < SMTP_PIPELINE_MAX : group == 0); next++) {
-			if (env->rcpts[next].done)
-				continue;
-			if (rcpt_command(s, &env->rcpts[next], dsn) == -1)
-				return io_error(s, errno, PHASE_RCPT, err);
-			group++;
-		}
-		while (next < env->nrcpts && env->rcpts[next].done)
-			next++;
-		with_tail = next >= env->nrcpts && tail != TAIL_NONE;
-		if (with_tail && tail == TAIL_DATA && command(s, "DATA") == -1)
-			return io_error(s, errno, PHASE_DATA, err);
-		if (with_tail && tail == TAIL_BDAT && (st = send_bdat(s,
-		    text, err)) != CARRIER_OK)
+		st = read_group(s, t, tail, &g, err);
+		/* after a hang-up, a reply (a 421) says more than it */
+		if (st != CARRIER_OK && (e == 0 || err->code != 0))
 			return st;
-		inflight = group;
-		if (with_mail) {
-			inflight--;
-			if ((st = smtp_read_reply(s, PHASE_MAIL, err)) !=
-			    CARRIER_OK)
-				return st;
-			t->mail_read = 1;
-			if ((t->mail_ok = s->reply.code / 100 == 2) == 0) {
-				smtp_reply_error(s, PHASE_MAIL, &t->mail_err);
-				if (!pipe)
-					return CARRIER_OK;
-			}
-		}
-		for (i = first; inflight > 0; i++) {
-			struct carrier_rcpt *r = &env->rcpts[i];
-
-			if (r->done)
-				continue;
-			inflight--;
-			if ((st = smtp_read_reply(s, PHASE_RCPT, err)) !=
-			    CARRIER_OK)
-				return st;
-			if (!t->mail_ok)
-				continue;	/* the MAIL error decides */
-			if (s->reply.code / 100 == 2) {
-				t->accepted[i] = 1;
-				t->nacc++;
-				continue;
-			}
-			smtp_reply_error(s, PHASE_RCPT, &r->result);
-			/*
-			 * 452, and 552 taken as 452 (RFC 5321 4.5.3.1.10):
-			 * too many recipients, or no room for this one now.
-			 * Left undone, for another transaction (carrier_deliver).
-			 */
-			if (s->reply.code == 452 || s->reply.code == 552) {
-				r->result.status = CARRIER_TEMP;
-				t->deferred++;
-				continue;
-			}
-			r->done = 1;
-		}
-		if (with_tail) {
-			enum carrier_phase ph = tail == TAIL_DATA ?
-			    PHASE_DATA : PHASE_DOT;
-
-			if ((st = smtp_read_reply(s, ph, err)) != CARRIER_OK)
-				return st;
-			t->tail_ok = tail == TAIL_DATA ?
-			    s->reply.code == 354 : s->reply.code / 100 == 2;
-			if (!t->tail_ok)
-				smtp_reply_error(s, ph, &t->tail_err);
-		}
+		if (e != 0)
+			return io_error(s, e, g.phase, err);
+		/* without PIPELINING, a refused MAIL ends it here */
+		if (!t->mail_ok && !(s->ext & SMTP_EXT_PIPELINING))
+			return CARRIER_OK;
 	}
 	return CARRIER_OK;
 }
@@ -731,8 +818,15 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 		if (t.mail_read && !t.mail_ok) {
 			*err = t.mail_err;
 			st = err->status;
+			goto fail_all;
 		}
-		goto fail_all;
+		/* and so do refusals of every recipient: each has its own */
+		if (!t.mail_ok || t.rcpts_read < todo || t.nacc > 0 ||
+		    t.deferred > 0)
+			goto fail_all;
+		status_clear(err);
+		st = CARRIER_OK;
+		goto out;
 	}
 	/* recipients left for another transaction: no QUIT after this one */
 	if (t.deferred > 0 && t.nacc > 0)
@@ -758,8 +852,11 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 			goto fail_acc;
 		}
 	} else if (bdat) {
-		if ((st = send_bdat(s, text, err)) != CARRIER_OK ||
-		    (st = smtp_read_reply(s, PHASE_DOT, err)) != CARRIER_OK)
+		if (send_bdat(s, text) == -1) {
+			st = body_error(s, errno, err);
+			goto fail_acc;
+		}
+		if ((st = smtp_read_reply(s, PHASE_DOT, err)) != CARRIER_OK)
 			goto fail_acc;
 		if (s->reply.code / 100 != 2) {
 			st = smtp_reply_error(s, PHASE_DOT, err);

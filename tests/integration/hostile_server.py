@@ -12,14 +12,32 @@ Modes:
   escapes   greets and answers EHLO with terminal escape sequences in the
             greeting, the AUTH line and an extension (for --serverinfo),
             then reads until the client leaves.
+  refuse-WHAT-HOW[-nochunking]
+            offers PIPELINING and CHUNKING (not CHUNKING with -nochunking),
+            then refuses a pipelined group and hangs up without reading the
+            rest of it.  WHAT: "mail" answers MAIL with 554 5.7.1; "rcpt"
+            accepts MAIL and answers each RCPT with 550 5.1.1 up to the
+            first command that is not RCPT (BDAT or DATA).  HOW: "close"
+            closes at once (unread data makes the kernel send an RST);
+            "rst" closes with SO_LINGER 0 (an RST for certain); "half"
+            shuts down its sending side and reads until the client leaves.
+            Its receive window is small (SO_RCVBUF 4096); with a small send
+            buffer on the client's side too (net.ipv4.tcp_wmem), the client
+            is still writing the group when the server hangs up.
 """
 import socket
+import struct
 import sys
 import time
 
 mode, port = sys.argv[1], int(sys.argv[2])
 srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+if mode.startswith("refuse-"):
+    # a small window, as over a long path: the client's write of what
+    # follows in the group waits for room, and is still waiting at the
+    # hang-up
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 srv.bind(("127.0.0.1", port))
 srv.listen(1)
 print("ready", flush=True)
@@ -52,7 +70,50 @@ def envelope():
             say("500 what")
 
 
-if mode == "silent":
+def refuse(what, how, chunking):
+    """A refusal of the pipelined group, then a hang-up (see refuse-*)."""
+    # each reply leaves at once (no Nagle wait behind the one before), so
+    # it is on its way before the hang-up that would discard it
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    say("220 hostile ESMTP")
+    while True:
+        line = f.readline()
+        if not line:
+            sys.exit(0)
+        cmd = line[:4].upper()
+        if cmd == b"EHLO":
+            say("250-hostile\r\n250-PIPELINING\r\n" +
+                ("250-CHUNKING\r\n" if chunking else "") + "250 8BITMIME")
+        elif cmd == b"MAIL" and what == "mail":
+            say("554 5.7.1 sender refused by policy")
+            break
+        elif cmd == b"MAIL":
+            say("250 2.1.0 ok")
+        elif cmd == b"RCPT":
+            say("550 5.1.1 no such user here")
+        elif what == "rcpt":
+            break
+        else:
+            say("500 what")
+    if how == "rst":
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                        struct.pack("ii", 1, 0))
+    elif how == "half":
+        conn.shutdown(socket.SHUT_WR)
+        while conn.recv(65536):
+            pass
+    f.close()  # the socket's last reference: close it now
+    conn.close()
+
+
+if mode.startswith("refuse-"):
+    parts = mode.split("-")
+    if (len(parts) not in (3, 4) or parts[1] not in ("mail", "rcpt") or
+            parts[2] not in ("close", "rst", "half") or
+            parts[3:] not in ([], ["nochunking"])):
+        sys.exit("unknown mode " + mode)
+    refuse(parts[1], parts[2], parts[3:] == [])
+elif mode == "silent":
     time.sleep(60)
 elif mode == "midbody":
     envelope()

@@ -100,6 +100,49 @@ expect_rc 75 "disconnect in mid-message"
 expect_err_line 'connection closed by the server while sending the message|during sending the message' "disconnect in mid-message"
 wait $hs 2>/dev/null
 
+# A server that refuses the pipelined group (MAIL, or every RCPT) and
+# hangs up without reading the rest: its refusal is the outcome (69, 67),
+# not the hang-up that breaks our write of the rest (75).  The text is
+# just under SMTP_BDAT_EAGER (256 KiB), so it goes with the envelope
+# ("BDAT n LAST"); send and receive buffers are small, as over a long
+# path, so the write is still going when the server hangs up (a large
+# buffer takes it all at once, and the race is lost only now and then).
+# HOW: close (the kernel answers the unread rest with an RST), rst
+# (SO_LINGER 0), half (shutdown, then the server reads on).
+{ printf '%s' "$HDRS"; printf 'Subject: eager\n\n'; head -c 185000 /dev/urandom | base64 -w 76; } >"$T/in"
+wmem=$(sysctl -n net.ipv4.tcp_wmem)
+sysctl -qw net.ipv4.tcp_wmem="4096 16384 16384" || fail "cannot set net.ipv4.tcp_wmem"
+# refuse_case MODE EXIT STDERR_REGEX [RCPTS...]
+refuse_case() {
+	local mode=$1 want=$2 re=$3
+	shift 3
+	start_hostile "$mode"
+	run_carrier -R 127.0.0.1:$port "$@"
+	wait $hs 2>/dev/null
+	expect_rc "$want" "$mode"
+	expect_err_line "$re" "$mode"
+	if grep -q 'connection closed' "$T/err"; then
+		fail "$mode: the hang-up reported: $(cat "$T/err")"
+	fi
+}
+for how in close rst half; do
+	refuse_case refuse-mail-$how 69 '^carrier: \[127\.0\.0\.1\]:2525 said after MAIL FROM: 554 5\.7\.1 sender refused by policy \(2 recipients not delivered\)$' a@example.org b@example.org
+	refuse_case refuse-rcpt-$how 67 '^carrier: b@example\.org: \[127\.0\.0\.1\]:2525 said after RCPT TO: 550 5\.1\.1 no such user here$' a@example.org b@example.org
+	grep -q '^carrier: a@example\.org: .* said after RCPT TO: 550 5\.1\.1' "$T/err" &&
+		ok "refuse-rcpt-$how: a@example.org refused too" ||
+		fail "refuse-rcpt-$how: no line for a@example.org: $(cat "$T/err")"
+	# without CHUNKING the text waits for 354: the group is MAIL, 255
+	# long RCPTs (67 KB) and DATA, too much for the buffers at once
+	long=$(printf '%050d' 0)
+	rcpts=()
+	for i in $(seq 255); do
+		rcpts+=("u$i.${long}@${long//0/a}.${long//0/b}.${long//0/c}.example.org")
+	done
+	refuse_case refuse-mail-$how-nochunking 69 '^carrier: \[127\.0\.0\.1\]:2525 said after MAIL FROM: 554 5\.7\.1 sender refused by policy \(255 recipients not delivered\)$' "${rcpts[@]}"
+	refuse_case refuse-rcpt-$how-nochunking 67 '^carrier: u255\.0+@a+\.b+\.c+\.example\.org: \[127\.0\.0\.1\]:2525 said after RCPT TO: 550 5\.1\.1 no such user here$' "${rcpts[@]}"
+done
+sysctl -qw net.ipv4.tcp_wmem="$wmem"
+
 # Nothing listening: refused connection, temporary, named.
 run_carrier -R 127.0.0.1:1 a@example.org
 expect_rc 75 "connection refused"

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -556,6 +557,87 @@ START_TEST(test_smtp_transaction_mail_refused_then_closed)
 END_TEST
 
 /*
+ * A server that says its piece and hangs up without reading the rest of
+ * the pipelined group: the write of the group fails (EPIPE), and what it
+ * said before still decides.  With CHUNKING the text rides in the group
+ * (eager BDAT); without, DATA does.
+ */
+#define PC	(SMTP_EXT_PIPELINING | SMTP_EXT_CHUNKING)
+static const struct {
+	unsigned int		 ext;
+	const char		*says;
+	enum carrier_status	 st;	/* returned */
+	const char		*text;	/* in err, when not OK */
+	struct {
+		enum carrier_status	 st;
+		enum carrier_phase	 phase;
+		int			 code;
+	} r[2];				/* each recipient's result */
+} hangups[] = {
+	/* a refused MAIL */
+	{ PC, "554 5.7.1 sender blocked\r\n", CARRIER_PERM, "sender blocked",
+	    { { CARRIER_PERM, PHASE_MAIL, 554 },
+	    { CARRIER_PERM, PHASE_MAIL, 554 } } },
+	{ SMTP_EXT_PIPELINING, "554 5.7.1 sender blocked\r\n", CARRIER_PERM,
+	    "sender blocked", { { CARRIER_PERM, PHASE_MAIL, 554 },
+	    { CARRIER_PERM, PHASE_MAIL, 554 } } },
+	/* every recipient refused: each has its refusal, nothing failed */
+	{ PC, "250 ok\r\n550 5.1.1 no\r\n550 5.1.1 no\r\n", CARRIER_OK, NULL,
+	    { { CARRIER_PERM, PHASE_RCPT, 550 },
+	    { CARRIER_PERM, PHASE_RCPT, 550 } } },
+	{ SMTP_EXT_PIPELINING, "250 ok\r\n550 5.1.1 no\r\n450 4.2.0 later\r\n",
+	    CARRIER_OK, NULL, { { CARRIER_PERM, PHASE_RCPT, 550 },
+	    { CARRIER_TEMP, PHASE_RCPT, 450 } } },
+	/* a 421 before the hang-up is its reason */
+	{ PC, "421 4.3.2 shutting down\r\n", CARRIER_TEMP, "shutting down",
+	    { { CARRIER_TEMP, PHASE_MAIL, 421 },
+	    { CARRIER_TEMP, PHASE_MAIL, 421 } } },
+	/* nothing said, or not about everything: the hang-up */
+	{ PC, "", CARRIER_TEMP,
+	    "connection closed by the server while sending the message",
+	    { { CARRIER_TEMP, PHASE_BODY, 0 },
+	    { CARRIER_TEMP, PHASE_BODY, 0 } } },
+	{ PC, "250 ok\r\n250 ok\r\n550 5.1.1 no\r\n", CARRIER_TEMP,
+	    "connection closed by the server while sending the message",
+	    { { CARRIER_TEMP, PHASE_BODY, 0 },
+	    { CARRIER_PERM, PHASE_RCPT, 550 } } },
+	{ SMTP_EXT_PIPELINING, "250 ok\r\n550 5.1.1 no\r\n", CARRIER_TEMP,
+	    "connection closed by the server during RCPT TO",
+	    { { CARRIER_PERM, PHASE_RCPT, 550 },
+	    { CARRIER_TEMP, PHASE_RCPT, 0 } } },
+};
+#undef PC
+
+START_TEST(test_smtp_transaction_hangup_table)
+{
+	size_t i;
+
+	ck_assert(signal(SIGPIPE, SIG_IGN) != SIG_ERR);
+	add_rcpts(2);
+	s.ext = hangups[_i].ext;
+	s.last = 1;	/* QUIT in the group too */
+	server_says(hangups[_i].says);
+	close(peer);	/* the rest unread: the group's write fails */
+	peer = -1;
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
+	    hangups[_i].st);
+	if (hangups[_i].text == NULL)
+		ck_assert_int_eq(err.status, CARRIER_OK);
+	else
+		ck_assert_ptr_nonnull(strstr(err.text, hangups[_i].text));
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(env.rcpts[i].done, 1);
+		ck_assert_int_eq(env.rcpts[i].result.status,
+		    hangups[_i].r[i].st);
+		ck_assert_int_eq(env.rcpts[i].result.phase,
+		    hangups[_i].r[i].phase);
+		ck_assert_int_eq(env.rcpts[i].result.code,
+		    hangups[_i].r[i].code);
+	}
+}
+END_TEST
+
+/*
  * RCPT with NOTIFY and ORCPT for the longest address: longer than 512
  * octets, within RFC 3461's 1012 (it failed every recipient before).
  */
@@ -694,6 +776,8 @@ smtp_suite(void)
 	tcase_add_test(tc, test_smtp_starttls_refused);
 	tcase_add_loop_test(tc, test_smtp_dot_stuff_table, 0,
 	    sizeof(stuffing) / sizeof(stuffing[0]));
+	tcase_add_loop_test(tc, test_smtp_transaction_hangup_table, 0,
+	    sizeof(hangups) / sizeof(hangups[0]));
 	suite_add_tcase(su, tc);
 	return su;
 }
