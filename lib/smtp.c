@@ -41,6 +41,8 @@ static enum carrier_status send_body(struct smtp_session *,
 		    const struct message_text *, const struct message_info *,
 		    struct carrier_error *);
 static int	pipeline_quit(struct smtp_session *);
+static enum carrier_status text_refused(struct smtp_session *,
+		    enum carrier_status, struct carrier_error *);
 static void	decide(struct carrier_envelope *, const int *,
 		    const struct carrier_error *);
 static void	decide_rest(struct carrier_envelope *,
@@ -76,6 +78,7 @@ io_error(struct smtp_session *s, int e, enum carrier_phase phase,
 	char secs[32];
 
 	(void)strlcpy(err->host, s->peer, sizeof(err->host));
+	s->text_broke = phase == PHASE_BODY && (e == ECONNRESET || e == EPIPE);
 	if (ms % 1000 == 0)
 		(void)snprintf(secs, sizeof(secs), "%u s", ms / 1000);
 	else
@@ -772,12 +775,35 @@ finish_data(struct smtp_session *s, const struct message_text *text,
 {
 	enum carrier_status st;
 
-	if ((st = send_body(s, text, info, err)) != CARRIER_OK ||
-	    (st = smtp_read_reply(s, PHASE_DOT, err)) != CARRIER_OK)
+	if ((st = send_body(s, text, info, err)) != CARRIER_OK)
+		return text_refused(s, st, err);
+	if ((st = smtp_read_reply(s, PHASE_DOT, err)) != CARRIER_OK)
 		return st;
 	if (s->reply.code / 100 != 2)
 		return smtp_reply_error(s, PHASE_DOT, err);
 	return CARRIER_OK;
+}
+
+/*
+ * The text could not go (st, err) because the server hung up: one that
+ * refused the message part way (a size limit, malware found) may have
+ * said so before it did, and that reply is the outcome.  Anything else
+ * leaves st and err as they are.
+ */
+static enum carrier_status
+text_refused(struct smtp_session *s, enum carrier_status st,
+    struct carrier_error *err)
+{
+	struct carrier_error said;
+
+	if (!s->text_broke)
+		return st;
+	s->text_broke = 0;
+	conn_discard(s->conn);
+	if (smtp_read_reply(s, PHASE_DOT, &said) != CARRIER_OK ||
+	    s->reply.code / 100 == 2)
+		return st;
+	return smtp_reply_error(s, PHASE_DOT, err);
 }
 
 enum carrier_status
@@ -853,7 +879,7 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 		}
 	} else if (bdat) {
 		if (send_bdat(s, text) == -1) {
-			st = body_error(s, errno, err);
+			st = text_refused(s, body_error(s, errno, err), err);
 			goto fail_acc;
 		}
 		if ((st = smtp_read_reply(s, PHASE_DOT, err)) != CARRIER_OK)

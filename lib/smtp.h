@@ -68,6 +68,8 @@ struct smtp_session {
 	uint64_t		 out_mark;	/* conn->bytes_out then */
 	int			 last;		/* no transaction follows */
 	int			 quit_sent;	/* QUIT went with the text */
+	int			 text_broke;	/* the server hung up while
+						   the text was being sent */
 	struct smtp_reply	 reply;		/* the last reply */
 };
 

@@ -24,6 +24,11 @@ Modes:
             Its receive window is small (SO_RCVBUF 4096); with a small send
             buffer on the client's side too (net.ipv4.tcp_wmem), the client
             is still writing the group when the server hangs up.
+  refuse-text-HOW[-nochunking]
+            as refuse-*, but accepts the envelope, reads 64 KiB of the
+            message text (after 354, or after a BDAT command line), then
+            answers 552 5.3.4 and hangs up: a size limit or a malware
+            scan that refuses the message part way.
 """
 import socket
 import struct
@@ -89,8 +94,16 @@ def refuse(what, how, chunking):
             break
         elif cmd == b"MAIL":
             say("250 2.1.0 ok")
+        elif cmd == b"RCPT" and what == "text":
+            say("250 2.1.5 ok")
         elif cmd == b"RCPT":
             say("550 5.1.1 no such user here")
+        elif what == "text" and cmd in (b"DATA", b"BDAT"):
+            if cmd == b"DATA":
+                say("354 go")
+            f.read(65536)
+            say("552 5.3.4 message too big for this server")
+            break
         elif what == "rcpt":
             break
         else:
@@ -108,7 +121,8 @@ def refuse(what, how, chunking):
 
 if mode.startswith("refuse-"):
     parts = mode.split("-")
-    if (len(parts) not in (3, 4) or parts[1] not in ("mail", "rcpt") or
+    if (len(parts) not in (3, 4) or
+            parts[1] not in ("mail", "rcpt", "text") or
             parts[2] not in ("close", "rst", "half") or
             parts[3:] not in ([], ["nochunking"])):
         sys.exit("unknown mode " + mode)

@@ -141,6 +141,17 @@ for how in close rst half; do
 	refuse_case refuse-mail-$how-nochunking 69 '^carrier: \[127\.0\.0\.1\]:2525 said after MAIL FROM: 554 5\.7\.1 sender refused by policy \(255 recipients not delivered\)$' "${rcpts[@]}"
 	refuse_case refuse-rcpt-$how-nochunking 67 '^carrier: u255\.0+@a+\.b+\.c+\.example\.org: \[127\.0\.0\.1\]:2525 said after RCPT TO: 550 5\.1\.1 no such user here$' "${rcpts[@]}"
 done
+# A server that refuses the text part way (552 after 64 KiB of a 4 MB
+# message, after BDAT or after 354) and hangs up: the 552 is the
+# outcome (69), not the broken write.
+cp "$T/in" "$T/in.eager"
+{ printf '%s' "$HDRS"; printf 'Subject: too big\n\n'; head -c 3000000 /dev/urandom | base64 -w 76; } >"$T/in"
+for how in close rst; do
+	for c in "" -nochunking; do
+		refuse_case refuse-text-$how$c 69 '^carrier: \[127\.0\.0\.1\]:2525 said after end of data: 552 5\.3\.4 message too big for this server \(1 recipient not delivered\)$' a@example.org
+	done
+done
+cp "$T/in.eager" "$T/in"
 sysctl -qw net.ipv4.tcp_wmem="$wmem"
 
 # Nothing listening: refused connection, temporary, named.
