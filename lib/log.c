@@ -37,7 +37,7 @@ size_t
 log_sanitize(char *dst, size_t size, const char *src, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, o = 0;
+	size_t i, o = 0, start[4] = { 0, 0, 0, 0 };
 
 	if (size == 0)
 		return 0;
@@ -46,13 +46,19 @@ log_sanitize(char *dst, size_t size, const char *src, size_t len)
 		size_t need = (c >= 0x20 && c < 0x7f) || c == '\t' ? 1 : 4;
 
 		if (o + need + 1 > size) {
-			if (size >= 4) {
-				o = o + 4 > size ? size - 4 : o;
+			/* "..." after whole characters, not half an escape */
+			size_t k;
+
+			for (k = 0; k < 4 && o + 4 > size; k++)
+				o = start[k];
+			if (o + 4 <= size) {
 				memcpy(dst + o, "...", 3);
 				o += 3;
 			}
 			break;
 		}
+		memmove(start + 1, start, 3 * sizeof(start[0]));
+		start[0] = o;
 		if (need == 1)
 			dst[o++] = (char)c;
 		else {

@@ -16,6 +16,8 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,11 +38,15 @@ struct line {
 
 static void	put(struct line *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-static void	put_clean(struct line *, const char *, const char *);
-static void	put_common(struct line *, const struct maillog_msg *);
+static void	put_clean(struct line *, const char *, const char *, size_t);
 static void	put_reason(struct line *, const struct carrier_error *);
 static long long now_ms(void);
+static int	open_socket(const char *, int);
+static int	wait_room(const struct maillog *);
+static size_t	send_dgram(struct maillog *);
+static size_t	send_stream(struct maillog *);
 static void	flush(struct maillog *);
+static void	stamp(char *, size_t);
 
 static const struct {
 	const char	*name;
@@ -97,21 +103,20 @@ put(struct line *l, const char *fmt, ...)
 	    l->size - l->len - 1;
 }
 
-/* Appends label and untrusted s with every control byte escaped. */
+/*
+ * Appends label and untrusted s with every control byte escaped, s cut
+ * to at most max octets as written (escapes take four): no one field can
+ * crowd the status out of the line.
+ */
 static void
-put_clean(struct line *l, const char *label, const char *s)
+put_clean(struct line *l, const char *label, const char *s, size_t max)
 {
-	put(l, "%s", label);
-	if (l->len + 1 < l->size)
-		l->len += log_sanitize(l->buf + l->len, l->size - l->len, s,
-		    strlen(s));
-}
+	char clean[MAILLOG_FIELD_MAX + 1];
 
-static void
-put_common(struct line *l, const struct maillog_msg *m)
-{
-	put_clean(l, "from=<", m->sender);
-	put(l, ">");
+	if (max > MAILLOG_FIELD_MAX)
+		max = MAILLOG_FIELD_MAX;
+	(void)log_sanitize(clean, max + 1, s, strlen(s));
+	put(l, "%s%s", label, clean);
 }
 
 /* " (550 5.1.1 text, in reply to RCPT TO)", or " (text)" */
@@ -121,13 +126,13 @@ put_reason(struct line *l, const struct carrier_error *e)
 	if (e->code != 0) {
 		put(l, " (%d%s%s", e->code, e->enhanced[0] != '\0' ? " " : "",
 		    e->enhanced);
-		put_clean(l, " ", e->text);
+		put_clean(l, " ", e->text, MAILLOG_FIELD_MAX);
 		if (e->status != CARRIER_OK)
 			put(l, ", in reply to %s", e->step[0] != '\0' ?
 			    e->step : status_phase_name(e->phase));
 		put(l, ")");
 	} else {
-		put_clean(l, " (", e->text);
+		put_clean(l, " (", e->text, MAILLOG_FIELD_MAX);
 		put(l, ")");
 	}
 }
@@ -142,21 +147,22 @@ maillog_format(char *buf, size_t size, const struct maillog_msg *m,
 	if (size == 0)
 		return 0;
 	buf[0] = '\0';
-	put_common(&l, m);
-	put_clean(&l, ", to=<", rcpt);
+	put_clean(&l, "from=<", m->sender, MAILLOG_ADDR_SHOWN);
+	put_clean(&l, ">, to=<", rcpt, MAILLOG_ADDR_SHOWN);
 	put(&l, ">");
 	if (m->uid >= 0)
 		put(&l, ", uid=%ld", m->uid);
 	if (m->msgid != NULL && m->msgid[0] != '\0')
-		put_clean(&l, ", msgid=", m->msgid);
-	put_clean(&l, ", relay=", r->host[0] != '\0' ? r->host : "none");
+		put_clean(&l, ", msgid=", m->msgid, MAILLOG_MSGID_SHOWN);
+	put_clean(&l, ", relay=", r->host[0] != '\0' ? r->host : "none",
+	    STATUS_HOST_MAX);
 	if (m->delay_ms >= 0)
 		put(&l, ", delay=%lld.%02lld", m->delay_ms / 1000,
 		    m->delay_ms % 1000 / 10);
 	if (m->size > 0)
 		put(&l, ", size=%llu", (unsigned long long)m->size);
 	if (r->enhanced[0] != '\0')
-		put_clean(&l, ", dsn=", r->enhanced);
+		put_clean(&l, ", dsn=", r->enhanced, STATUS_ENH_MAX);
 	put(&l, ", status=%s", word[r->status]);
 	put_reason(&l, r);
 	return l.len;
@@ -171,10 +177,13 @@ maillog_format_refused(char *buf, size_t size, const struct maillog_msg *m,
 	if (size == 0)
 		return 0;
 	buf[0] = '\0';
-	put_common(&l, m);
+	/* the sender may not be known yet: then no from= at all */
+	if (m->sender[0] != '\0')
+		put_clean(&l, "from=<", m->sender, MAILLOG_ADDR_SHOWN);
+	put(&l, "%s", m->sender[0] != '\0' ? ">, " : "");
 	if (m->uid >= 0)
-		put(&l, ", uid=%ld", m->uid);
-	put(&l, ", status=refused");
+		put(&l, "uid=%ld, ", m->uid);
+	put(&l, "status=refused");
 	put_reason(&l, err);
 	return l.len;
 }
@@ -195,42 +204,72 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* "Mmm dd hh:mm:ss", local time, in English whatever the locale. */
+static void
+stamp(char *buf, size_t size)
+{
+	static const char month[12][4] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (localtime_r(&now, &tm) == NULL || tm.tm_mon < 0 ||
+	    tm.tm_mon > 11) {
+		buf[0] = '\0';
+		return;
+	}
+	(void)snprintf(buf, size, "%s %2d %02d:%02d:%02d", month[tm.tm_mon],
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* A socket of type connected to the syslog socket at path; -1/errno. */
+static int
+open_socket(const char *path, int type)
+{
+	struct sockaddr_un sun;
+	int fd, saved;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		return fd;
+	saved = errno;
+	(void)close(fd);
+	errno = saved;
+	return -1;
+}
+
 int
 maillog_open(struct maillog *l, const char *path, int facility,
     const char *tag, int timeout_ms)
 {
-	struct sockaddr_un sun;
-	struct tm tm;
-	time_t now = time(NULL);
-	char stamp[32];
+	char when[32];
 
 	l->fd = -1;
+	l->stream = 0;
 	l->facility = facility;
 	l->n = l->sent = l->dropped = 0;
 	l->deadline_ms = now_ms() + timeout_ms;
 	if (facility == MAILLOG_OFF)
 		return 0;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlcpy(sun.sun_path, path != NULL ? path : MAILLOG_PATH,
-	    sizeof(sun.sun_path)) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
+	if (path == NULL)
+		path = MAILLOG_PATH;
+	if ((l->fd = open_socket(path, SOCK_DGRAM)) == -1 &&
+	    errno == EPROTOTYPE) {
+		l->fd = open_socket(path, SOCK_STREAM);
+		l->stream = 1;
 	}
-	if ((l->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+	if (l->fd == -1)
 		return -1;
-	if (connect(l->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		int saved = errno;
-
-		(void)close(l->fd);
-		l->fd = -1;
-		errno = saved;
-		return -1;
-	}
-	if (localtime_r(&now, &tm) == NULL ||
-	    strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm) == 0)
-		stamp[0] = '\0';
-	(void)snprintf(l->prefix, sizeof(l->prefix), "%s %s[%ld]: ", stamp,
+	stamp(when, sizeof(when));
+	(void)snprintf(l->prefix, sizeof(l->prefix), "%s %s[%ld]: ", when,
 	    tag != NULL && maillog_tag_ok(tag) ? tag : MAILLOG_TAG_DEFAULT,
 	    (long)getpid());
 	return 0;
@@ -253,20 +292,39 @@ maillog_add(struct maillog *l, int prio, const char *line)
 		return;
 	l->len[l->n] = (size_t)n < MAILLOG_FRAME_MAX ? (size_t)n :
 	    MAILLOG_FRAME_MAX - 1;
+	if (l->stream)
+		l->len[l->n]++;		/* the NUL that ends it */
 	if (++l->n == MAILLOG_BATCH)
 		flush(l);
 }
 
-/*
- * Sends the held lines, as many per call as the socket takes, until the
- * deadline; a daemon that is not reading by then loses the rest.
- */
-static void
-flush(struct maillog *l)
+/* Waits for room in the socket until the deadline: 0, or -1 (none). */
+static int
+wait_room(const struct maillog *l)
+{
+	long long left = l->deadline_ms - now_ms();
+	struct pollfd pfd;
+	int r;
+
+	if (left <= 0)
+		return -1;
+	pfd.fd = l->fd;
+	pfd.events = POLLOUT;
+	pfd.revents = 0;
+	r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+	if (r == -1 && errno == EINTR)
+		return 0;
+	return r > 0 ? 0 : -1;
+}
+
+/* The held lines as datagrams; returns how many the daemon took. */
+static size_t
+send_dgram(struct maillog *l)
 {
 	struct mmsghdr mm[MAILLOG_BATCH];
 	struct iovec iov[MAILLOG_BATCH];
 	size_t i, done = 0;
+	int r;
 
 	memset(mm, 0, sizeof(mm));
 	for (i = 0; i < l->n; i++) {
@@ -275,26 +333,60 @@ flush(struct maillog *l)
 		mm[i].msg_hdr.msg_iov = &iov[i];
 		mm[i].msg_hdr.msg_iovlen = 1;
 	}
-	while (done < l->n && l->fd != -1) {
-		long long left = l->deadline_ms - now_ms();
-		struct timeval tv;
-		int r;
-
-		if (left <= 0)
-			break;
-		tv.tv_sec = (time_t)(left / 1000);
-		tv.tv_usec = (suseconds_t)(left % 1000 * 1000);
-		if (setsockopt(l->fd, SOL_SOCKET, SO_SNDTIMEO, &tv,
-		    sizeof(tv)) == -1)
-			break;
+	/* never blocking: a full queue is waited for with the deadline */
+	while (done < l->n) {
 		r = sendmmsg(l->fd, mm + done, (unsigned int)(l->n - done),
-		    0);
-		if (r == -1 && errno == EINTR)
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r > 0)
+			done += (size_t)r;
+		else if (r == -1 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		else if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) ||
+		    wait_room(l) == -1)
 			break;
-		done += (size_t)r;
 	}
+	return done;
+}
+
+/*
+ * The held lines on a stream; returns how many went whole.  A line cut
+ * short by the deadline ends the log: what followed it would be garbled.
+ */
+static size_t
+send_stream(struct maillog *l)
+{
+	size_t i, off;
+	ssize_t r;
+
+	for (i = 0; i < l->n; i++) {
+		for (off = 0; off < l->len[i]; ) {
+			r = send(l->fd, l->frame[i] + off, l->len[i] - off,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (r > 0)
+				off += (size_t)r;
+			else if (r == -1 && errno == EINTR)
+				continue;
+			else if (r == 0 || (errno != EAGAIN &&
+			    errno != EWOULDBLOCK) || wait_room(l) == -1)
+				break;
+		}
+		if (off < l->len[i]) {
+			(void)close(l->fd);
+			l->fd = -1;
+			return i;
+		}
+	}
+	return i;
+}
+
+/* Sends the held lines; a daemon not reading by the deadline loses them. */
+static void
+flush(struct maillog *l)
+{
+	size_t done = 0;
+
+	if (l->fd != -1)
+		done = l->stream ? send_stream(l) : send_dgram(l);
 	l->sent += done;
 	l->dropped += l->n - done;
 	l->n = 0;
@@ -303,13 +395,8 @@ flush(struct maillog *l)
 size_t
 maillog_close(struct maillog *l)
 {
-	if (l->n > 0) {
-		if (l->fd != -1)
-			flush(l);
-		else
-			l->dropped += l->n;
-	}
-	l->n = 0;
+	if (l->n > 0)
+		flush(l);
 	if (l->fd != -1)
 		(void)close(l->fd);
 	l->fd = -1;

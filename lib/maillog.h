@@ -4,10 +4,12 @@
  *
  * The lines go to the local syslog socket (/dev/log: journald, rsyslog,
  * busybox syslogd) as RFC 3164 datagrams, "<PRI>Mmm dd hh:mm:ss
- * TAG[PID]: text", all of one delivery in one sendmmsg(2) call.  No
- * syslog daemon means no log and no error: a mail is never held up by
- * its log.  A daemon that stops reading holds carrier up at most
- * MAILLOG_WAIT_MS, then the rest of the lines are dropped.
+ * TAG[PID]: text", MAILLOG_BATCH lines per sendmmsg(2) call (to a
+ * stream socket, as some syslog-ng setups have, each ends in a NUL, as
+ * glibc sends them).  No syslog daemon means no log and no error: a
+ * mail is never held up by its log.  A daemon that stops reading, or
+ * reads slowly, holds carrier up at most MAILLOG_WAIT_MS in all; the
+ * lines it did not take by then are dropped.
  *
  * A recipient's line (carrier.8, LOGGING, has the words):
  *   from=<s>, to=<r>, uid=N, msgid=<id>, relay=host[addr]:port,
@@ -32,6 +34,9 @@
 #define MAILLOG_LINE_MAX	2048	/* a line, without the frame */
 #define MAILLOG_MSGID_MAX	256	/* a Message-ID kept for the log */
 #define MAILLOG_WAIT_MS		1000	/* the longest wait for the daemon */
+#define MAILLOG_FIELD_MAX	600	/* octets of one field, as written */
+#define MAILLOG_ADDR_SHOWN	300	/* ... of an address */
+#define MAILLOG_MSGID_SHOWN	200	/* ... of a Message-ID */
 
 /* What the lines of one message share. */
 struct maillog_msg {
@@ -78,6 +83,7 @@ int	maillog_priority(enum carrier_status);
 /* An open log; lines are held until a batch is full or it is closed. */
 struct maillog {
 	int		 fd;		/* -1: no daemon, or off */
+	int		 stream;	/* a SOCK_STREAM socket */
 	int		 facility;
 	char		 prefix[64];	/* "Mmm dd hh:mm:ss tag[pid]: " */
 	long long	 deadline_ms;	/* CLOCK_MONOTONIC, the last wait */

@@ -15,6 +15,8 @@
 static void	message_fields(const struct carrier_envelope *,
 		    const struct carrier_message *, struct maillog_msg *);
 
+static struct maillog ml;	/* 67 KB of batch: not on the stack */
+
 /* What every line of the message says: sender, user, size, delay. */
 static void
 message_fields(const struct carrier_envelope *env,
@@ -44,7 +46,6 @@ void
 carrier_log_outcomes(const struct carrier_options *opts,
     const struct carrier_envelope *env, const struct carrier_message *msg)
 {
-	static struct maillog l;	/* 67 KB: not on the stack */
 	struct maillog_msg m;
 	char line[MAILLOG_LINE_MAX];
 	size_t i;
@@ -52,32 +53,31 @@ carrier_log_outcomes(const struct carrier_options *opts,
 	if (opts->syslog_facility == MAILLOG_OFF || env->nrcpts == 0)
 		return;
 	message_fields(env, msg, &m);
-	(void)maillog_open(&l, NULL, opts->syslog_facility, opts->syslog_tag,
+	(void)maillog_open(&ml, NULL, opts->syslog_facility, opts->syslog_tag,
 	    MAILLOG_WAIT_MS);
 	for (i = 0; i < env->nrcpts; i++) {
 		const struct carrier_rcpt *r = &env->rcpts[i];
 
 		(void)maillog_format(line, sizeof(line), &m, r->addr,
 		    &r->result);
-		maillog_add(&l, maillog_priority(r->result.status), line);
+		maillog_add(&ml, maillog_priority(r->result.status), line);
 	}
-	(void)maillog_close(&l);
+	(void)maillog_close(&ml);
 }
 
 void
 carrier_log_refused(const struct carrier_options *opts,
     const struct carrier_envelope *env, const struct carrier_error *err)
 {
-	static struct maillog l;
 	struct maillog_msg m;
 	char line[MAILLOG_LINE_MAX];
 
 	if (opts->syslog_facility == MAILLOG_OFF)
 		return;
 	message_fields(env, NULL, &m);
-	(void)maillog_open(&l, NULL, opts->syslog_facility, opts->syslog_tag,
+	(void)maillog_open(&ml, NULL, opts->syslog_facility, opts->syslog_tag,
 	    MAILLOG_WAIT_MS);
 	(void)maillog_format_refused(line, sizeof(line), &m, err);
-	maillog_add(&l, maillog_priority(err->status), line);
-	(void)maillog_close(&l);
+	maillog_add(&ml, maillog_priority(err->status), line);
+	(void)maillog_close(&ml);
 }

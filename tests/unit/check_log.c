@@ -26,6 +26,34 @@ START_TEST(test_log_sanitize_truncates)
 }
 END_TEST
 
+/* A cut at any size ends in "..." after whole characters only. */
+START_TEST(test_log_sanitize_cuts_whole)
+{
+	const char src[] = "a\x01bc\xff\xfe" "d\n";
+	char full[64], out[64];
+	size_t size, n, k, boundary[16], nb = 0;
+
+	(void)log_sanitize(full, sizeof(full), src, sizeof(src) - 1);
+	for (k = 0; full[k] != '\0'; k += full[k] == '\\' ? 4 : 1)
+		boundary[nb++] = k;
+	boundary[nb++] = k;
+	for (size = 4; size <= strlen(full); size++) {
+		int at_boundary = 0;
+
+		n = log_sanitize(out, size, src, sizeof(src) - 1);
+		ck_assert_uint_eq(n, strlen(out));
+		ck_assert_uint_lt(n, size);
+		ck_assert_uint_ge(n, 3);
+		ck_assert_str_eq(out + n - 3, "...");
+		ck_assert_int_eq(strncmp(out, full, n - 3), 0);
+		for (k = 0; k < nb; k++)
+			at_boundary |= boundary[k] == n - 3;
+		ck_assert_msg(at_boundary, "size %zu cut mid-escape: %s", size,
+		    out);
+	}
+}
+END_TEST
+
 Suite *
 log_suite(void)
 {
@@ -34,6 +62,7 @@ log_suite(void)
 
 	tcase_add_test(tc, test_log_sanitize_escapes);
 	tcase_add_test(tc, test_log_sanitize_truncates);
+	tcase_add_test(tc, test_log_sanitize_cuts_whole);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -119,11 +119,45 @@ START_TEST(test_maillog_format_refused)
 {
 	struct carrier_error e = result(CARRIER_PERM, PHASE_INPUT, 0, "", "",
 	    "no recipients");
+	struct maillog_msg m = msg;
 	char buf[MAILLOG_LINE_MAX];
 
 	(void)maillog_format_refused(buf, sizeof(buf), &msg, &e);
 	ck_assert_str_eq(buf, "from=<cron@example.net>, uid=1000, "
 	    "status=refused (no recipients)");
+	/* refused before the sender was known: no from= at all */
+	m.sender = "";
+	(void)maillog_format_refused(buf, sizeof(buf), &m, &e);
+	ck_assert_str_eq(buf, "uid=1000, status=refused (no recipients)");
+}
+END_TEST
+
+/*
+ * The longest fields, every octet escaped to four: the status and the
+ * reply still fit in the line.
+ */
+START_TEST(test_maillog_format_status_kept)
+{
+	static char sender[400], rcpt[400], msgid[MAILLOG_MSGID_MAX];
+	struct maillog_msg m = msg;
+	struct carrier_error e;
+	char host[STATUS_HOST_MAX], text[STATUS_TEXT_MAX];
+	char buf[MAILLOG_LINE_MAX];
+
+	memset(sender, 0xc3, sizeof(sender) - 1);
+	memset(rcpt, 0xa9, sizeof(rcpt) - 1);
+	memset(msgid, 0xff, sizeof(msgid) - 1);
+	memset(host, 'h', sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	memset(text, 't', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	e = result(CARRIER_PERM, PHASE_RCPT, 550, "5.1.1", host, text);
+	m.sender = sender;
+	m.msgid = msgid;
+	(void)maillog_format(buf, sizeof(buf), &m, rcpt, &e);
+	ck_assert_ptr_nonnull(strstr(buf, ", status=failed (550 5.1.1 ttt"));
+	ck_assert_ptr_nonnull(strstr(buf, "ttt, in reply to RCPT TO)"));
+	ck_assert_uint_lt(strlen(buf), sizeof(buf) - 1);
 }
 END_TEST
 
@@ -218,6 +252,88 @@ START_TEST(test_maillog_send_frames)
 }
 END_TEST
 
+/*
+ * A daemon that reads, but slowly (a line each 50 ms): the wait is the
+ * deadline in all, not the deadline again for every line.
+ */
+START_TEST(test_maillog_slow_daemon)
+{
+	static struct maillog l;
+	struct timespec t0, t1;
+	char path[108], buf[MAILLOG_FRAME_MAX];
+	int fd = daemon_socket(path, sizeof(path), 0), i, status;
+	pid_t pid;
+	long ms;
+
+	if ((pid = fork()) == 0) {
+		for (i = 0; i < 40; i++) {
+			(void)usleep(50000);
+			if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) == -1 &&
+			    errno != EAGAIN)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(maillog_open(&l, path, LOG_MAIL, "t", 300), 0);
+	for (i = 0; i < 100; i++)
+		maillog_add(&l, LOG_INFO, "slowly");
+	(void)maillog_close(&l);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000;
+	ck_assert_int_ge(ms, 250);
+	ck_assert_int_lt(ms, 900);
+	ck_assert_uint_gt(l.sent, 10);
+	ck_assert_uint_lt(l.sent, 100);
+	ck_assert_uint_eq(l.sent + l.dropped, 100);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	(void)close(fd);
+	(void)unlink(path);
+}
+END_TEST
+
+/* A stream socket (a syslog-ng "unix-stream"): each frame ends in NUL. */
+START_TEST(test_maillog_stream_daemon)
+{
+	static struct maillog l;
+	struct sockaddr_un sun;
+	char path[108], got[256], want[64];
+	int fd, c;
+	ssize_t n, have = 0;
+
+	(void)snprintf(path, sizeof(path), "/tmp/check_maillog.s%ld",
+	    (long)getpid());
+	(void)unlink(path);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	(void)strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_int_eq(listen(fd, 1), 0);
+	ck_assert_int_eq(maillog_open(&l, path, LOG_MAIL, "st", 1000), 0);
+	ck_assert_int_eq(l.stream, 1);
+	maillog_add(&l, LOG_INFO, "one");
+	maillog_add(&l, LOG_ERR, "two");
+	ck_assert_uint_eq(maillog_close(&l), 0);
+	c = accept(fd, NULL, NULL);
+	ck_assert_int_ge(c, 0);
+	while ((n = read(c, got + have, sizeof(got) - 1 - (size_t)have)) > 0)
+		have += n;
+	ck_assert_int_gt(have, 0);
+	got[have] = '\0';
+	(void)snprintf(want, sizeof(want), " st[%ld]: one", (long)getpid());
+	ck_assert_int_eq(strncmp(got, "<22>", 4), 0);
+	ck_assert_str_eq(got + strlen(got) - strlen(want), want);
+	ck_assert_int_eq(strncmp(got + strlen(got) + 1, "<19>", 4), 0);
+	ck_assert_int_eq(got[have - 1], '\0');
+	(void)close(c);
+	(void)close(fd);
+	(void)unlink(path);
+}
+END_TEST
+
 /* No daemon: an error at open, and every line counted as dropped. */
 START_TEST(test_maillog_no_daemon)
 {
@@ -277,6 +393,9 @@ maillog_suite(void)
 	tcase_add_test(tc, test_maillog_format_sanitises);
 	tcase_add_test(tc, test_maillog_format_short);
 	tcase_add_test(tc, test_maillog_format_refused);
+	tcase_add_test(tc, test_maillog_format_status_kept);
+	tcase_add_test(tc, test_maillog_slow_daemon);
+	tcase_add_test(tc, test_maillog_stream_daemon);
 	tcase_add_test(tc, test_maillog_names);
 	tcase_add_test(tc, test_maillog_send_frames);
 	tcase_add_test(tc, test_maillog_no_daemon);
