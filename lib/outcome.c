@@ -52,10 +52,12 @@ carrier_log_outcomes(const struct carrier_options *opts,
 
 	if (opts->syslog_facility == MAILLOG_OFF || env->nrcpts == 0)
 		return;
+	/* no daemon: nothing to write lines for */
+	if (maillog_open(&ml, NULL, opts->syslog_facility, opts->syslog_tag,
+	    MAILLOG_WAIT_MS) == -1)
+		return;
 	message_fields(env, msg, &m);
-	(void)maillog_open(&ml, NULL, opts->syslog_facility, opts->syslog_tag,
-	    MAILLOG_WAIT_MS);
-	for (i = 0; i < env->nrcpts; i++) {
+	for (i = 0; i < env->nrcpts && ml.fd != -1; i++) {
 		const struct carrier_rcpt *r = &env->rcpts[i];
 
 		(void)maillog_format(line, sizeof(line), &m, r->addr,
@@ -74,9 +76,10 @@ carrier_log_refused(const struct carrier_options *opts,
 
 	if (opts->syslog_facility == MAILLOG_OFF)
 		return;
+	if (maillog_open(&ml, NULL, opts->syslog_facility, opts->syslog_tag,
+	    MAILLOG_WAIT_MS) == -1)
+		return;
 	message_fields(env, NULL, &m);
-	(void)maillog_open(&ml, NULL, opts->syslog_facility, opts->syslog_tag,
-	    MAILLOG_WAIT_MS);
 	(void)maillog_format_refused(line, sizeof(line), &m, err);
 	maillog_add(&ml, maillog_priority(err->status), line);
 	(void)maillog_close(&ml);
