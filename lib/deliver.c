@@ -237,7 +237,8 @@ session(const struct carrier_options *opts, const struct hop *hop,
 		conn_close(&conn);
 		goto fail;
 	}
-	explicit_bzero(secret, sizeof(secret));	/* used: not kept */
+	if (opts->auth_user != NULL)	/* used: not kept */
+		explicit_bzero(secret, sizeof(secret));
 	text.head = msg->head != NULL ? msg->head : "";
 	text.headlen = msg->headlen;
 	text.fd = msg->fd;
@@ -258,7 +259,8 @@ session(const struct carrier_options *opts, const struct hop *hop,
 	conn_close(&conn);
 	return st;
 fail:
-	explicit_bzero(secret, sizeof(secret));
+	if (opts->auth_user != NULL)
+		explicit_bzero(secret, sizeof(secret));
 	for (i = 0; i < env->nrcpts; i++) {
 		if (env->rcpts[i].done)
 			continue;
