@@ -800,8 +800,14 @@ text_refused(struct smtp_session *s, enum carrier_status st,
 		return st;
 	s->text_broke = 0;
 	conn_discard(s->conn);
-	if (smtp_read_reply(s, PHASE_DOT, &said) != CARRIER_OK ||
-	    s->reply.code / 100 == 2)
+	status_clear(&said);
+	if (smtp_read_reply(s, PHASE_DOT, &said) != CARRIER_OK) {
+		if (said.code == 0)
+			return st;	/* nothing said: the hang-up */
+		*err = said;		/* a 421 */
+		return err->status;
+	}
+	if (s->reply.code / 100 == 2)
 		return st;
 	return smtp_reply_error(s, PHASE_DOT, err);
 }
@@ -824,6 +830,7 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 		todo += !env->rcpts[i].done;
 	if (todo == 0)
 		return CARRIER_OK;
+	s->text_broke = 0;
 	memset(&t, 0, sizeof(t));
 	t.env = env;
 	if ((t.accepted = calloc(env->nrcpts, sizeof(*t.accepted))) == NULL) {
@@ -846,11 +853,18 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 			st = err->status;
 			goto fail_all;
 		}
+		/* and a refusal of the text that went with the envelope */
+		if (t.mail_ok && t.nacc > 0 && t.tail_err.code != 0) {
+			*err = t.tail_err;
+			st = err->status;
+			goto fail_acc;
+		}
 		/* and so do refusals of every recipient: each has its own */
 		if (!t.mail_ok || t.rcpts_read < todo || t.nacc > 0 ||
 		    t.deferred > 0)
 			goto fail_all;
 		status_clear(err);
+		s->quit_sent = 1;	/* the connection is not for more */
 		st = CARRIER_OK;
 		goto out;
 	}

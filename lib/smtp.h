@@ -100,9 +100,11 @@ void	smtp_parse_ehlo_line(struct smtp_session *s, const char *line,
  * accepted (CARRIER_OK), refused by RCPT, or failed with the
  * transaction.  Returns CARRIER_OK when the transaction ran to its end
  * (recipients may still have been refused: see their results), or when
- * every recipient was refused before the server hung up; else the
- * failure that stopped it (also written to each recipient it decided),
- * a refused MAIL rather than the hang-up after it.
+ * every recipient was refused before anything after the last RCPT
+ * failed (a hang-up, or no reply to DATA or BDAT: nothing was to be
+ * sent then; no QUIT follows); else the failure that stopped it (also
+ * written to each recipient it decided): a refused MAIL, or a refused
+ * text, rather than the hang-up after it.
  * With s->last set and PIPELINING offered, QUIT follows the text in the
  * same write.
  */

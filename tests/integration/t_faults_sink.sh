@@ -144,11 +144,16 @@ done
 # A server that refuses the text part way (552 after 64 KiB of a 4 MB
 # message, after BDAT or after 354) and hangs up: the 552 is the
 # outcome (69), not the broken write.
+# Both a text that goes with the envelope (BDAT in the same write) and
+# one sent after the replies (4 MB).
 cp "$T/in" "$T/in.eager"
-{ printf '%s' "$HDRS"; printf 'Subject: too big\n\n'; head -c 3000000 /dev/urandom | base64 -w 76; } >"$T/in"
-for how in close rst; do
-	for c in "" -nochunking; do
-		refuse_case refuse-text-$how$c 69 '^carrier: \[127\.0\.0\.1\]:2525 said after end of data: 552 5\.3\.4 message too big for this server \(1 recipient not delivered\)$' a@example.org
+{ printf '%s' "$HDRS"; printf 'Subject: too big\n\n'; head -c 3000000 /dev/urandom | base64 -w 76; } >"$T/in.4m"
+for f in in.eager in.4m; do
+	cp "$T/$f" "$T/in"
+	for how in close rst; do
+		for c in "" -nochunking; do
+			refuse_case refuse-text-$how$c 69 '^carrier: \[127\.0\.0\.1\]:2525 said after end of data: 552 5\.3\.4 message too big for this server \(1 recipient not delivered\)$' a@example.org
+		done
 	done
 done
 cp "$T/in.eager" "$T/in"

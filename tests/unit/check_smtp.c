@@ -588,6 +588,10 @@ static const struct {
 	{ SMTP_EXT_PIPELINING, "250 ok\r\n550 5.1.1 no\r\n450 4.2.0 later\r\n",
 	    CARRIER_OK, NULL, { { CARRIER_PERM, PHASE_RCPT, 550 },
 	    { CARRIER_TEMP, PHASE_RCPT, 450 } } },
+	/* the text, with the envelope, refused: the refusal, not the hang-up */
+	{ PC, "250 ok\r\n250 ok\r\n250 ok\r\n552 5.3.4 too big\r\n",
+	    CARRIER_PERM, "too big", { { CARRIER_PERM, PHASE_DOT, 552 },
+	    { CARRIER_PERM, PHASE_DOT, 552 } } },
 	/* a 421 before the hang-up is its reason */
 	{ PC, "421 4.3.2 shutting down\r\n", CARRIER_TEMP, "shutting down",
 	    { { CARRIER_TEMP, PHASE_MAIL, 421 },
