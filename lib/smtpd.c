@@ -81,6 +81,7 @@ struct session {
 	char			 line[SMTPD_LINE_MAX + 1];
 	char			 in[SMTPD_IBUF];
 	size_t			 ipos, ilen;
+	int			 line_crlf;	/* the last command line ended in CRLF */
 	char			 out[SMTPD_OBUF];
 	size_t			 olen;
 	int			 fd;		/* the message text, or -1 */
@@ -263,7 +264,8 @@ get_line(struct session *s, size_t *len)
 	start = s->in + s->ipos;
 	n = (size_t)(nl - start);
 	s->ipos += n + 1;
-	if (n > 0 && nl[-1] == '\r')
+	s->line_crlf = n > 0 && nl[-1] == '\r';
+	if (s->line_crlf)
 		n--;
 	if (toolong || n > SMTPD_LINE_MAX)
 		return 1;
@@ -404,7 +406,7 @@ read_data(struct session *s)
 {
 	const char *p, *nl;
 	size_t avail, n;
-	int bol = 1;
+	int bol = 1, last_cr = 0, strict = s->line_crlf;
 
 	for (;;) {
 		p = s->in + s->ipos;
@@ -417,7 +419,7 @@ read_data(struct session *s)
 			continue;
 		}
 		if (bol && p[0] == '.') {
-			if (p[1] == '\n' || (p[1] == '\r' && p[2] == '\n')) {
+			if ((!strict && p[1] == '\n') || (p[1] == '\r' && p[2] == '\n')) {
 				s->ipos += p[1] == '\n' ? 2 : 3;
 				return 0;
 			}
@@ -429,7 +431,9 @@ read_data(struct session *s)
 		n = nl != NULL ? (size_t)(nl - p) + 1 : avail;
 		save(s, p, n);
 		s->ipos += n;
-		bol = nl != NULL;
+		/* with "DATA<CRLF>", only a CRLF starts a line (RFC 5321 4.1.1.4) */
+		bol = nl != NULL && (!strict || (nl > p ? nl[-1] == '\r' : last_cr));
+		last_cr = n > 0 && p[n - 1] == '\r';
 	}
 }
 

@@ -253,4 +253,22 @@ grep -qE '^-> MAIL FROM:<> SIZE=[0-9]+ RET=HDRS ENVID=id\+2B2$' "$T/xlog" && ok 
 grep -q '^-> RCPT TO:<root@example.org> NOTIFY=NEVER ORCPT=rfc822;root@example.org$' "$T/xlog" &&
 	ok "NOTIFY passed on" || fail "RCPT for message 2: $(grep 'RCPT TO:<root' "$T/xlog")"
 
+# SMTP smuggling (Postfix's CVE-2023-51764): a caller that dot-stuffs
+# only after CRLF, as symfony does, hands over a text with a bare-LF "."
+# line and commands after it.  After "DATA<CRLF>" that is text: one
+# message reaches Postfix, for the real recipient, with those lines in
+# it; nothing for the smuggled one.
+printf 'EHLO client.example\r\nMAIL FROM:<app@example.net>\r\nRCPT TO:<form@example.org>\r\nDATA\r\n%sSubject: contact form\r\n\r\nHello\n.\nMAIL FROM:<ceo@example.org>\nRCPT TO:<victim@example.org>\nDATA\nSubject: wire the money\n\nsmuggled\r\n.\r\nQUIT\r\n' \
+	"$(printf '%s' "$HDRS" | sed 's/$/\r/')" >"$T/in"
+run_carrier -C "$T/conf" -bs
+expect_rc 0 "a text with a bare-LF dot line"
+postfix_wait "$pf" 6 || fail "the contact form message did not arrive"
+sleep 0.5
+[ -e "$pf/mail/example.org/victim" ] && fail "the smuggled message was delivered" ||
+	ok "no smuggled message"
+printf '%sSubject: contact form\n\nHello\n.\nMAIL FROM:<ceo@example.org>\nRCPT TO:<victim@example.org>\nDATA\nSubject: wire the money\n\nsmuggled\n' \
+	"$HDRS" >"$T/want6"
+postfix_msg "$pf" example.org form >"$T/got6"
+expect_same "$T/got6" "$T/want6" "the lines after the bare-LF dot are text"
+
 finish

@@ -401,17 +401,38 @@ START_TEST(test_smtpd_run_pipelined)
 END_TEST
 
 /*
- * Dot-stuffing undone; "." ends the text only alone on its line, with
- * CRLF or a bare LF; everything else arrives as sent.
+ * Dot-stuffing undone; "." ends the text only alone on its line;
+ * everything else arrives as sent.
  */
 START_TEST(test_smtpd_run_dot_unstuffing)
 {
 	ck_assert_int_eq(run(ENVELOPE "DATA\r\n" TEXT "..\r\n...\r\n..x\r\n"
-	    ". \r\n.\tx\r\na.b\r\n.\rx\r\n \r\n.\n"
+	    ". \r\n.\tx\r\na.b\r\n.\rx\r\n \r\n.\r\n"
 	    "QUIT\r\n"), CARRIER_OK);
 	ck_assert_int_eq(got.calls, 1);
 	ck_assert_str_eq(got.text, TEXT ".\r\n..\r\n.x\r\n \r\n\tx\r\n"
 	    "a.b\r\n\r\nx\r\n \r\n");
+	ck_assert_str_eq(replies, ENVELOPE_OK
+	    "354 End data with <CR><LF>.<CR><LF>\r\n" QUEUED BYE);
+}
+END_TEST
+
+/*
+ * SMTP smuggling (CVE-2023-51764 in Postfix): after "DATA<CRLF>", only
+ * <CRLF>.<CRLF> ends the text, and only a CRLF starts a line to unstuff.
+ * A "." after a bare LF, as a caller's text may hold it, is text: no
+ * second message with its own envelope comes out of the first.
+ */
+START_TEST(test_smtpd_run_no_smuggling)
+{
+	ck_assert_int_eq(run(ENVELOPE "DATA\r\n" TEXT "a\n.\nMAIL FROM:<ceo@x."
+	    "example>\nRCPT TO:<v@y.example>\nDATA\nsmuggled\r\n.\nb\n.\r\n"
+	    "c\n..d\r\n.\r\nQUIT\r\n"), CARRIER_OK);
+	ck_assert_int_eq(got.calls, 1);
+	ck_assert_uint_eq(got.nrcpts, 2);
+	ck_assert_str_eq(got.text, TEXT "a\r\n.\r\nMAIL FROM:<ceo@x.example>"
+	    "\r\nRCPT TO:<v@y.example>\r\nDATA\r\nsmuggled\r\n\r\nb\r\n."
+	    "\r\nc\r\n..d\r\n");
 	ck_assert_str_eq(replies, ENVELOPE_OK
 	    "354 End data with <CR><LF>.<CR><LF>\r\n" QUEUED BYE);
 }
@@ -437,7 +458,7 @@ END_TEST
  */
 START_TEST(test_smtpd_run_text_intake)
 {
-	ck_assert_int_eq(run(ENVELOPE "DATA\r\n" TEXT "caf\xc3\xa9\rx\n"
+	ck_assert_int_eq(run(ENVELOPE "DATA\r\n" TEXT "caf\xc3\xa9\rx\r\n"
 	    "..dot\r\n.\r\nQUIT\r\n"), CARRIER_OK);
 	ck_assert_int_eq(got.calls, 1);
 	ck_assert_str_eq(got.text, TEXT "caf\xc3\xa9\r\nx\r\n.dot\r\n");
@@ -875,6 +896,7 @@ smtpd_suite(void)
 	tcase_add_test(tc, test_smtpd_run_pipelined);
 	tcase_add_test(tc, test_smtpd_run_dot_unstuffing);
 	tcase_add_test(tc, test_smtpd_run_bare_lf);
+	tcase_add_test(tc, test_smtpd_run_no_smuggling);
 	tcase_add_test(tc, test_smtpd_run_text_intake);
 	tcase_add_test(tc, test_smtpd_run_long_lines);
 	tcase_add_test(tc, test_smtpd_run_endless_line);
