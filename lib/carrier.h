@@ -70,6 +70,8 @@ struct carrier_options {
 };
 
 #define CARRIER_SUBMIT_T	0x100	/* -t: recipients from the header */
+#define CARRIER_SUBMIT_ONE	0x200	/* each of rcpts is one address, not
+					   a list (an SMTP RCPT) */
 
 /*
  * What the submission policy reads from files, kept from one call to the

@@ -742,6 +742,7 @@ cmd_rcpt(struct session *s, const char *arg)
 	tmp.notify = notify;
 	rcpts[0] = addr;
 	memset(&sub, 0, sizeof(sub));
+	sub.flags = CARRIER_SUBMIT_ONE;
 	sub.sender = "";	/* checked at MAIL already */
 	sub.rcpts = rcpts;
 	sub.nrcpts = 1;

@@ -845,6 +845,13 @@ add_argument(struct policy *p, struct carrier_envelope *env, const char *arg,
 		    "recipient \"%.200s\": %s", arg, list.n == 0 &&
 		    why[0] == '\0' ? "no address" : why);
 	}
+	/* an SMTP RCPT names one mailbox (RFC 5321 4.1.1.3) */
+	if ((p->sub->flags & CARRIER_SUBMIT_ONE) && (list.n != 1 ||
+	    list.groups > 0)) {
+		addrlist_free(&list);
+		return status_set(err, CARRIER_PERM, PHASE_INPUT, "invalid "
+		    "recipient \"%.200s\": more than one address", arg);
+	}
 	for (k = 0; k < list.n && st == CARRIER_OK; k++)
 		st = add_rcpt(p, env, list.v[k].addr, list.v[k].qualified, "",
 		    err);

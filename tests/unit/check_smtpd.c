@@ -336,6 +336,16 @@ static const struct {
 	    "555 5.5.4 Unsupported option: SIZE" },
 	{ "MAIL FROM:<s@x.example>\r\nRCPT TO:<a@-x.example>",
 	    "553 5.1.3 invalid recipient \"a@-x.example\": " },
+	/* one RCPT, one mailbox: never a list or a group */
+	{ "MAIL FROM:<s@x.example>\r\nRCPT TO:<a@x.example,b@x.example>",
+	    "553 5.1.3 invalid recipient \"a@x.example,b@x.example\": more "
+	    "than one address" },
+	{ "MAIL FROM:<s@x.example>\r\nRCPT TO:a@x.example,b@x.example",
+	    "553 5.1.3 invalid recipient \"a@x.example,b@x.example\": more "
+	    "than one address" },
+	{ "MAIL FROM:<s@x.example>\r\nRCPT TO:<g: a@x.example;>",
+	    "553 5.1.3 invalid recipient \"g: a@x.example;\": more than one "
+	    "address" },
 	{ "MAIL FROM:<s@x.example>\r\nDATA now", "501 5.5.4 Syntax: DATA" },
 	{ "NUL\0BYTE", "500 5.5.2 Error: NUL byte in command" },
 };
