@@ -35,6 +35,7 @@ struct carrier_envelope {
 	char			*sender;	/* owned; "" = null sender */
 	enum envelope_ret	 ret;		/* DSN RET, or none */
 	char			 envid[ENVELOPE_ENVID_MAX + 1]; /* or "" */
+	int			 smtputf8;	/* asked for (-bs MAIL FROM) */
 	unsigned int		 notify;	/* default for new rcpts */
 	struct carrier_rcpt	*rcpts;		/* owned */
 	size_t			nrcpts;

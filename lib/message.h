@@ -33,6 +33,7 @@ struct message_info {
 	uint64_t	long_lines;	/* lines over MESSAGE_LINE_MAX */
 	size_t		longest;	/* octets, without CRLF */
 	int		eightbit;	/* a byte >= 0x80 was seen */
+	int		head_eightbit;	/* ... in the header (submit.c) */
 	int		nul;		/* a NUL byte was seen */
 	int		dot_ended;	/* input ended at a lone "." */
 	uint64_t	dot_lines;	/* lines starting with "." */

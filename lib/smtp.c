@@ -527,7 +527,13 @@ mail_params(struct smtp_session *s, const struct carrier_envelope *env,
 	}
 	if (info->eightbit && (s->ext & SMTP_EXT_8BITMIME))
 		(void)strlcat(buf, " BODY=8BITMIME", size);
-	if (utf8)
+	/*
+	 * Also when the client asked for it (-bs), or the header has raw
+	 * UTF-8, and the server offers it; a server without it gets such a
+	 * message anyway, as before SMTPUTF8 (the addresses are ASCII).
+	 */
+	if (utf8 || ((env->smtputf8 || info->head_eightbit) &&
+	    (s->ext & SMTP_EXT_SMTPUTF8)))
 		(void)strlcat(buf, " SMTPUTF8", size);
 	if (s->ext & SMTP_EXT_DSN) {
 		if (env->ret != ENVELOPE_RET_NONE)

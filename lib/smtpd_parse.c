@@ -156,6 +156,7 @@ smtpd_parse_mail_param(struct carrier_envelope *env, const char *key,
 	} else if (strcasecmp(key, "SMTPUTF8") == 0) {
 		if (val[0] != '\0')
 			goto bad;
+		env->smtputf8 = 1;
 	} else if (strcasecmp(key, "RET") == 0) {
 		if (env->ret != ENVELOPE_RET_NONE)
 			goto bad;

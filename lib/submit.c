@@ -1021,6 +1021,9 @@ apply_policy(struct policy *p, struct carrier_message *msg,
 		goto out;
 	}
 	msg->info.size = msg->headlen + msg->file_size - msg->body_off;
+	/* raw UTF-8 in header fields asks for SMTPUTF8 (RFC 6532) */
+	for (k = 0; k < msg->headlen && !msg->info.head_eightbit; k++)
+		msg->info.head_eightbit = (unsigned char)msg->head[k] >= 0x80;
 	st = CARRIER_OK;
 out:
 	header_free(&h);

@@ -425,6 +425,36 @@ START_TEST(test_smtp_transaction_bdat_big_waits)
 }
 END_TEST
 
+/*
+ * SMTPUTF8 with ASCII addresses: asked for by the client (-bs), or raw
+ * UTF-8 in the header; sent where offered, and the message goes where
+ * it is not.
+ */
+static const struct {
+	int	asked, head8, offered;
+	const char *mail;
+} utf8s[] = {
+	{ 1, 0, 1, "MAIL FROM:<s@x.example> SMTPUTF8\r\n" },
+	{ 0, 1, 1, "MAIL FROM:<s@x.example> SMTPUTF8\r\n" },
+	{ 0, 0, 1, "MAIL FROM:<s@x.example>\r\n" },
+	{ 1, 1, 0, "MAIL FROM:<s@x.example>\r\n" },
+};
+
+START_TEST(test_smtp_transaction_smtputf8_table)
+{
+	add_rcpts(1);
+	env.smtputf8 = utf8s[_i].asked;
+	info.head_eightbit = utf8s[_i].head8;
+	s.ext = SMTP_EXT_PIPELINING | (utf8s[_i].offered ?
+	    SMTP_EXT_SMTPUTF8 : 0);
+	server_says("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
+	    CARRIER_OK);
+	ck_assert_int_eq(strncmp(client_said(), utf8s[_i].mail,
+	    strlen(utf8s[_i].mail)), 0);
+}
+END_TEST
+
 START_TEST(test_smtp_transaction_dsn_params)
 {
 	ck_assert_int_eq(envelope_add_rcpt(&env, "a+b=c@x.example"), 0);
@@ -754,6 +784,8 @@ smtp_suite(void)
 	tcase_add_test(tc, test_smtp_transaction_dot_refused);
 	tcase_add_test(tc, test_smtp_transaction_size_too_big);
 	tcase_add_test(tc, test_smtp_transaction_utf8_needs_smtputf8);
+	tcase_add_loop_test(tc, test_smtp_transaction_smtputf8_table, 0,
+	    sizeof(utf8s) / sizeof(utf8s[0]));
 	tcase_add_test(tc, test_smtp_transaction_timeout);
 	tcase_add_test(tc, test_smtp_transaction_disconnect);
 	tcase_add_test(tc, test_smtp_transaction_garbage_reply);
