@@ -571,6 +571,13 @@ finish_message(struct session *s)
 	status_clear(&err);
 	s->flen += message_norm_finish(&s->norm, s->fbuf + s->flen);
 	save_flush(s);
+	if (s->ferr == ENOSPC || s->ferr == EDQUOT) {
+		/* RFC 5321 4.2.2 and RFC 3463: no room, for now */
+		rc = reply(s, 452, "4.3.1 Error: cannot save the message: %s",
+		    strerror(s->ferr));
+		reset_txn(s);
+		return rc;
+	}
 	if (s->ferr != 0) {
 		rc = reply(s, 451, "4.3.0 Error: cannot save the message: %s",
 		    strerror(s->ferr));

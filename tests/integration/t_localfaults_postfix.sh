@@ -76,8 +76,8 @@ empty_dir "$full" "after a send"
 } >"$T/in"
 TMPDIR=$full run_carrier "${C[@]}" -bs
 expect_rc 0 "-bs session with a full disk"
-tr -d '\r' <"$T/out" | grep -q '^451 4.3.0 Error: cannot save the message: No space left on device$' &&
-	ok "-bs: 451 for the message that does not fit" || fail "-bs replies: $(tr -d '\r' <"$T/out")"
+tr -d '\r' <"$T/out" | grep -q '^452 4.3.1 Error: cannot save the message: No space left on device$' &&
+	ok "-bs: 452 4.3.1 for the message that does not fit" || fail "-bs replies: $(tr -d '\r' <"$T/out")"
 [ "$(tr -d '\r' <"$T/out" | grep -c '^250 2.0.0 Ok: ')" -eq 1 ] && ok "-bs: the next message accepted" ||
 	fail "-bs replies: $(tr -d '\r' <"$T/out")"
 n=$((n + 1))
