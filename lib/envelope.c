@@ -67,8 +67,10 @@ envelope_free(struct carrier_envelope *env)
 {
 	size_t i;
 
-	for (i = 0; i < env->nrcpts; i++)
+	for (i = 0; i < env->nrcpts; i++) {
 		free(env->rcpts[i].addr);
+		free(env->rcpts[i].orcpt);
+	}
 	free(env->rcpts);
 	free(env->sender);
 	memset(env, 0, sizeof(*env));

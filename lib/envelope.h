@@ -26,6 +26,9 @@ enum envelope_ret { ENVELOPE_RET_NONE = 0, ENVELOPE_RET_FULL,
 
 struct carrier_rcpt {
 	char			*addr;		/* owned */
+	char			*orcpt;		/* owned: a DSN ORCPT value
+						   ("rfc822;xtext") given by
+						   a client (-bs), or NULL */
 	unsigned int		 notify;	/* ENVELOPE_NOTIFY_* */
 	struct carrier_error	result;		/* this recipient's outcome */
 	int			done;		/* result is final */

@@ -571,8 +571,13 @@ rcpt_command(struct smtp_session *s, const struct carrier_rcpt *r, int dsn)
 		if (notify[strlen(notify) - 1] == ',')
 			notify[strlen(notify) - 1] = '\0';	/* last comma */
 	}
-	/* ORCPT only serves DSNs: sent when the caller asked for them */
-	if ((s->ext & SMTP_EXT_DSN) && dsn && !addr_is_utf8(r->addr) &&
+	/*
+	 * ORCPT only serves DSNs: sent when the caller asked for them; a
+	 * client's own (-bs) goes on unchanged (RFC 3461 4.2)
+	 */
+	if ((s->ext & SMTP_EXT_DSN) && r->orcpt != NULL)
+		(void)snprintf(orcpt, sizeof(orcpt), " ORCPT=%s", r->orcpt);
+	else if ((s->ext & SMTP_EXT_DSN) && dsn && !addr_is_utf8(r->addr) &&
 	    envelope_xtext(r->addr, xt, sizeof(xt)) == 0)
 		(void)snprintf(orcpt, sizeof(orcpt), " ORCPT=rfc822;%s", xt);
 	return command(s, "RCPT TO:<%s>%s%s", r->addr, notify, orcpt);

@@ -117,7 +117,7 @@ static int	reply_failure(struct session *, int,
 		    const struct carrier_error *);
 static int	reply_outcome(struct session *, const struct carrier_error *);
 static int	finish_message(struct session *);
-static int	add_rcpts(struct session *, const struct carrier_envelope *);
+static int	add_rcpts(struct session *, struct carrier_envelope *);
 static int	cmd_helo(struct session *, const char *);
 static int	cmd_ehlo(struct session *, const char *);
 static int	cmd_mail(struct session *, const char *);
@@ -695,7 +695,7 @@ cmd_mail(struct session *s, const char *arg)
  * than one for an alias) to the transaction, with their NOTIFY.
  */
 static int
-add_rcpts(struct session *s, const struct carrier_envelope *tmp)
+add_rcpts(struct session *s, struct carrier_envelope *tmp)
 {
 	size_t i, before;
 
@@ -706,8 +706,11 @@ add_rcpts(struct session *s, const struct carrier_envelope *tmp)
 		if (envelope_add_rcpt(&s->env, tmp->rcpts[i].addr) == -1)
 			return reply(s, 451, "4.3.0 Error: %s",
 			    strerror(errno));
-		if (s->env.nrcpts > before)
+		if (s->env.nrcpts > before) {
 			s->env.rcpts[before].notify = tmp->rcpts[i].notify;
+			s->env.rcpts[before].orcpt = tmp->rcpts[i].orcpt;
+			tmp->rcpts[i].orcpt = NULL;	/* moved */
+		}
 	}
 	s->state = SMTPD_RCPT;
 	return reply(s, 250, "2.1.5 Ok");
@@ -721,9 +724,11 @@ cmd_rcpt(struct session *s, const char *arg)
 	struct carrier_error err;
 	char addr[ADDR_MAX + 1], key[SMTPD_PARSE_KEY_MAX];
 	char val[SMTPD_PARSE_VALUE_MAX], why_buf[128];
+	char orcpt[SMTPD_PARSE_VALUE_MAX] = "";
 	char *rcpts[1];
 	const char *p = arg + 3, *why;
 	unsigned int notify = 0;
+	size_t i;
 	int r;
 
 	if (s->state != SMTPD_MAIL && s->state != SMTPD_RCPT)
@@ -742,6 +747,13 @@ cmd_rcpt(struct session *s, const char *arg)
 		if ((r = smtpd_parse_rcpt_param(key, val, &notify, why_buf,
 		    sizeof(why_buf))) != 0)
 			return refuse(s, r, "%s", why_buf);
+		else if (strcasecmp(key, "ORCPT") == 0) {
+			/* RFC 3461 4.2: passed on as it came, once */
+			if (orcpt[0] != '\0')
+				return refuse(s, 501, "5.5.4 Bad ORCPT "
+				    "parameter");
+			(void)strlcpy(orcpt, val, sizeof(orcpt));
+		}
 	if (r == -1)
 		return refuse(s, 501, "5.5.4 Bad RCPT parameter syntax");
 	if (envelope_init(&tmp) == -1)
@@ -761,6 +773,13 @@ cmd_rcpt(struct session *s, const char *arg)
 			return reply_failure(s, 451, &err);
 		return refuse(s, 553, "5.1.3 %s", err.text);
 	}
+	/* the original recipient of every address this one became */
+	for (i = 0; i < tmp.nrcpts && orcpt[0] != '\0'; i++)
+		if ((tmp.rcpts[i].orcpt = strdup(orcpt)) == NULL) {
+			envelope_free(&tmp);
+			return reply(s, 451, "4.3.0 Error: %s",
+			    strerror(errno));
+		}
 	r = add_rcpts(s, &tmp);
 	envelope_free(&tmp);
 	return r;

@@ -95,7 +95,8 @@ s.reply()
 s.send(b'EHLO client.example\r\n')
 s.reply()
 s.send(b'MAIL FROM:<sender@example.net> BODY=8BITMIME\r\n'
-       b'RCPT TO:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n')
+       b'RCPT TO:<a@example.org>\r\n'
+       b'RCPT TO:<b@example.org> ORCPT=rfc822;Bee+40example.org\r\nDATA\r\n')
 s.replies(4)
 s.send(stuffed(text('msg1')))
 s.reply()
@@ -252,6 +253,8 @@ grep -qE '^-> MAIL FROM:<> SIZE=[0-9]+ RET=HDRS ENVID=id\+2B2$' "$T/xlog" && ok 
 	fail "MAIL for message 2: $(grep '^-> MAIL FROM:<>' "$T/xlog")"
 grep -q '^-> RCPT TO:<root@example.org> NOTIFY=NEVER ORCPT=rfc822;root@example.org$' "$T/xlog" &&
 	ok "NOTIFY passed on" || fail "RCPT for message 2: $(grep 'RCPT TO:<root' "$T/xlog")"
+grep -q '^-> RCPT TO:<b@example.org> ORCPT=rfc822;Bee+40example.org$' "$T/xlog" &&
+	ok "the client's ORCPT passed on as it came" || fail "RCPT for message 1: $(grep 'RCPT TO:<b@' "$T/xlog")"
 
 # SMTP smuggling (Postfix's CVE-2023-51764): a caller that dot-stuffs
 # only after CRLF, as symfony does, hands over a text with a bare-LF "."

@@ -473,6 +473,24 @@ START_TEST(test_smtp_transaction_dsn_params)
 }
 END_TEST
 
+/* A client's ORCPT (-bs) goes on as it came; the others get their own. */
+START_TEST(test_smtp_transaction_client_orcpt)
+{
+	add_rcpts(2);
+	env.rcpts[0].notify = ENVELOPE_NOTIFY_FAILURE;
+	ck_assert_ptr_nonnull(env.rcpts[0].orcpt =
+	    strdup("rfc822;Original+40example.com"));
+	s.ext = SMTP_EXT_PIPELINING | SMTP_EXT_DSN;
+	server_says("250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
+	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
+	    CARRIER_OK);
+	ck_assert_ptr_nonnull(strstr(client_said(),
+	    "RCPT TO:<a@x.example> NOTIFY=FAILURE "
+	    "ORCPT=rfc822;Original+40example.com\r\n"
+	    "RCPT TO:<b@x.example> ORCPT=rfc822;b@x.example\r\n"));
+}
+END_TEST
+
 START_TEST(test_smtp_transaction_dsn_not_offered)
 {
 	add_rcpts(1);
@@ -784,6 +802,7 @@ smtp_suite(void)
 	tcase_add_test(tc, test_smtp_transaction_dot_refused);
 	tcase_add_test(tc, test_smtp_transaction_size_too_big);
 	tcase_add_test(tc, test_smtp_transaction_utf8_needs_smtputf8);
+	tcase_add_test(tc, test_smtp_transaction_client_orcpt);
 	tcase_add_loop_test(tc, test_smtp_transaction_smtputf8_table, 0,
 	    sizeof(utf8s) / sizeof(utf8s[0]));
 	tcase_add_test(tc, test_smtp_transaction_timeout);

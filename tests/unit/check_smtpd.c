@@ -24,6 +24,7 @@
 #include "compat.h"
 #include "addr.h"
 #include "smtpd.h"
+#include "smtpd_parse.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define GREETING	"220 mx.test.example ESMTP carrier\r\n"
@@ -56,6 +57,7 @@ static struct {
 	char		sender[ADDR_MAX + 2];
 	char		rcpt[4][ADDR_MAX + 2];
 	unsigned int	notify[4];
+	char		orcpt[4][SMTPD_PARSE_VALUE_MAX];
 	size_t		nrcpts;
 	enum envelope_ret ret;
 	char		envid[ENVELOPE_ENVID_MAX + 1];
@@ -93,6 +95,8 @@ fake_deliver(const struct carrier_options *o, struct carrier_envelope *env,
 		(void)strlcpy(got.rcpt[i], env->rcpts[i].addr,
 		    sizeof(got.rcpt[i]));
 		got.notify[i] = env->rcpts[i].notify;
+		(void)strlcpy(got.orcpt[i], env->rcpts[i].orcpt != NULL ?
+		    env->rcpts[i].orcpt : "", sizeof(got.orcpt[i]));
 	}
 	got.ret = env->ret;
 	(void)strlcpy(got.envid, env->envid, sizeof(got.envid));
@@ -601,8 +605,11 @@ START_TEST(test_smtpd_run_envelope)
 	ck_assert_str_eq(got.rcpt[0], "postmaster@example.org");
 	ck_assert_uint_eq(got.notify[0], ENVELOPE_NOTIFY_SUCCESS |
 	    ENVELOPE_NOTIFY_FAILURE);
+	/* the client's ORCPT, as it came (RFC 3461 4.2) */
+	ck_assert_str_eq(got.orcpt[0], "rfc822;postmaster");
 	ck_assert_str_eq(got.rcpt[1], "\"j d\"@x.example");
 	ck_assert_uint_eq(got.notify[1], 0);
+	ck_assert_str_eq(got.orcpt[1], "");
 	ck_assert_str_eq(got.rcpt[2], "j\xc3\xa9@x.example");
 	ck_assert_str_eq(got.text, TEXT);
 }
