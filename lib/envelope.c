@@ -4,6 +4,7 @@
  * Depends on status (the per-recipient outcome).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,15 +33,60 @@ envelope_set_sender(struct carrier_envelope *env, const char *addr)
 	return 0;
 }
 
+/* FNV-1a, 64 bits. */
+static uint64_t
+hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The slot that holds addr, or the empty one where it would go. */
+static size_t *
+find_slot(const struct carrier_envelope *env, const char *addr)
+{
+	size_t mask = env->nslot - 1, i = (size_t)hash(addr) & mask;
+
+	while (env->slot[i] != 0 &&
+	    strcmp(env->rcpts[env->slot[i] - 1].addr, addr) != 0)
+		i = (i + 1) & mask;
+	return &env->slot[i];
+}
+
+/* Keeps the table at most half full for one more; 0 or -1 (ENOMEM). */
+static int
+grow_slots(struct carrier_envelope *env)
+{
+	size_t n, i, *old = env->slot;
+
+	if (2 * (env->nrcpts + 1) <= env->nslot)
+		return 0;
+	for (n = 16; n < 4 * (env->nrcpts + 1); n *= 2)
+		;
+	if ((env->slot = calloc(n, sizeof(*env->slot))) == NULL) {
+		env->slot = old;
+		return -1;
+	}
+	env->nslot = n;
+	for (i = 0; i < env->nrcpts; i++)
+		*find_slot(env, env->rcpts[i].addr) = i + 1;
+	free(old);
+	return 0;
+}
+
 int
 envelope_add_rcpt(struct carrier_envelope *env, const char *addr)
 {
 	struct carrier_rcpt *r;
-	size_t i, ncap;
+	size_t ncap, *slot;
 
-	for (i = 0; i < env->nrcpts; i++)
-		if (strcmp(env->rcpts[i].addr, addr) == 0)
-			return 0;
+	if (grow_slots(env) == -1)
+		return -1;
+	if (*(slot = find_slot(env, addr)) != 0)
+		return 0;
 	if (env->nrcpts >= ENVELOPE_RCPT_MAX) {
 		errno = E2BIG;
 		return -1;
@@ -58,7 +104,7 @@ envelope_add_rcpt(struct carrier_envelope *env, const char *addr)
 	r->notify = env->notify;
 	if ((r->addr = strdup(addr)) == NULL)
 		return -1;
-	env->nrcpts++;
+	*slot = ++env->nrcpts;
 	return 0;
 }
 
@@ -72,6 +118,7 @@ envelope_free(struct carrier_envelope *env)
 		free(env->rcpts[i].orcpt);
 	}
 	free(env->rcpts);
+	free(env->slot);
 	free(env->sender);
 	memset(env, 0, sizeof(*env));
 }

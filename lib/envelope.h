@@ -43,6 +43,10 @@ struct carrier_envelope {
 	struct carrier_rcpt	*rcpts;		/* owned */
 	size_t			nrcpts;
 	size_t			cap;
+	size_t			*slot;		/* owned: rcpts by address, a
+						   hash table of 1 + index
+						   (0: empty) */
+	size_t			nslot;		/* a power of two, or 0 */
 };
 
 /* An empty envelope with the null sender; returns 0 or -1 (ENOMEM). */
@@ -53,7 +57,9 @@ int	envelope_set_sender(struct carrier_envelope *, const char *addr);
 
 /*
  * Appends a copy of addr as a recipient, unless it is already there
- * (compared exactly).  Returns 0, or -1 with errno ENOMEM or E2BIG.
+ * (compared exactly; a hash table keeps that O(1), so 100,000
+ * recipients are no quadratic work).  Returns 0, or -1 with errno
+ * ENOMEM or E2BIG.
  */
 int	envelope_add_rcpt(struct carrier_envelope *, const char *addr);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* check_envelope.c: recipients are kept once each, in order. */
+#include <errno.h>
 #include <stdio.h>
 
 #include "tests.h"
@@ -34,6 +35,37 @@ START_TEST(test_envelope_add_rcpt_many)
 		ck_assert_int_eq(envelope_add_rcpt(&env, addr), 0);
 	}
 	ck_assert_uint_eq(env.nrcpts, 1000);
+	envelope_free(&env);
+}
+END_TEST
+
+/*
+ * The limit's worth of recipients, each given twice, and case kept
+ * apart: kept once each, in order, the lookup no quadratic work (this
+ * took minutes when each was compared with all before it).
+ */
+START_TEST(test_envelope_add_rcpt_limit_dedup)
+{
+	struct carrier_envelope env;
+	char addr[32];
+	int i, pass;
+
+	ck_assert_int_eq(envelope_init(&env), 0);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < ENVELOPE_RCPT_MAX; i++) {
+			snprintf(addr, sizeof(addr), "u%d@x.example", i);
+			ck_assert_int_eq(envelope_add_rcpt(&env, addr), 0);
+		}
+	ck_assert_uint_eq(env.nrcpts, ENVELOPE_RCPT_MAX);
+	ck_assert_str_eq(env.rcpts[12345].addr, "u12345@x.example");
+	ck_assert_int_eq(envelope_add_rcpt(&env, "U1@x.example"), -1);
+	ck_assert_int_eq(errno, E2BIG);
+	ck_assert_int_eq(envelope_add_rcpt(&env, "u1@x.example"), 0);
+	envelope_free(&env);
+	ck_assert_int_eq(envelope_init(&env), 0);
+	ck_assert_int_eq(envelope_add_rcpt(&env, "a@x.example"), 0);
+	ck_assert_int_eq(envelope_add_rcpt(&env, "A@x.example"), 0);
+	ck_assert_uint_eq(env.nrcpts, 2);
 	envelope_free(&env);
 }
 END_TEST
@@ -82,6 +114,7 @@ envelope_suite(void)
 
 	tcase_add_test(tc, test_envelope_add_rcpt_dedup);
 	tcase_add_test(tc, test_envelope_add_rcpt_many);
+	tcase_add_test(tc, test_envelope_add_rcpt_limit_dedup);
 	tcase_add_loop_test(tc, test_envelope_parse_notify_table, 0,
 	    sizeof(notifies) / sizeof(notifies[0]));
 	tcase_add_test(tc, test_envelope_xtext_encodes);
