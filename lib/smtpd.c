@@ -873,7 +873,9 @@ dispatch(struct session *s, size_t len)
 
 	if (memchr(line, '\0', len) != NULL)
 		return refuse(s, 500, "5.5.2 Error: NUL byte in command");
-	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+	/* trailing blanks, and stray CRs ("NOOP\r\r\n") */
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' ||
+	    line[len - 1] == '\r'))
 		line[--len] = '\0';
 	log_note("smtpd <- %s", line);
 	if (len == 0)

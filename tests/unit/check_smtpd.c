@@ -452,6 +452,14 @@ START_TEST(test_smtpd_run_no_smuggling)
 }
 END_TEST
 
+/* A stray CR before the line end is a blank, not part of the verb. */
+START_TEST(test_smtpd_run_stray_cr)
+{
+	ck_assert_int_eq(run("NOOP\r\r\nQUIT \r\r\n"), CARRIER_OK);
+	ck_assert_str_eq(replies, GREETING "250 2.0.0 Ok\r\n" BYE);
+}
+END_TEST
+
 /* Bare LF line ends from the client, for commands and text alike. */
 START_TEST(test_smtpd_run_bare_lf)
 {
@@ -914,6 +922,7 @@ smtpd_suite(void)
 	tcase_add_test(tc, test_smtpd_run_dot_unstuffing);
 	tcase_add_test(tc, test_smtpd_run_bare_lf);
 	tcase_add_test(tc, test_smtpd_run_no_smuggling);
+	tcase_add_test(tc, test_smtpd_run_stray_cr);
 	tcase_add_test(tc, test_smtpd_run_text_intake);
 	tcase_add_test(tc, test_smtpd_run_long_lines);
 	tcase_add_test(tc, test_smtpd_run_endless_line);
