@@ -503,7 +503,8 @@ reply_outcome(struct session *s, const struct carrier_error *err)
 {
 	const struct carrier_envelope *env = &s->env;
 	const struct carrier_rcpt *r;
-	char enh[STATUS_ENH_MAX], text[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+	char enh[STATUS_ENH_MAX], renh[STATUS_ENH_MAX];
+	char text[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
 	size_t i, failed = 0, shown = 0, len;
 	int code = 554;
 
@@ -531,7 +532,13 @@ reply_outcome(struct session *s, const struct carrier_error *err)
 		if (r->done && r->result.status == CARRIER_OK)
 			continue;
 		shown++;
-		(void)snprintf(text, sizeof(text), "%s <%s>: ", enh, r->addr);
+		/* the relay's code for this one, in the reply's class */
+		if (r->done)
+			enhanced_for(&r->result, code / 100, renh,
+			    sizeof(renh));
+		else
+			(void)strlcpy(renh, enh, sizeof(renh));
+		(void)snprintf(text, sizeof(text), "%s <%s>: ", renh, r->addr);
 		len = strlen(text);
 		if (r->done)
 			(void)status_format(&r->result, text + len,

@@ -178,7 +178,7 @@ cat >"$T/want_replies" <<'EOF'
 250 2.1.5 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-554-5.0.0 <bad@example.org>: [127.0.0.1]:25 said after RCPT TO: 550 5.1.1 <bad@example.org>: Recipient address rejected: no such user here
+554-5.1.1 <bad@example.org>: [127.0.0.1]:25 said after RCPT TO: 550 5.1.1 <bad@example.org>: Recipient address rejected: no such user here
 554 5.0.0 1 of 2 recipients failed; the message went to the others: sending it again would duplicate it for them
 250 2.0.0 Ok
 250 2.0.0 Ok

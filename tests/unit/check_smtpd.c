@@ -633,17 +633,17 @@ static const struct {
 	    "MAIL FROM: 421 4.3.2 shutting down\r\n" },
 	{ OUT_PERM_SESSION, "554 5.7.1 relay.test[192.0.2.1]:25 said after "
 	    "end of data: 554 5.7.1 spam refused\r\n" },
-	{ OUT_PERM_SECOND, "554-5.0.0 <b@x.example>: relay.test[192.0.2.1]:25 "
+	{ OUT_PERM_SECOND, "554-5.1.1 <b@x.example>: relay.test[192.0.2.1]:25 "
 	    "said after RCPT TO: 550 5.1.1 no such user\r\n"
 	    "554 5.0.0 1 of 2 recipients failed; the message went to the "
 	    "others: sending it again would duplicate it for them\r\n" },
-	{ OUT_TEMP_SECOND, "451-4.0.0 <b@x.example>: relay.test[192.0.2.1]:25 "
+	{ OUT_TEMP_SECOND, "451-4.2.0 <b@x.example>: relay.test[192.0.2.1]:25 "
 	    "said after RCPT TO: 450 4.2.0 greylisted\r\n"
 	    "451 4.0.0 1 of 2 recipients failed; the message went to the "
 	    "others: sending it again would duplicate it for them\r\n" },
-	{ OUT_PERM_ALL, "554-5.0.0 <a@x.example>: relay.test[192.0.2.1]:25 "
+	{ OUT_PERM_ALL, "554-5.1.1 <a@x.example>: relay.test[192.0.2.1]:25 "
 	    "said after RCPT TO: 550 5.1.1 no such user\r\n"
-	    "554-5.0.0 <b@x.example>: relay.test[192.0.2.1]:25 "
+	    "554-5.1.1 <b@x.example>: relay.test[192.0.2.1]:25 "
 	    "said after RCPT TO: 550 5.1.1 no such user\r\n"
 	    "554 5.0.0 2 recipients failed; the message was not delivered\r\n" },
 	{ OUT_UNDECIDED, "451-4.0.0 <b@x.example>: not sent\r\n"
