@@ -9,9 +9,9 @@
  * read each recipient's result; carrier_message_close(); envelope_free().
  *
  * Nothing here exits or writes to stdout.  The caller must ignore
- * SIGPIPE (sendfile(2) and TLS writes have no MSG_NOSIGNAL).  Every call that can fail a
- * delivery returns CARRIER_OK, CARRIER_TEMP or CARRIER_PERM and fills a
- * struct carrier_error (status.h).
+ * SIGPIPE (sendfile(2) and TLS writes have no MSG_NOSIGNAL).  Every call
+ * that can fail a delivery returns CARRIER_OK, CARRIER_TEMP or
+ * CARRIER_PERM and fills a struct carrier_error (status.h).
  */
 #ifndef CARRIER_H
 #define CARRIER_H
