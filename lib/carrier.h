@@ -219,12 +219,13 @@ enum carrier_status carrier_deliver(const struct carrier_options *opts,
 	    struct carrier_error *err);
 
 /*
- * Writes one mail log line per recipient of env (its result) to syslog
- * with opts->syslog_facility and opts->syslog_tag; msg (or NULL) gives
- * the size, delay and Message-ID.  No syslog daemon: nothing happens.
+ * Writes one mail log line per recipient of env not yet logged (its
+ * result; its logged flag is set) to syslog with opts->syslog_facility
+ * and opts->syslog_tag; msg (or NULL) gives the size, delay and
+ * Message-ID.  No syslog daemon: nothing happens.
  */
 void	carrier_log_outcomes(const struct carrier_options *opts,
-	    const struct carrier_envelope *env,
+	    struct carrier_envelope *env,
 	    const struct carrier_message *msg);
 
 /* Logs a message refused before delivery (the sender, and err). */

@@ -32,6 +32,7 @@ struct carrier_rcpt {
 	unsigned int		 notify;	/* ENVELOPE_NOTIFY_* */
 	struct carrier_error	result;		/* this recipient's outcome */
 	int			done;		/* result is final */
+	int			logged;		/* in the mail log already */
 };
 
 struct carrier_envelope {

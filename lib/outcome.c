@@ -44,7 +44,7 @@ message_fields(const struct carrier_envelope *env,
 
 void
 carrier_log_outcomes(const struct carrier_options *opts,
-    const struct carrier_envelope *env, const struct carrier_message *msg)
+    struct carrier_envelope *env, const struct carrier_message *msg)
 {
 	struct maillog_msg m;
 	char line[MAILLOG_LINE_MAX];
@@ -58,7 +58,11 @@ carrier_log_outcomes(const struct carrier_options *opts,
 		return;
 	message_fields(env, msg, &m);
 	for (i = 0; i < env->nrcpts && ml.fd != -1; i++) {
-		const struct carrier_rcpt *r = &env->rcpts[i];
+		struct carrier_rcpt *r = &env->rcpts[i];
+
+		if (r->logged)
+			continue;
+		r->logged = 1;
 
 		(void)maillog_format(line, sizeof(line), &m, r->addr,
 		    &r->result);
