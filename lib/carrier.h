@@ -90,6 +90,10 @@ struct carrier_submit {
 	char *const	*rcpts;		/* recipients given as arguments */
 	size_t		 nrcpts;
 	struct carrier_cache *cache;	/* NULL: the files read afresh */
+	const char	*client;	/* -bs: the client's HELO or EHLO name
+					   ("": none), for the Received field;
+					   NULL: a submission on stdin */
+	int		 esmtp;		/* -bs: the client said EHLO */
 };
 
 /*

@@ -73,6 +73,8 @@ struct session {
 	int64_t			 timeout_ms;	/* 0: none */
 	enum smtpd_state	 state;
 	char			 host[256];	/* our name */
+	char			 client[256];	/* its HELO or EHLO name */
+	int			 esmtp;		/* it said EHLO */
 	unsigned int		 errors;	/* refused commands */
 	unsigned int		 rcpt_tries;	/* RCPTs in this transaction */
 	int			 write_failed;	/* a reply could not go */
@@ -605,6 +607,8 @@ finish_message(struct session *s)
 	memset(&sub, 0, sizeof(sub));
 	sub.sender = sender;
 	sub.cache = s->cache;
+	sub.client = s->client;		/* "" without HELO: "unknown" */
+	sub.esmtp = s->esmtp;
 	st = carrier_submit_message(opts, &sub, &msg, &s->env, &err);
 	if (st != CARRIER_OK) {
 		carrier_log_refused(opts, &s->env, &err);
@@ -629,6 +633,8 @@ cmd_helo(struct session *s, const char *arg)
 	if (arg[0] == '\0')
 		return refuse(s, 501, "5.5.4 Syntax: HELO hostname");
 	reset_txn(s);
+	(void)strlcpy(s->client, arg, sizeof(s->client));
+	s->esmtp = 0;
 	return reply(s, 250, "%s", s->host);
 }
 
@@ -642,6 +648,8 @@ cmd_ehlo(struct session *s, const char *arg)
 	if (arg[0] == '\0')
 		return refuse(s, 501, "5.5.4 Syntax: EHLO hostname");
 	reset_txn(s);
+	(void)strlcpy(s->client, arg, sizeof(s->client));
+	s->esmtp = 1;
 	if (reply_line(s, 250, 1, s->host) == -1)
 		return -1;
 	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)

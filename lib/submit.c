@@ -742,6 +742,60 @@ keep_msgid(const struct header *h, char *dst, size_t size)
 	dst[o] = '\0';
 }
 
+/* A HELO name fit for the Received field: a domain or address literal. */
+static int
+trace_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 255)
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.-_:[]") == n;
+}
+
+/*
+ * Puts the Received trace field (RFC 5321 4.4) before the header:
+ * "Received: by HOST (carrier, uid N); DATE" for a submission on
+ * stdin, "Received: from HELO by HOST (carrier, uid N) with ESMTP;
+ * DATE" for one over -bs.  No "for": it would show a Bcc recipient.
+ */
+static enum carrier_status
+add_received(struct policy *p, struct carrier_message *msg,
+    struct carrier_error *err)
+{
+	const char *client = p->sub->client;
+	char host[256], date[64], line[700], *head;
+	int n;
+
+	if (p->opts->helo == NULL || strlcpy(host, p->opts->helo,
+	    sizeof(host)) >= sizeof(host))
+		(void)identity_hostname(host, sizeof(host));
+	(void)identity_date(time(NULL), date, sizeof(date));
+	if (client == NULL)
+		n = snprintf(line, sizeof(line), "Received: by %s (carrier, "
+		    "uid %lu); %s\r\n", host, (unsigned long)getuid(), date);
+	else
+		n = snprintf(line, sizeof(line), "Received: from %s by %s "
+		    "(carrier, uid %lu) with %s; %s\r\n",
+		    trace_name_ok(client) ? client : "unknown", host,
+		    (unsigned long)getuid(), p->sub->esmtp ? "ESMTP" : "SMTP",
+		    date);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "the "
+		    "Received field does not fit");
+	if ((head = malloc((size_t)n + msg->headlen + 1)) == NULL)
+		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
+		    strerror(errno));
+	memcpy(head, line, (size_t)n);
+	memcpy(head + n, msg->head, msg->headlen);
+	head[(size_t)n + msg->headlen] = '\0';
+	free(msg->head);
+	msg->head = head;
+	msg->headlen += (size_t)n;
+	return CARRIER_OK;
+}
+
 /* Adds what RFC 5322 requires and the caller left out. */
 static enum carrier_status
 add_missing(struct policy *p, struct header *h, const char *sender,
@@ -1020,6 +1074,8 @@ apply_policy(struct policy *p, struct carrier_message *msg,
 		    "it at", HEADER_LINE_MAX);
 		goto out;
 	}
+	if ((st = add_received(p, msg, err)) != CARRIER_OK)
+		goto out;
 	msg->info.size = msg->headlen + msg->file_size - msg->body_off;
 	/* raw UTF-8 in header fields asks for SMTPUTF8 (RFC 6532) */
 	for (k = 0; k < msg->headlen && !msg->info.head_eightbit; k++)

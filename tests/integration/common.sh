@@ -25,7 +25,9 @@ on_exit() {
 trap on_exit EXIT
 
 # A complete header: with From, Date and Message-ID present, carrier
-# sends a message as it is, so a test can compare bytes exactly.
+# sends a message as it is (after the Received field it puts first,
+# which postfix_msg drops with Postfix's own), so a test can compare
+# bytes exactly.
 HDRS=$'From: Test <test@example.net>\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <test.1@example.net>\n'
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }

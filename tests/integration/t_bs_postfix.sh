@@ -155,7 +155,7 @@ if ! python3 "$T/client.py" "$CARRIER" "$T" 2>"$T/client_err"; then
 	cat "$T/replies"
 	finish
 fi
-sed -E 's/queued as [0-9A-Za-z]+$/queued as ID/' "$T/replies" >"$T/got_replies"
+sed -E 's/Ok: [0-9]+ bytes queued as [0-9A-Za-z]+$/Ok: N bytes queued as ID/' "$T/replies" >"$T/got_replies"
 cat >"$T/want_replies" <<'EOF'
 220 mx.lab.example ESMTP carrier
 250-mx.lab.example
@@ -169,11 +169,11 @@ cat >"$T/want_replies" <<'EOF'
 250 2.1.5 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: [127.0.0.1]:25 said after end of data: 250 2.0.0 Ok: 212 bytes queued as ID
+250 2.0.0 Ok: [127.0.0.1]:25 said after end of data: 250 2.0.0 Ok: N bytes queued as ID
 250 2.1.0 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: [127.0.0.1]:25 said after end of data: 250 2.0.0 Ok: 155 bytes queued as ID
+250 2.0.0 Ok: [127.0.0.1]:25 said after end of data: 250 2.0.0 Ok: N bytes queued as ID
 250 2.1.0 Ok
 250 2.1.5 Ok
 250 2.1.5 Ok
@@ -189,7 +189,7 @@ cat >"$T/want_replies" <<'EOF'
 250 2.1.0 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-250 2.0.0 Ok: [127.0.0.1]:25 said after end of data: 250 2.0.0 Ok: 163 bytes queued as ID
+250 2.0.0 Ok: [127.0.0.1]:25 said after end of data: 250 2.0.0 Ok: N bytes queued as ID
 221 2.0.0 Bye
 == exit 0, stderr: 
 220 mx.lab.example ESMTP carrier
@@ -227,6 +227,10 @@ for rcpt in a b; do
 	[ "$(postfix_envelope_sender "$pf" example.org $rcpt)" = sender@example.net ] &&
 		ok "message 1 sender" || fail "message 1 sender: $(postfix_envelope_sender "$pf" example.org $rcpt)"
 done
+# the Received field carrier adds (RFC 5321 4.4), right after Postfix's
+f=$(_lab_msg_file "$pf" example.org a)
+grep -qE '^Received: from client\.example by mx\.lab\.example \(carrier, uid 0\) with ESMTP; [A-Z][a-z]{2}, [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} [-+][0-9]{4}$' "$f" &&
+	ok "Received: from the EHLO name, by the helo name, with ESMTP" || fail "Received: $(grep -n '^Received:' "$f")"
 # the bare name is qualified in the envelope and in To:
 sed 's/^To: root$/To: root@example.org/' "$T/msg2" >"$T/want2"
 postfix_msg "$pf" example.org root >"$T/got2"

@@ -19,6 +19,10 @@ postfix_msg "$pf" example.org b >"$T/got_b"
 expect_same "$T/got_a" "$T/want" "a@example.org got the message"
 expect_same "$T/got_b" "$T/want" "b@example.org got the message"
 [ -s "$T/err" ] && fail "stderr not empty on success: $(cat "$T/err")"
+# the Received field carrier adds: by this host, the user, the date
+f=$(_lab_msg_file "$pf" example.org a)
+grep -qE "^Received: by $(hostname | sed 's/\./\\./g')[^ ]* \(carrier, uid 0\); [A-Z][a-z]{2}, [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4} [0-9:]{8} [-+][0-9]{4}$" "$f" &&
+	ok "Received: by this host (carrier, uid 0); date" || fail "Received: $(grep -n '^Received:' "$f")"
 
 # 2. Without -i a lone "." ends the input, as sendmail does.
 printf '%sSubject: dot\n\nline1\n.\nline2\n' "$HDRS" >"$T/in"

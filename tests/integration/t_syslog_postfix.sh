@@ -64,6 +64,9 @@ postfix_wait "$pf" 1 || fail "good@example.org got nothing"
 sleep 0.2
 stop_listen
 [ "$(wc -l <"$T/log")" -eq 2 ] && ok "two log lines" || fail "log: $(cat "$T/log")"
+# the size sent: the input with CRLF, and the Received field carrier adds
+rl=$(grep -m1 '(carrier, uid ' "$(_lab_msg_file "$pf" example.org good)" | wc -c)
+size=$((size + rl + 1))
 qid=$(grep -oE 'postfix/cleanup\[[0-9]+\]: [0-9A-F]+: message-id=<test.1@example.net>' "$pf/maillog" | tail -1 | awk '{print $2}')
 qid=${qid%:}
 [ -n "$qid" ] || fail "no queue ID in Postfix's log"

@@ -1094,8 +1094,10 @@ _lab_msg_file() {
 # virtual(8) writes, in this order: Return-Path:, X-Original-To: (only if
 # enable_original_recipient = yes), Delivered-To:, then the queue file
 # content, which starts with the Received: field smtpd added (folded over
-# several lines).  Exactly those leading lines are dropped; anything after
-# them, including Received:/Return-Path: fields the client sent, is kept.
+# several lines), then the one carrier adds ("(carrier, uid N)"; tests
+# that check it read the file itself).  Exactly those leading lines are
+# dropped; anything after them, including Received:/Return-Path: fields
+# the client sent, is kept.
 postfix_msg() {
 	local f n
 	_lab_pf_sort "${1:-}"
@@ -1113,8 +1115,9 @@ _lab_trace_lines() {
 		rp:X-Original-To:*) state=xo ;;
 		rp:Delivered-To:* | xo:Delivered-To:*) state=dt ;;
 		dt:Received:*) state=rcvd ;;
-		rcvd:[$' \t']*) ;;
-		rcvd:*) echo "$n"; return 0 ;;
+		rcvd:[$' \t']* | crcvd:[$' \t']*) ;;
+		rcvd:Received:*'(carrier, uid '*) state=crcvd ;;
+		rcvd:* | crcvd:*) echo "$n"; return 0 ;;
 		*)
 			_lab_err "$f: unexpected trace header at line $((n + 1)): $line"
 			return 1
@@ -1122,7 +1125,7 @@ _lab_trace_lines() {
 		esac
 		n=$((n + 1))
 	done <"$f"
-	if [ "$state" = rcvd ]; then
+	if [ "$state" = rcvd ] || [ "$state" = crcvd ]; then
 		echo "$n" # message with no content after the trace fields
 		return 0
 	fi

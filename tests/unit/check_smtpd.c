@@ -61,7 +61,8 @@ static struct {
 	size_t		nrcpts;
 	enum envelope_ret ret;
 	char		envid[ENVELOPE_ENVID_MAX + 1];
-	char		text[65536];
+	char		received[1024];	/* carrier's Received line */
+	char		text[65536];	/* what follows it */
 	size_t		textlen;
 	struct message_info info;
 } got;
@@ -107,6 +108,18 @@ fake_deliver(const struct carrier_options *o, struct carrier_envelope *env,
 	ck_assert_int_eq(n, (ssize_t)len);
 	got.textlen = msg->headlen + (size_t)len;
 	got.text[got.textlen] = '\0';
+	/* the trace field carrier adds, kept apart (test_smtpd_received) */
+	got.received[0] = '\0';
+	if (strncmp(got.text, "Received: ", 10) == 0) {
+		char *eol = strstr(got.text, "\r\n");
+		size_t rl = (size_t)(eol - got.text) + 2;
+
+		ck_assert_uint_lt(rl, sizeof(got.received));
+		memcpy(got.received, got.text, rl);
+		got.received[rl] = '\0';
+		memmove(got.text, got.text + rl, got.textlen - rl + 1);
+		got.textlen -= rl;
+	}
 	got.info = msg->info;
 
 	status_clear(e);
@@ -486,7 +499,34 @@ START_TEST(test_smtpd_run_text_intake)
 	ck_assert_str_eq(got.text, TEXT "caf\xc3\xa9\r\nx\r\n.dot\r\n");
 	ck_assert_int_eq(got.info.eightbit, 1);
 	ck_assert_uint_eq(got.info.dot_lines, 1);
-	ck_assert_uint_eq(got.info.size, got.textlen);
+	/* the size sent counts the Received field too */
+	ck_assert_uint_eq(got.info.size, strlen(got.received) + got.textlen);
+}
+END_TEST
+
+/*
+ * The Received trace field (RFC 5321 4.4): the client's EHLO name, our
+ * name, the user, the protocol; a HELO name unfit for the field is
+ * "unknown".  Nothing else of the header changes.
+ */
+START_TEST(test_smtpd_received)
+{
+	char want[256];
+
+	ck_assert_int_eq(run(ENVELOPE "DATA\r\n" TEXT "b\r\n.\r\n"
+	    "HELO bad(name);\r\n" "MAIL FROM:<s@x.example>\r\n"
+	    "RCPT TO:<a@x.example>\r\nDATA\r\n" TEXT "b\r\n.\r\nQUIT\r\n"),
+	    CARRIER_OK);
+	ck_assert_int_eq(got.calls, 2);
+	ck_assert_str_eq(got.text, TEXT "b\r\n");
+	(void)snprintf(want, sizeof(want), "Received: from unknown by "
+	    "mx.test.example (carrier, uid %lu) with SMTP; ",
+	    (unsigned long)getuid());
+	ck_assert_int_eq(strncmp(got.received, want, strlen(want)), 0);
+	/* "Sun, 29 Nov 2026 04:50:00 +0000" in the zone of the host */
+	ck_assert_uint_ge(strlen(got.received), strlen(want) + 30 + 2);
+	ck_assert_uint_le(strlen(got.received), strlen(want) + 31 + 2);
+	ck_assert_str_eq(got.received + strlen(got.received) - 2, "\r\n");
 }
 END_TEST
 
@@ -923,6 +963,7 @@ smtpd_suite(void)
 	tcase_add_test(tc, test_smtpd_run_bare_lf);
 	tcase_add_test(tc, test_smtpd_run_no_smuggling);
 	tcase_add_test(tc, test_smtpd_run_stray_cr);
+	tcase_add_test(tc, test_smtpd_received);
 	tcase_add_test(tc, test_smtpd_run_text_intake);
 	tcase_add_test(tc, test_smtpd_run_long_lines);
 	tcase_add_test(tc, test_smtpd_run_endless_line);
