@@ -667,7 +667,7 @@ START_TEST(test_smtp_transaction_hangup_table)
 	ck_assert(signal(SIGPIPE, SIG_IGN) != SIG_ERR);
 	add_rcpts(2);
 	s.ext = hangups[_i].ext;
-	s.last = 1;	/* the last transaction (the write breaks before QUIT) */
+	s.last = 1;	/* last; the write breaks before QUIT */
 	server_says(hangups[_i].says);
 	close(peer);	/* the rest unread: the group's write fails */
 	peer = -1;
