@@ -57,7 +57,7 @@ struct conf {
 	char		from[CONF_HOST_MAX];	/* "" = user@domain */
 	int		rewrite_from;		/* local From: -> from */
 	char		aliases[CONF_PATH_MAX];	/* "" = /etc/aliases */
-	int		syslog_facility;	/* LOG_MAIL; MAILLOG_OFF: none */
+	int		syslog_facility;	/* LOG_MAIL; MAILLOG_OFF */
 	unsigned int	seen;			/* keys set, internal */
 };
 

@@ -83,7 +83,8 @@ struct session {
 	char			 line[SMTPD_LINE_MAX + 1];
 	char			 in[SMTPD_IBUF];
 	size_t			 ipos, ilen;
-	int			 line_crlf;	/* the last command line ended in CRLF */
+	int			 line_crlf;	/* the last command line
+						   ended in CRLF */
 	char			 out[SMTPD_OBUF];
 	size_t			 olen;
 	int			 fd;		/* the message text, or -1 */
@@ -399,9 +400,11 @@ save(struct session *s, const char *p, size_t n)
 }
 
 /*
- * Reads the text after 354 to the line ".", with CRLF or LF, undoing
- * the dot-stuffing (RFC 5321 4.5.2), and saves it (see save).  Returns
- * 0, or -1 with errno (see fill).
+ * Reads the text after 354 to the line ".", undoing the dot-stuffing
+ * (RFC 5321 4.5.2), and saves it (see save).  After "DATA<CRLF>" only
+ * CRLF ends a line, for the end and the stuffing alike, so a bare-LF
+ * "." in the text cannot end it (SMTP smuggling); after "DATA<LF>" a
+ * bare LF does too.  Returns 0, or -1 with errno (see fill).
  */
 static int
 read_data(struct session *s)
@@ -421,7 +424,8 @@ read_data(struct session *s)
 			continue;
 		}
 		if (bol && p[0] == '.') {
-			if ((!strict && p[1] == '\n') || (p[1] == '\r' && p[2] == '\n')) {
+			if ((!strict && p[1] == '\n') ||
+			    (p[1] == '\r' && p[2] == '\n')) {
 				s->ipos += p[1] == '\n' ? 2 : 3;
 				return 0;
 			}
@@ -433,8 +437,10 @@ read_data(struct session *s)
 		n = nl != NULL ? (size_t)(nl - p) + 1 : avail;
 		save(s, p, n);
 		s->ipos += n;
-		/* with "DATA<CRLF>", only a CRLF starts a line (RFC 5321 4.1.1.4) */
-		bol = nl != NULL && (!strict || (nl > p ? nl[-1] == '\r' : last_cr));
+		/* after "DATA<CRLF>", only a CRLF starts a line (RFC 5321
+		 * 4.1.1.4) */
+		bol = nl != NULL && (!strict || (nl > p ? nl[-1] == '\r' :
+		    last_cr));
 		last_cr = n > 0 && p[n - 1] == '\r';
 	}
 }
