@@ -28,7 +28,8 @@ Modes:
             as refuse-*, but accepts the envelope, reads 64 KiB of the
             message text (after 354, or after a BDAT command line), then
             answers 552 5.3.4 and hangs up: a size limit or a malware
-            scan that refuses the message part way.
+            scan that refuses the message part way.  refuse-text421-*:
+            the same with "421 4.3.2 shutting down".
 """
 import socket
 import struct
@@ -94,15 +95,16 @@ def refuse(what, how, chunking):
             break
         elif cmd == b"MAIL":
             say("250 2.1.0 ok")
-        elif cmd == b"RCPT" and what == "text":
+        elif cmd == b"RCPT" and what.startswith("text"):
             say("250 2.1.5 ok")
         elif cmd == b"RCPT":
             say("550 5.1.1 no such user here")
-        elif what == "text" and cmd in (b"DATA", b"BDAT"):
+        elif what.startswith("text") and cmd in (b"DATA", b"BDAT"):
             if cmd == b"DATA":
                 say("354 go")
             f.read(65536)
-            say("552 5.3.4 message too big for this server")
+            say("421 4.3.2 shutting down" if what == "text421" else
+                "552 5.3.4 message too big for this server")
             break
         elif what == "rcpt":
             break
@@ -122,7 +124,7 @@ def refuse(what, how, chunking):
 if mode.startswith("refuse-"):
     parts = mode.split("-")
     if (len(parts) not in (3, 4) or
-            parts[1] not in ("mail", "rcpt", "text") or
+            parts[1] not in ("mail", "rcpt", "text", "text421") or
             parts[2] not in ("close", "rst", "half") or
             parts[3:] not in ([], ["nochunking"])):
         sys.exit("unknown mode " + mode)
