@@ -171,10 +171,7 @@ connect_hop(const struct carrier_options *opts, const struct hop *hop,
 	enum carrier_status st;
 	int fd;
 
-	if (opts->helo != NULL && opts->helo[0] != '\0')
-		(void)strlcpy(helo, opts->helo, sizeof(helo));
-	else
-		(void)identity_hostname(helo, sizeof(helo));
+	(void)identity_helo(opts->helo, helo, sizeof(helo));
 	fd = net_connect(hop->host, hop->port, opts->connect_timeout * 1000,
 	    err);
 	if (fd == -1)

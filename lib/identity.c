@@ -59,6 +59,14 @@ identity_hostname(char *buf, size_t size)
 	return buf;
 }
 
+char *
+identity_helo(const char *helo, char *buf, size_t size)
+{
+	if (helo != NULL && helo[0] != '\0' && strlcpy(buf, helo, size) < size)
+		return buf;
+	return identity_hostname(buf, size);
+}
+
 /* This host's FQDN: gethostname, or its canonical name when bare. */
 static void
 host_domain(char *buf, size_t size)

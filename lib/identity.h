@@ -55,6 +55,13 @@ char	*identity_date(time_t t, char *buf, size_t size);
  */
 char	*identity_hostname(char *buf, size_t size);
 
+/*
+ * The name carrier goes by (EHLO, the -bs greeting, Received fields):
+ * helo (the configured one) when it is set and fits in size, else
+ * identity_hostname().  Returns buf.
+ */
+char	*identity_helo(const char *helo, char *buf, size_t size);
+
 /* A new unique Message-ID value, "<...@domain>".  Returns buf. */
 char	*identity_message_id(const char *domain, char *buf, size_t size);
 

@@ -109,7 +109,6 @@ static int	reply(struct session *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static int	refuse(struct session *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
-static void	host_name(const struct carrier_options *, char *, size_t);
 static void	reset_txn(struct session *);
 static void	save(struct session *, const char *, size_t);
 static void	save_flush(struct session *);
@@ -333,16 +332,6 @@ refuse(struct session *s, int code, const char *fmt, ...)
 	(void)vsnprintf(text, sizeof(text), fmt, ap);	/* cut: see above */
 	va_end(ap);
 	return reply_line(s, code, 0, text);
-}
-
-/* Our name: the configured helo, else this host's name, else localhost. */
-static void
-host_name(const struct carrier_options *o, char *buf, size_t size)
-{
-	if (o->helo != NULL && o->helo[0] != '\0' &&
-	    strlcpy(buf, o->helo, size) < size)
-		return;
-	(void)identity_hostname(buf, size);
 }
 
 /* Ends the transaction, if any (RSET, HELO, EHLO, after "."). */
@@ -951,7 +940,7 @@ smtpd_run(const struct smtpd_params *p, struct carrier_error *err)
 	s->p = p;
 	s->fd = -1;
 	s->timeout_ms = (int64_t)p->opts->timeout * 1000;
-	host_name(p->opts, s->host, sizeof(s->host));
+	(void)identity_helo(p->opts->helo, s->host, sizeof(s->host));
 	rc = reply(s, 220, "%s ESMTP carrier", s->host);
 	while (rc == 0) {
 		rc = get_line(s, &len);

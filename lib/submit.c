@@ -768,9 +768,7 @@ add_received(struct policy *p, struct carrier_message *msg,
 	char host[256], date[64], line[700], *head;
 	int n;
 
-	if (p->opts->helo == NULL || strlcpy(host, p->opts->helo,
-	    sizeof(host)) >= sizeof(host))
-		(void)identity_hostname(host, sizeof(host));
+	(void)identity_helo(p->opts->helo, host, sizeof(host));
 	(void)identity_date(time(NULL), date, sizeof(date));
 	if (client == NULL)
 		n = snprintf(line, sizeof(line), "Received: by %s (carrier, "
