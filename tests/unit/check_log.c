@@ -29,7 +29,7 @@ END_TEST
 /* A cut at any size ends in "..." after whole characters only. */
 START_TEST(test_log_sanitize_cuts_whole)
 {
-	const char src[] = "a\x01bc\xff\xfe" "d\n";
+	const char src[] = "a\x01" "bc\xff\xfe" "d\n";
 	char full[64], out[64];
 	size_t size, n, k, boundary[16], nb = 0;
 
