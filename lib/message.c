@@ -10,7 +10,7 @@
 #include "compat.h"
 #include "message.h"
 
-#define MESSAGE_CHUNK	16384
+#define MESSAGE_CHUNK	65536
 
 static void	line_end(struct message_norm *);
 static size_t	span(const unsigned char *, size_t, unsigned int);
@@ -55,16 +55,52 @@ special_init(void)
 		special[c] = 4;
 }
 
-/* A byte of v is zero: exact as a truth value (not as a position). */
+/*
+ * The length of the run of bytes at p (n octets) that need no look of
+ * their own (special[] & mask clear).  Sixteen bytes at a time with
+ * SSE2 (every x86-64 has it), else eight at a time in a word; the first
+ * stopping byte of a block is found from its bit mask, and only the
+ * last few bytes of the buffer go one at a time.
+ */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+static size_t
+span(const unsigned char *p, size_t n, unsigned int mask)
+{
+	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+	const __m128i zero = _mm_setzero_si128();
+	size_t j = 0;
+	unsigned int stop;
+	__m128i v;
+
+	for (; j + 16 <= n; j += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
+		stop = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+		if (mask & 2u)
+			stop |= (unsigned int)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(v, zero));
+		if (mask & 4u)
+			stop |= (unsigned int)_mm_movemask_epi8(v);
+		if (stop != 0)
+			return j + (size_t)__builtin_ctz(stop);
+	}
+	while (j < n && (special[p[j]] & mask) == 0)
+		j++;
+	return j;
+}
+#else
+/*
+ * HAS_ZERO(v) is nonzero when a byte of v is zero, and its lowest set
+ * bit is exact: it marks the first zero byte (bytes above it may be
+ * marked falsely).  So the lowest bit of an OR of such terms marks the
+ * first byte that stops the span.
+ */
 #define ONES		0x0101010101010101ULL
 #define HIGHS		0x8080808080808080ULL
 #define HAS_ZERO(v)	(((v) - ONES) & ~(v) & HIGHS)
 
-/*
- * The length of the run of bytes at p (n octets) that need no look of
- * their own (special[] & mask clear).  Eight bytes at a time while no
- * byte of a word can stop it, then one at a time.
- */
 static size_t
 span(const unsigned char *p, size_t n, unsigned int mask)
 {
@@ -78,13 +114,19 @@ span(const unsigned char *p, size_t n, unsigned int mask)
 			stop |= HAS_ZERO(w);
 		if (mask & 4u)
 			stop |= w & HIGHS;
-		if (stop != 0)
+		if (stop != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return j + (size_t)__builtin_ctzll(stop) / 8;
+#else
 			break;
+#endif
+		}
 	}
 	while (j < n && (special[p[j]] & mask) == 0)
 		j++;
 	return j;
 }
+#endif
 
 size_t
 message_norm_feed(struct message_norm *n, const char *in, size_t inlen,

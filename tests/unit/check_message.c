@@ -115,6 +115,53 @@ START_TEST(test_message_norm_dot_lines)
 }
 END_TEST
 
+/*
+ * One byte that needs a look (CR, LF, NUL, 8-bit) at every position of
+ * a 40-byte line, so the block scan finds it in each lane of a 16- or
+ * 8-byte block and in the bytes after the last whole block.
+ */
+START_TEST(test_message_norm_every_position)
+{
+	static const unsigned char kinds[] = { '\r', '\n', '\0', 0x80, 0xff };
+	struct message_norm n;
+	char in[48], out[128], want[128];	/* two line ends: w is 43 */
+	size_t pos, k, used, o, w;
+
+	for (k = 0; k < sizeof(kinds); k++) {
+		for (pos = 0; pos < 40; pos++) {
+			memset(in, 'a', 40);
+			in[pos] = (char)kinds[k];
+			in[40] = '\n';
+			message_norm_init(&n, 0);
+			o = message_norm_feed(&n, in, 41, out, &used);
+			o += message_norm_finish(&n, out + o);
+			/* CR and LF end a line there; the rest are copied */
+			memcpy(want, in, pos);
+			w = pos;
+			if (kinds[k] == '\r' || kinds[k] == '\n') {
+				memcpy(want + w, "\r\n", 2);
+				w += 2;
+			} else
+				want[w++] = (char)kinds[k];
+			memcpy(want + w, in + pos + 1, 40 - pos - 1);
+			w += 40 - pos - 1;
+			/* a CR just before the final LF makes one CRLF */
+			if (!(kinds[k] == '\r' && pos == 39)) {
+				memcpy(want + w, "\r\n", 2);
+				w += 2;
+			}
+			ck_assert_msg(o == w && memcmp(out, want, w) == 0,
+			    "byte %#x at %zu: length %zu, want %zu",
+			    kinds[k], pos, o, w);
+			ck_assert_uint_eq(used, 41);
+			ck_assert_int_eq(n.info.eightbit, kinds[k] >= 0x80);
+			ck_assert_int_eq(n.info.nul, kinds[k] == '\0');
+			ck_assert_uint_eq(n.info.lines, w - 40 == 3 ? 2 : 1);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_message_intake_file)
 {
 	char in_path[] = "/tmp/check_msg_in.XXXXXX";
@@ -174,6 +221,7 @@ message_suite(void)
 	    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_message_norm_info);
 	tcase_add_test(tc, test_message_norm_dot_lines);
+	tcase_add_test(tc, test_message_norm_every_position);
 	tcase_add_test(tc, test_message_intake_file);
 	tcase_add_test(tc, test_message_intake_write_error);
 	suite_add_tcase(s, tc);
