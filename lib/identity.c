@@ -14,8 +14,10 @@
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -24,6 +26,8 @@
 
 static int	read_mailname(const char *, char *, size_t);
 static void	host_domain(char *, size_t);
+#define IDENTITY_LOOKUP_MS	2000	/* the FQDN lookup, in all */
+
 static void	gecos_name(const struct passwd *, char *, size_t);
 
 /* The first line of path, if it is a valid domain. */
@@ -67,27 +71,104 @@ identity_helo(const char *helo, char *buf, size_t size)
 	return identity_hostname(buf, size);
 }
 
-/* This host's FQDN: gethostname, or its canonical name when bare. */
+/*
+ * This host's FQDN: gethostname, or its canonical name when bare.  The
+ * lookup may go to DNS (a bare host name not in /etc/hosts), and the
+ * resolver's own limits are 5 s a query, for each server and each
+ * search domain: 40 s with two silent servers and two search domains.
+ * So the lookup gets IDENTITY_LOOKUP_MS in all, and the plain name is
+ * used after that.  The request outlives a lookup that timed out (its
+ * thread still writes into it), so it is static, and a second lookup
+ * while one is still running does not start another.
+ */
+#if HAVE_GETADDRINFO_A
+static struct {
+	struct gaicb	 req;
+	struct addrinfo	 hints;
+	char		 host[256];
+	int		 started;
+} lookup;
+
+static struct addrinfo *
+canon_lookup(const char *host)
+{
+	struct gaicb *list[1] = { &lookup.req };
+	const struct gaicb *wait[1] = { &lookup.req };
+	struct sigevent sev;
+	struct timespec now, end, left;
+
+	if (lookup.started && gai_error(&lookup.req) == EAI_INPROGRESS)
+		return NULL;
+	if (lookup.started && lookup.req.ar_result != NULL)
+		freeaddrinfo(lookup.req.ar_result);
+	memset(&lookup, 0, sizeof(lookup));
+	(void)strlcpy(lookup.host, host, sizeof(lookup.host));
+	lookup.hints.ai_flags = AI_CANONNAME;
+	lookup.hints.ai_socktype = SOCK_STREAM;
+	lookup.req.ar_name = lookup.host;
+	lookup.req.ar_request = &lookup.hints;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_NONE;
+	if (getaddrinfo_a(GAI_NOWAIT, list, 1, &sev) != 0)
+		return NULL;
+	lookup.started = 1;
+	(void)clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += IDENTITY_LOOKUP_MS / 1000;
+	end.tv_nsec += (IDENTITY_LOOKUP_MS % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	while (gai_error(&lookup.req) == EAI_INPROGRESS) {
+		(void)clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = end.tv_sec - now.tv_sec;
+		left.tv_nsec = end.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000L;
+		}
+		if (left.tv_sec < 0)
+			break;
+		(void)gai_suspend(wait, 1, &left);
+	}
+	if (gai_error(&lookup.req) != 0) {
+		(void)gai_cancel(&lookup.req);
+		return NULL;
+	}
+	return lookup.req.ar_result;
+}
+#else
+static struct addrinfo *
+canon_lookup(const char *host)
+{
+	static struct addrinfo *res;
+	struct addrinfo hints;
+
+	if (res != NULL)
+		freeaddrinfo(res);
+	res = NULL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_CANONNAME;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		res = NULL;
+	return res;
+}
+#endif
+
 static void
 host_domain(char *buf, size_t size)
 {
-	struct addrinfo hints, *res = NULL;
+	struct addrinfo *res;
 	char host[256];
 
 	(void)identity_hostname(host, sizeof(host));
-	if (strchr(host, '.') == NULL) {
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_flags = AI_CANONNAME;
-		hints.ai_socktype = SOCK_STREAM;
-		if (getaddrinfo(host, NULL, &hints, &res) == 0 &&
-		    res->ai_canonname != NULL &&
-		    strchr(res->ai_canonname, '.') != NULL &&
-		    addr_check_domain(res->ai_canonname,
-		    strlen(res->ai_canonname)) == 0)
-			(void)strlcpy(host, res->ai_canonname, sizeof(host));
-		if (res != NULL)
-			freeaddrinfo(res);
-	}
+	if (strchr(host, '.') == NULL && (res = canon_lookup(host)) != NULL &&
+	    res->ai_canonname != NULL &&
+	    strchr(res->ai_canonname, '.') != NULL &&
+	    addr_check_domain(res->ai_canonname,
+	    strlen(res->ai_canonname)) == 0)
+		(void)strlcpy(host, res->ai_canonname, sizeof(host));
 	(void)strlcpy(buf, host, size);
 }
 

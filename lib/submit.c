@@ -275,6 +275,24 @@ is_local(struct policy *p, const char *addr, int qualified)
 	return strcasecmp(d, identity_hostname(host, sizeof(host))) == 0;
 }
 
+/*
+ * Whether addr is the user's own: the login as its local part, at a
+ * local domain or at the mail domain if that is already known (never a
+ * lookup of its own).
+ */
+static int
+own_address(struct policy *p, const char *addr)
+{
+	const char *d = addr_domain(addr);
+	size_t n = strlen(p->id.user);
+
+	if (d == NULL || (size_t)(d - addr) != n + 1 ||
+	    strncasecmp(addr, p->id.user, n) != 0)
+		return 0;
+	return is_local(p, addr, 1) ||
+	    (p->id.have_domain && strcasecmp(d, p->id.domain) == 0);
+}
+
 /* local@domain for a bare local name, else addr as it is. */
 static int
 qualify(struct policy *p, const char *addr, int qualified, char *out,
@@ -800,7 +818,7 @@ add_missing(struct policy *p, struct header *h, const char *sender,
     struct carrier_error *err)
 {
 	char value[1400], from[ADDR_MAX + 2], why[128];
-	const char *name;
+	const char *name, *domain;
 
 	if (header_find(h, "From", 0) < 0) {
 		/*
@@ -812,12 +830,13 @@ add_missing(struct policy *p, struct header *h, const char *sender,
 		name = p->sub->fullname;
 		from[0] = '\0';
 		if (identity_user(&p->id, why, sizeof(why)) == 0) {
-			if (qualify(p, p->id.user, 0, from, sizeof(from)) == -1)
+			if (sender[0] == '\0' && qualify(p, p->id.user, 0,
+			    from, sizeof(from)) == -1)
 				return status_set(err, CARRIER_PERM,
 				    PHASE_USAGE, "the user name and mail domain "
 				    "make too long an address");
 			if (name == NULL && (sender[0] == '\0' ||
-			    strcasecmp(sender, from) == 0))
+			    own_address(p, sender)))
 				name = p->id.fullname;
 		} else if (sender[0] == '\0')
 			return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
@@ -833,8 +852,16 @@ add_missing(struct policy *p, struct header *h, const char *sender,
 	if (header_find(h, "Date", 0) < 0 && (header_put(h, -1, "Date",
 	    identity_date(time(NULL), value, sizeof(value))) == -1))
 		goto fail;
+	/*
+	 * The Message-ID's domain: the mail domain if known without DNS,
+	 * else the sender's, and the host's looked-up name only when the
+	 * sender has none (the null sender).
+	 */
+	if ((domain = identity_domain_known(&p->id)) == NULL &&
+	    (domain = addr_domain(sender)) == NULL)
+		domain = identity_domain(&p->id);
 	if (header_find(h, "Message-ID", 0) < 0 && header_put(h, -1,
-	    "Message-ID", identity_message_id(identity_domain(&p->id), value,
+	    "Message-ID", identity_message_id(domain, value,
 	    sizeof(value))) == -1)
 		goto fail;
 	return CARRIER_OK;
