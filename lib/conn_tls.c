@@ -146,13 +146,29 @@ tls_conn_read(struct conn *c, void *buf, size_t len)
 	return n >= 0 ? n : want(c, n);
 }
 
+/*
+ * A failed write: when the server has hung up (an RST came, so the
+ * socket polls POLLHUP), it is ECONNRESET as on a plain connection, and
+ * the caller reads what the server said before (a refusal of the text).
+ * libtls itself leaves errno 0 there.
+ */
 static ssize_t
 tls_conn_write(struct conn *c, const void *buf, size_t len)
 {
 	struct tls_state *t = c->ctx;
+	struct pollfd p;
 	ssize_t n = lt.write(t->ctx, buf, len);
 
-	return n >= 0 ? n : want(c, n);
+	if (n >= 0 || n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT)
+		return n >= 0 ? n : want(c, n);
+	p.fd = c->fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)) != 0) {
+		errno = ECONNRESET;
+		return -1;
+	}
+	return want(c, n);
 }
 
 enum carrier_status

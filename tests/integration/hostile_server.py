@@ -30,8 +30,14 @@ Modes:
             answers 552 5.3.4 and hangs up: a size limit or a malware
             scan that refuses the message part way.  refuse-text421-*:
             the same with "421 4.3.2 shutting down".
+  refuse-*-tls
+            any refuse mode (HOW close or rst) over implicit TLS: the
+            server's certificate and key are the files named by
+            $HOSTILE_TLS_CERT and $HOSTILE_TLS_KEY.
 """
+import os
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -50,6 +56,14 @@ print("ready", flush=True)
 srv.settimeout(60)
 conn, _ = srv.accept()
 conn.settimeout(60)
+if mode.endswith("-tls"):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.environ["HOSTILE_TLS_CERT"],
+                        os.environ["HOSTILE_TLS_KEY"])
+    conn = ctx.wrap_socket(conn, server_side=True)
+    mode = mode[:-len("-tls")]
+    if "-half" in mode:
+        sys.exit("-tls is for HOW close or rst")
 f = conn.makefile("rb")
 
 
