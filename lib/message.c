@@ -10,7 +10,7 @@
 #include "compat.h"
 #include "message.h"
 
-#define MESSAGE_CHUNK	65536
+#define MESSAGE_CHUNK	32768
 
 static void	line_end(struct message_norm *);
 static size_t	span(const unsigned char *, size_t, unsigned int);
