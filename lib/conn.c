@@ -72,6 +72,23 @@ conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len)
 	ssize_t n;
 	off_t o = (off_t)off;
 
+	/* a file that fits beside what is buffered joins it: one write */
+	if (len <= sizeof(c->wbuf) - c->wlen) {
+		while (len > 0) {
+			n = pread(fd, c->wbuf + c->wlen, (size_t)len, o);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				if (n == 0)
+					errno = EIO;	/* the file is shorter */
+				return -1;
+			}
+			o += n;
+			len -= (uint64_t)n;
+			c->wlen += (size_t)n;
+		}
+		return 0;
+	}
 	if (conn_flush(c) == -1)
 		return -1;
 	while (len > 0) {

@@ -77,7 +77,9 @@ int	conn_write(struct conn *c, const void *buf, size_t len);
  * conn_set_timeout) after every CONN_REARM octets sent, so it bounds each
  * piece, not the whole file: a large file over a slow link is not cut
  * off while it moves (RFC 5321 4.5.3.2.5 times each send).  Returns 0 or
- * -1 with errno (EIO when the file is shorter).
+ * -1 with errno (EIO when the file is shorter).  A file that fits in
+ * the write buffer beside what is there is only buffered, so a small
+ * message goes out in one write with the commands around it.
  */
 int	conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len);
 

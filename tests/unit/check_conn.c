@@ -106,6 +106,30 @@ START_TEST(test_conn_write_batches)
 }
 END_TEST
 
+/* A small file joins the buffered commands: one write for all. */
+START_TEST(test_conn_sendfile_small_buffered)
+{
+	char path[] = "/tmp/check_conn.XXXXXX", buf[64];
+	int fd = mkstemp(path);
+
+	ck_assert_int_ne(fd, -1);
+	(void)unlink(path);
+	ck_assert_int_eq(write(fd, "xxHello\r\n", 9), 9);
+	ck_assert_int_eq(conn_write(&c, "BDAT 7\r\n", 8), 0);
+	ck_assert_int_eq(conn_sendfile(&c, fd, 2, 7), 0);
+	ck_assert_int_eq(conn_write(&c, "QUIT\r\n", 6), 0);
+	ck_assert_uint_eq(c.flushes, 0);
+	ck_assert_int_eq(conn_flush(&c), 0);
+	ck_assert_uint_eq(c.flushes, 1);
+	ck_assert_int_eq(read(peer, buf, sizeof(buf)), 21);
+	ck_assert_int_eq(memcmp(buf, "BDAT 7\r\nHello\r\nQUIT\r\n", 21), 0);
+	/* a file shorter than said: EIO */
+	ck_assert_int_eq(conn_sendfile(&c, fd, 2, 8), -1);
+	ck_assert_int_eq(errno, EIO);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_conn_write_peer_gone)
 {
 	close(peer);
@@ -194,6 +218,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_conn_getline_too_long);
 	tcase_add_test(tc, test_conn_write_batches);
 	tcase_add_test(tc, test_conn_write_peer_gone);
+	tcase_add_test(tc, test_conn_sendfile_small_buffered);
 	tcase_add_test(tc, test_conn_sendfile_deadline_per_piece);
 	suite_add_tcase(s, tc);
 	return s;
