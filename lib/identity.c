@@ -86,6 +86,7 @@ static struct {
 	struct gaicb	 req;
 	struct addrinfo	 hints;
 	char		 host[256];
+	struct addrinfo	*sync_res;	/* the fallback's result */
 	int		 started;
 } lookup;
 
@@ -101,6 +102,8 @@ canon_lookup(const char *host)
 		return NULL;
 	if (lookup.started && lookup.req.ar_result != NULL)
 		freeaddrinfo(lookup.req.ar_result);
+	if (lookup.sync_res != NULL)
+		freeaddrinfo(lookup.sync_res);
 	memset(&lookup, 0, sizeof(lookup));
 	(void)strlcpy(lookup.host, host, sizeof(lookup.host));
 	lookup.hints.ai_flags = AI_CANONNAME;
@@ -109,8 +112,18 @@ canon_lookup(const char *host)
 	lookup.req.ar_request = &lookup.hints;
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_NONE;
-	if (getaddrinfo_a(GAI_NOWAIT, list, 1, &sev) != 0)
-		return NULL;
+	if (getaddrinfo_a(GAI_NOWAIT, list, 1, &sev) != 0) {
+		/*
+		 * no thread for it (RLIMIT_NPROC, a pids cgroup): the plain
+		 * lookup, with only the resolver's limits, as without
+		 * getaddrinfo_a; not marked started, since glibc leaves the
+		 * request looking in progress
+		 */
+		if (getaddrinfo(lookup.host, NULL, &lookup.hints,
+		    &lookup.sync_res) != 0)
+			lookup.sync_res = NULL;
+		return lookup.sync_res;
+	}
 	lookup.started = 1;
 	(void)clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += IDENTITY_LOOKUP_MS / 1000;

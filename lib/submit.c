@@ -857,13 +857,14 @@ add_missing(struct policy *p, struct header *h, const char *sender,
 	 * else the sender's, and the host's looked-up name only when the
 	 * sender has none (the null sender).
 	 */
-	if ((domain = identity_domain_known(&p->id)) == NULL &&
-	    (domain = addr_domain(sender)) == NULL)
-		domain = identity_domain(&p->id);
-	if (header_find(h, "Message-ID", 0) < 0 && header_put(h, -1,
-	    "Message-ID", identity_message_id(domain, value,
-	    sizeof(value))) == -1)
-		goto fail;
+	if (header_find(h, "Message-ID", 0) < 0) {
+		if ((domain = identity_domain_known(&p->id)) == NULL &&
+		    (domain = addr_domain(sender)) == NULL)
+			domain = identity_domain(&p->id);
+		if (header_put(h, -1, "Message-ID", identity_message_id(
+		    domain, value, sizeof(value))) == -1)
+			goto fail;
+	}
 	return CARRIER_OK;
 fail:
 	return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "adding a header "

@@ -107,6 +107,14 @@ postfix_wait "$pf" 3 || fail "not delivered"
 gecos=$(getent passwd "$user" | cut -d: -f5 | cut -d, -f1)
 [ -z "$gecos" ] || has_field own "^From: $gecos <$user@mailhost>\$" "the user's full name beside the own address"
 
+# the null sender and a complete header: nothing needs the host's name
+: >"$T/queries"
+printf '%sSubject: null sender\n\ncomplete header\n' "$HDRS" >"$T/in"
+run_carrier -R 127.0.0.1:25 -f '<>' null@example.org
+expect_rc 0 "null sender, complete header"
+no_query "null sender with a Message-ID"
+postfix_wait "$pf" 4 || fail "not delivered"
+
 # a DNS server that answers: the full name through the search list
 kill $silent; wait $silent 2>/dev/null
 dnsmasq --keep-in-foreground --no-resolv --no-hosts --user=nobody \
@@ -120,10 +128,31 @@ printf 'nameserver 127.0.0.1\nsearch a.example b.example\n' >"$T/resolv.conf"
 printf 'Subject: from cron\n\nDNS answers\n' >"$T/in"
 run_carrier -R 127.0.0.1:25 fqdn@example.org
 expect_rc 0 "DNS answers"
-postfix_wait "$pf" 4 || fail "not delivered"
+postfix_wait "$pf" 5 || fail "not delivered"
 es=$(postfix_envelope_sender "$pf" example.org fqdn)
 [ "$es" = "$user@mailhost.a.example" ] && ok "envelope sender $es" ||
 	fail "envelope sender '$es', want $user@mailhost.a.example"
 has_field fqdn '^Message-ID: <[^@]+@mailhost\.a\.example>$' "Message-ID at the full name"
+
+# no thread for the bounded lookup (RLIMIT_NPROC, which binds users but
+# not root): the plain lookup still finds the full name.  A uid with no
+# process and no passwd entry, so the limit is met by carrier alone (a
+# bare -f is qualified like the user's own name).
+nuid=64999
+printf '#!/bin/sh\nhostname mailhost && exec prlimit --nproc=1 setpriv --reuid=%s --regid=%s --clear-groups "$@"\n' $nuid $nuid >"$T/wrap.nproc"
+chmod +x "$T/wrap.nproc"
+if pgrep -u $nuid >/dev/null; then
+	echo "note: uid $nuid has processes; the no-thread case is not run"
+elif ! setpriv --reuid=$nuid --regid=$nuid --clear-groups test -x "$CARRIER"; then
+	echo "note: uid $nuid cannot run $CARRIER; the no-thread case is not run"
+else
+	printf 'Subject: no threads\n\nDNS answers\n' >"$T/in"
+	CARRIER_WRAP="unshare -u $T/wrap.nproc" run_carrier -R 127.0.0.1:25 -f cron nothread@example.org
+	expect_rc 0 "no thread for the lookup"
+	postfix_wait "$pf" 6 || fail "not delivered"
+	es=$(postfix_envelope_sender "$pf" example.org nothread)
+	[ "$es" = "cron@mailhost.a.example" ] && ok "without a thread: envelope sender $es" ||
+		fail "without a thread: envelope sender '$es', want cron@mailhost.a.example"
+fi
 
 finish
