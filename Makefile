@@ -117,6 +117,7 @@ install: carrier
 	install -m 755 carrier $(DESTDIR)$(sbindir)/carrier
 	ln -sf carrier $(DESTDIR)$(sbindir)/sendmail
 	ln -sf ../sbin/carrier $(DESTDIR)$(bindir)/mailq
+	ln -sf ../sbin/carrier $(DESTDIR)$(bindir)/newaliases
 	install -m 644 man/carrier.8 $(DESTDIR)$(mandir)/man8/carrier.8
 	ln -sf carrier.8 $(DESTDIR)$(mandir)/man8/sendmail.8
 	install -m 644 man/carrier.conf.5 \

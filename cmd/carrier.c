@@ -611,8 +611,11 @@ verify(struct cli *cli, const struct carrier_options *opts)
 	}
 	for (i = 0; i < env.nrcpts; i++) {
 		if (opts->relay_host != NULL)
-			(void)printf("%s... deliverable: relay %s:%u\n",
-			    env.rcpts[i].addr, opts->relay_host,
+			(void)printf("%s... deliverable: relay %s%s%s:%u\n",
+			    env.rcpts[i].addr,
+			    strchr(opts->relay_host, ':') != NULL ? "[" : "",
+			    opts->relay_host,
+			    strchr(opts->relay_host, ':') != NULL ? "]" : "",
 			    opts->relay_port != 0 ? opts->relay_port :
 			    opts->tls == CONF_TLS_IMPLICIT ? 465 : 25);
 		else {

@@ -147,6 +147,8 @@ before=$n
 run_carrier "${C[@]}" -bv root v2@example.org
 expect_rc 0 "-bv"
 grep -q '^root@example.org... deliverable: relay 127.0.0.1:25$' "$T/out" && ok "-bv qualifies and routes" || fail "-bv: $(cat "$T/out")"
+run_carrier "${C[@]}" -bv -R '[::1]:2525' v3@example.org
+grep -qF 'v3@example.org... deliverable: relay [::1]:2525' "$T/out" && ok "-bv writes an IPv6 relay in brackets" || fail "-bv IPv6: $(cat "$T/out")"
 run_carrier "${C[@]}" -q
 expect_rc 0 "-q"
 [ -s "$T/out" ] || [ -s "$T/err" ] && fail "-q printed something (cron would mail it)" || ok "-q silent"
