@@ -88,6 +88,8 @@ header_section(const char *buf, size_t len, int at_eof, size_t *skip,
 			*body_off = pos;
 			return 1;
 		}
+		if (pos == len)		/* ends at a line end: need more */
+			return len - *skip > HEADER_MAX ? -1 : 0;
 		if ((ll = line_len(buf + pos, len - pos)) == 0) {
 			if (at_eof)
 				return -1;	/* canonical text ends in CRLF */

@@ -24,8 +24,12 @@ expect_rc 0 "50 MB message"
 rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$T/time")
 secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$T/time")
 echo "peak RSS: ${rss} KB, elapsed ${secs}"
-[ -n "$rss" ] && [ "$rss" -lt 4096 ] && ok "peak RSS ${rss} KB < 4096 KB" ||
-	fail "peak RSS ${rss} KB >= 4096 KB"
+if [ -n "${CARRIER_SANITIZED:-}" ]; then
+	echo "note: carrier built with ASan, whose shadow memory makes RSS no measure"
+else
+	[ -n "$rss" ] && [ "$rss" -lt 4096 ] && ok "peak RSS ${rss} KB < 4096 KB" ||
+		fail "peak RSS ${rss} KB >= 4096 KB"
+fi
 postfix_wait "$pf" 1 30 || fail "not delivered"
 postfix_msg "$pf" example.org big >"$T/got"
 expect_same "$T/got" "$T/in" "50 MB message arrived intact"

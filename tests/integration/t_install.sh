@@ -8,7 +8,7 @@
 . "$(dirname "$0")/common.sh"
 
 root=$T/inst
-make -s -C "$top" install DESTDIR="$root" prefix=/usr sysconfdir=/etc >"$T/make.out" 2>&1 ||
+make -s -C "$top" install DESTDIR="$root" PREFIX=/usr >"$T/make.out" 2>&1 ||
 	{ fail "make install: $(cat "$T/make.out")"; finish; }
 for f in usr/sbin/carrier usr/sbin/sendmail usr/bin/mailq usr/bin/newaliases \
 	usr/share/man/man8/carrier.8 usr/share/man/man8/sendmail.8 \
@@ -27,7 +27,7 @@ rc=$?
 expect_rc 0 "mailq"
 grep -qi 'queue is empty' "$T/out" && ok "mailq: empty queue" || fail "mailq said: $(cat "$T/out" "$T/err")"
 echo '# kept' >"$root/etc/carrier.conf"
-make -s -C "$top" install DESTDIR="$root" prefix=/usr sysconfdir=/etc >"$T/make.out" 2>&1
+make -s -C "$top" install DESTDIR="$root" PREFIX=/usr >"$T/make.out" 2>&1
 [ "$(cat "$root/etc/carrier.conf")" = "# kept" ] && ok "an existing carrier.conf is kept" ||
 	fail "make install replaced carrier.conf"
 finish

@@ -67,6 +67,27 @@ START_TEST(test_header_section_too_big)
 END_TEST
 
 /*
+ * Whole field lines that end where the buffer ends, before end of file:
+ * more is needed, and nothing past the buffer is read (the sanitizer
+ * build catches a read of buf[len]).
+ */
+START_TEST(test_header_section_ends_at_line_end)
+{
+	static const char text[] = "A: 1\r\nB: 2\r\n";
+	size_t n = sizeof(text) - 1, skip, hlen, body;
+	char *buf = malloc(n);
+
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf, text, n);
+	ck_assert_int_eq(header_section(buf, n, 0, &skip, &hlen, &body), 0);
+	/* at end of file the same lines are the whole header */
+	ck_assert_int_eq(header_section(buf, n, 1, &skip, &hlen, &body), 1);
+	ck_assert_uint_eq(hlen, n);
+	free(buf);
+}
+END_TEST
+
+/*
  * A body that is one line of many megabytes, or a header line that never
  * ends: decided without reading it all (the body starts at once; the
  * field is refused past HEADER_MAX).
@@ -186,6 +207,7 @@ header_suite(void)
 	tcase_add_loop_test(tc, test_header_section_table, 0,
 	    sizeof(sections) / sizeof(sections[0]));
 	tcase_add_test(tc, test_header_section_too_big);
+	tcase_add_test(tc, test_header_section_ends_at_line_end);
 	tcase_add_test(tc, test_header_section_long_lines);
 	tcase_add_test(tc, test_header_fields_max);
 	tcase_add_test(tc, test_header_edit_and_render);
