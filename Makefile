@@ -41,11 +41,9 @@ config.mk: configure.ac config.mk.in
 	autoheader
 	./configure
 
-carrier: $(CMD_OBJS) $(O)/libcarrier.a
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(O)/libcarrier.a $(LIBS)
-
-# the same binary in O (build/asan/carrier for integration-asan)
-$(O)/carrier: $(CMD_OBJS) $(O)/libcarrier.a
+# $(O)/carrier: the same binary in O (build/asan/carrier for
+# integration-asan)
+carrier $(O)/carrier: $(CMD_OBJS) $(O)/libcarrier.a
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(O)/libcarrier.a $(LIBS)
 
 $(O)/libcarrier.a: $(LIB_OBJS)

@@ -23,6 +23,7 @@ static ssize_t	plain_read(struct conn *, void *, size_t);
 static ssize_t	plain_write(struct conn *, const void *, size_t);
 static int	fill(struct conn *);
 static int	write_out(struct conn *, const char *, size_t);
+static ssize_t	file_read(int, char *, size_t, off_t);
 
 static const struct conn_ops plain_ops = {
 	plain_read, plain_write
@@ -64,6 +65,19 @@ conn_init(struct conn *c, int fd)
 	c->flushes = 0;
 }
 
+/* Up to len (> 0) octets of fd at off: the count, or -1 (EIO: shorter). */
+static ssize_t
+file_read(int fd, char *buf, size_t len, off_t off)
+{
+	ssize_t n;
+
+	while ((n = pread(fd, buf, len, off)) == -1 && errno == EINTR)
+		continue;
+	if (n == 0)
+		errno = EIO;	/* the file is shorter */
+	return n > 0 ? n : -1;
+}
+
 int
 conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len)
 {
@@ -75,14 +89,9 @@ conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len)
 	/* a file that fits beside what is buffered joins it: one write */
 	if (len <= sizeof(c->wbuf) - c->wlen) {
 		while (len > 0) {
-			n = pread(fd, c->wbuf + c->wlen, (size_t)len, o);
-			if (n == -1 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				if (n == 0)
-					errno = EIO;	/* the file is shorter */
+			if ((n = file_read(fd, c->wbuf + c->wlen, (size_t)len,
+			    o)) == -1)
 				return -1;
-			}
 			o += n;
 			len -= (uint64_t)n;
 			c->wlen += (size_t)n;
@@ -122,14 +131,9 @@ conn_sendfile(struct conn *c, int fd, uint64_t off, uint64_t len)
 				return -1;
 		}
 		/* not a plain socket (TLS), or no sendfile: copy */
-		n = pread(fd, buf, want < sizeof(buf) ? want : sizeof(buf), o);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
+		if ((n = file_read(fd, buf, want < sizeof(buf) ? want :
+		    sizeof(buf), o)) == -1)
 			return -1;
-		}
 		o += n;
 		len -= (uint64_t)n;
 		piece += (uint64_t)n;

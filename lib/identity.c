@@ -81,12 +81,29 @@ identity_helo(const char *helo, char *buf, size_t size)
  * thread still writes into it), so it is static, and a second lookup
  * while one is still running does not start another.
  */
+/* The lookup with only the resolver's limits; the result stays static. */
+static struct addrinfo *
+plain_lookup(const char *host)
+{
+	static struct addrinfo *res;
+	struct addrinfo hints;
+
+	if (res != NULL)
+		freeaddrinfo(res);
+	res = NULL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_CANONNAME;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		res = NULL;
+	return res;
+}
+
 #if HAVE_GETADDRINFO_A
 static struct {
 	struct gaicb	 req;
 	struct addrinfo	 hints;
 	char		 host[256];
-	struct addrinfo	*sync_res;	/* the fallback's result */
 	int		 started;
 } lookup;
 
@@ -102,8 +119,6 @@ canon_lookup(const char *host)
 		return NULL;
 	if (lookup.started && lookup.req.ar_result != NULL)
 		freeaddrinfo(lookup.req.ar_result);
-	if (lookup.sync_res != NULL)
-		freeaddrinfo(lookup.sync_res);
 	memset(&lookup, 0, sizeof(lookup));
 	(void)strlcpy(lookup.host, host, sizeof(lookup.host));
 	lookup.hints.ai_flags = AI_CANONNAME;
@@ -112,18 +127,13 @@ canon_lookup(const char *host)
 	lookup.req.ar_request = &lookup.hints;
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_NONE;
-	if (getaddrinfo_a(GAI_NOWAIT, list, 1, &sev) != 0) {
-		/*
-		 * no thread for it (RLIMIT_NPROC, a pids cgroup): the plain
-		 * lookup, with only the resolver's limits, as without
-		 * getaddrinfo_a; not marked started, since glibc leaves the
-		 * request looking in progress
-		 */
-		if (getaddrinfo(lookup.host, NULL, &lookup.hints,
-		    &lookup.sync_res) != 0)
-			lookup.sync_res = NULL;
-		return lookup.sync_res;
-	}
+	/*
+	 * no thread for it (RLIMIT_NPROC, a pids cgroup): the plain lookup;
+	 * not marked started, since glibc leaves the request looking in
+	 * progress
+	 */
+	if (getaddrinfo_a(GAI_NOWAIT, list, 1, &sev) != 0)
+		return plain_lookup(host);
 	lookup.started = 1;
 	(void)clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += IDENTITY_LOOKUP_MS / 1000;
@@ -151,22 +161,7 @@ canon_lookup(const char *host)
 	return lookup.req.ar_result;
 }
 #else
-static struct addrinfo *
-canon_lookup(const char *host)
-{
-	static struct addrinfo *res;
-	struct addrinfo hints;
-
-	if (res != NULL)
-		freeaddrinfo(res);
-	res = NULL;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_flags = AI_CANONNAME;
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0)
-		res = NULL;
-	return res;
-}
+#define canon_lookup(host)	plain_lookup(host)
 #endif
 
 static void

@@ -71,14 +71,20 @@ def say(text):
     conn.sendall(text.encode() + b"\r\n")
 
 
-def envelope():
-    """Handles EHLO, MAIL, RCPT*, DATA; returns after answering 354."""
+def commands():
+    """Greets, then yields each command's verb; exits when the client
+    leaves."""
     say("220 hostile ESMTP")
     while True:
         line = f.readline()
         if not line:
             sys.exit(0)
-        cmd = line[:4].upper()
+        yield line[:4].upper()
+
+
+def envelope():
+    """Handles EHLO, MAIL, RCPT*, DATA; returns after answering 354."""
+    for cmd in commands():
         if cmd == b"EHLO":
             say("250-hostile\r\n250 PIPELINING")
         elif cmd in (b"MAIL", b"RCPT"):
@@ -95,12 +101,7 @@ def refuse(what, how, chunking):
     # each reply leaves at once (no Nagle wait behind the one before), so
     # it is on its way before the hang-up that would discard it
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    say("220 hostile ESMTP")
-    while True:
-        line = f.readline()
-        if not line:
-            sys.exit(0)
-        cmd = line[:4].upper()
+    for cmd in commands():
         if cmd == b"EHLO":
             say("250-hostile\r\n250-PIPELINING\r\n" +
                 ("250-CHUNKING\r\n" if chunking else "") + "250 8BITMIME")

@@ -155,7 +155,6 @@ if ! python3 "$T/client.py" "$CARRIER" "$T" 2>"$T/client_err"; then
 	cat "$T/replies"
 	finish
 fi
-sed -E 's/Ok: [0-9]+ bytes queued as [0-9A-Za-z]+$/Ok: N bytes queued as ID/' "$T/replies" >"$T/got_replies"
 cat >"$T/want_replies" <<'EOF'
 220 mx.lab.example ESMTP carrier
 250-mx.lab.example
@@ -213,12 +212,7 @@ cat >"$T/want_replies" <<'EOF'
 221 2.0.0 Bye
 == exit 0, stderr: 
 EOF
-if cmp -s "$T/got_replies" "$T/want_replies"; then
-	ok "every reply, every exit status: as expected"
-else
-	fail "the replies differ:"
-	diff -u "$T/want_replies" "$T/got_replies"
-fi
+expect_replies "$T/replies" "$T/want_replies" "every reply, every exit status: as expected"
 
 postfix_wait "$pf" 5 || fail "only $(find "$pf/mail" -path '*/new/*' -type f | wc -l) of 5 messages arrived"
 for rcpt in a b; do

@@ -848,9 +848,27 @@ expect_packet(int fd, const char *want)
 	ck_assert_str_eq(buf, want);
 }
 
+/*
+ * The client's last group, the text with "." and QUIT: both answered in
+ * one packet, and the child (the server) exits 0.
+ */
+static void
+end_session(pid_t pid, int in, int out)
+{
+	int status;
+
+	send_str(in, TEXT "b\r\n.\r\nQUIT\r\n");
+	expect_packet(out, QUEUED BYE);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	(void)close(in);
+	(void)close(out);
+}
+
 START_TEST(test_smtpd_run_interactive)
 {
-	int in[2], out[2], status;
+	int in[2], out[2];
 	pid_t pid;
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, in), 0);
@@ -872,13 +890,7 @@ START_TEST(test_smtpd_run_interactive)
 	expect_packet(out[1], "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
 	    "501 5.1.3 Bad recipient address syntax: text after \">\"\r\n"
 	    "354 End data with <CR><LF>.<CR><LF>\r\n");
-	send_str(in[1], TEXT "b\r\n.\r\nQUIT\r\n");
-	expect_packet(out[1], QUEUED BYE);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert(WIFEXITED(status));
-	ck_assert_int_eq(WEXITSTATUS(status), 0);
-	(void)close(in[1]);
-	(void)close(out[1]);
+	end_session(pid, in[1], out[1]);
 }
 END_TEST
 
@@ -893,7 +905,7 @@ START_TEST(test_smtpd_run_files_read_once)
 	static const char *const want[] = { "one@x.example", "u1@one.example",
 	    "pm@x.example", "u2@one.example" };
 	char dir[] = "/tmp/check_smtpd.XXXXXX", apath[128], mpath[128];
-	int in[2], out[2], status;
+	int in[2], out[2];
 	size_t i;
 	pid_t pid;
 
@@ -931,13 +943,7 @@ START_TEST(test_smtpd_run_files_read_once)
 	send_str(in[1], "RCPT TO:<postmaster>\r\nRCPT TO:<u2>\r\nDATA\r\n");
 	expect_packet(out[1], "250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n"
 	    "354 End data with <CR><LF>.<CR><LF>\r\n");
-	send_str(in[1], TEXT "b\r\n.\r\nQUIT\r\n");
-	expect_packet(out[1], QUEUED BYE);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert(WIFEXITED(status));
-	ck_assert_int_eq(WEXITSTATUS(status), 0);
-	(void)close(in[1]);
-	(void)close(out[1]);
+	end_session(pid, in[1], out[1]);
 	(void)unlink(apath);
 	(void)unlink(mpath);
 	(void)rmdir(dir);
