@@ -5,7 +5,8 @@ misbehaves in ways smtp-sink cannot.  Listens on 127.0.0.1:PORT, prints
 
 Modes:
   midbody   greets, accepts the envelope with PIPELINING, says 354, reads
-            64 KiB of the message text, then closes the connection.
+            64 KiB of the message text (its receive window small, as in
+            refuse-*), then closes the connection.
   silent    accepts the connection and never says anything.
   mute-data greets, accepts the envelope, answers 354, then reads the
             text and never replies to the final dot.
@@ -45,7 +46,7 @@ import time
 mode, port = sys.argv[1], int(sys.argv[2])
 srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-if mode.startswith("refuse-"):
+if mode.startswith("refuse-") or mode == "midbody":
     # a small window, as over a long path: the client's write of what
     # follows in the group waits for room, and is still waiting at the
     # hang-up
@@ -154,6 +155,7 @@ elif mode == "midbody":
         if not chunk:
             break
         got += len(chunk)
+    f.close()  # the socket's last reference: close it now
     conn.close()
 elif mode == "mute-data":
     envelope()
