@@ -197,7 +197,7 @@ undone(const struct carrier_envelope *env)
 	size_t i, n = 0;
 
 	for (i = 0; i < env->nrcpts; i++)
-		n += !env->rcpts[i].done;
+		n += !envelope_done(&env->rcpts[i]);
 	return n;
 }
 
@@ -259,10 +259,10 @@ fail:
 	if (opts->auth_user != NULL)
 		explicit_bzero(secret, sizeof(secret));
 	for (i = 0; i < env->nrcpts; i++) {
-		if (env->rcpts[i].done)
+		if (envelope_done(&env->rcpts[i]))
 			continue;
 		env->rcpts[i].result = *err;
-		env->rcpts[i].done = 1;
+		envelope_settle(&env->rcpts[i]);
 	}
 	return st;
 }
@@ -313,9 +313,9 @@ carrier_deliver(const struct carrier_options *opts,
 		    "in this version: set \"relay host:port\" in "
 		    "carrier.conf or use -R host:port");
 		for (i = 0; i < env->nrcpts; i++)
-			if (!env->rcpts[i].done) {
+			if (!envelope_done(&env->rcpts[i])) {
 				env->rcpts[i].result = *err;
-				env->rcpts[i].done = 1;
+				envelope_settle(&env->rcpts[i]);
 			}
 		carrier_log_outcomes(opts, env, msg);
 		return CARRIER_TEMP;
@@ -330,7 +330,8 @@ carrier_deliver(const struct carrier_options *opts,
 			continue;
 		/* put off, and no further: their 4xx is their outcome */
 		for (i = 0; i < env->nrcpts; i++)
-			env->rcpts[i].done = 1;
+			if (!envelope_done(&env->rcpts[i]))
+				envelope_settle(&env->rcpts[i]);
 		break;
 	}
 	carrier_log_outcomes(opts, env, msg);

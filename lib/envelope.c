@@ -109,6 +109,22 @@ envelope_add_rcpt(struct carrier_envelope *env, const char *addr)
 }
 
 void
+envelope_settle(struct carrier_rcpt *r)
+{
+	switch (r->result.status) {
+	case CARRIER_OK:
+		r->state = ENVELOPE_DELIVERED;
+		break;
+	case CARRIER_TEMP:
+		r->state = ENVELOPE_DEFERRED;
+		break;
+	case CARRIER_PERM:
+		r->state = ENVELOPE_BOUNCED;
+		break;
+	}
+}
+
+void
 envelope_free(struct carrier_envelope *env)
 {
 	size_t i;

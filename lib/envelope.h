@@ -7,6 +7,7 @@
 #define CARRIER_ENVELOPE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "status.h"
 
@@ -24,6 +25,18 @@ enum envelope_ret { ENVELOPE_RET_NONE = 0, ENVELOPE_RET_FULL,
 
 #define ENVELOPE_ENVID_MAX	100	/* RFC 3461 4.4 */
 
+/*
+ * Where a recipient stands.  A delivery tries the pending ones and
+ * settles each (envelope_settle); the queue keeps the state on disk and
+ * makes a deferred recipient pending again when its next try is due.
+ */
+enum envelope_state {
+	ENVELOPE_PENDING = 0,	/* to be tried */
+	ENVELOPE_DEFERRED,	/* a temporary failure: to be tried again */
+	ENVELOPE_DELIVERED,	/* accepted by the next hop */
+	ENVELOPE_BOUNCED	/* failed for good */
+};
+
 struct carrier_rcpt {
 	char			*addr;		/* owned */
 	char			*orcpt;		/* owned: a DSN ORCPT value
@@ -31,7 +44,9 @@ struct carrier_rcpt {
 						   a client (-bs), or NULL */
 	unsigned int		 notify;	/* ENVELOPE_NOTIFY_* */
 	struct carrier_error	result;		/* this recipient's outcome */
-	int			done;		/* result is final */
+	enum envelope_state	state;
+	unsigned int		attempts;	/* deliveries tried (queue) */
+	time_t			next_try;	/* deferred: not before */
 	int			logged;		/* in the mail log already */
 };
 
@@ -76,6 +91,19 @@ int	envelope_parse_notify(const char *s, unsigned int *bits);
  * "+HH") into dst.  Returns 0, or -1 if it does not fit.
  */
 int	envelope_xtext(const char *s, char *dst, size_t size);
+
+/*
+ * Settles a recipient after a delivery: its state from result.status
+ * (ok: delivered, temporary: deferred, permanent: bounced).
+ */
+void	envelope_settle(struct carrier_rcpt *);
+
+/* Whether the recipient has an outcome already (is not pending). */
+static inline int
+envelope_done(const struct carrier_rcpt *r)
+{
+	return r->state != ENVELOPE_PENDING;
+}
 
 /* Frees what the envelope owns; it may be initialised again. */
 void	envelope_free(struct carrier_envelope *);

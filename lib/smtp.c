@@ -476,7 +476,7 @@ decide(struct carrier_envelope *env, const int *pending,
 		if (!pending[i])
 			continue;
 		env->rcpts[i].result = *e;
-		env->rcpts[i].done = 1;
+		envelope_settle(&env->rcpts[i]);
 	}
 }
 
@@ -487,10 +487,10 @@ decide_rest(struct carrier_envelope *env, const struct carrier_error *e)
 	size_t i;
 
 	for (i = 0; i < env->nrcpts; i++) {
-		if (env->rcpts[i].done)
+		if (envelope_done(&env->rcpts[i]))
 			continue;
 		env->rcpts[i].result = *e;
-		env->rcpts[i].done = 1;
+		envelope_settle(&env->rcpts[i]);
 	}
 }
 
@@ -516,7 +516,8 @@ mail_params(struct smtp_session *s, const struct carrier_envelope *env,
 		    (unsigned long long)info->size,
 		    (unsigned long long)s->size_max);
 	for (i = 0; i < env->nrcpts; i++)
-		utf8 |= !env->rcpts[i].done && addr_is_utf8(env->rcpts[i].addr);
+		utf8 |= !envelope_done(&env->rcpts[i]) &&
+		    addr_is_utf8(env->rcpts[i].addr);
 	if (utf8 && !(s->ext & SMTP_EXT_SMTPUTF8))
 		return status_set(err, CARRIER_PERM, PHASE_MAIL, "the server "
 		    "does not offer SMTPUTF8, needed for a non-ASCII address");
@@ -657,13 +658,13 @@ write_group(struct smtp_session *s, struct txn *t, const char *params,
 	g->phase = PHASE_RCPT;
 	for (; t->next < env->nrcpts && (pipe ?
 	    g->count < SMTP_PIPELINE_MAX : g->count == 0); t->next++) {
-		if (env->rcpts[t->next].done)
+		if (envelope_done(&env->rcpts[t->next]))
 			continue;
 		if (rcpt_command(s, &env->rcpts[t->next], t->dsn) == -1)
 			return -1;
 		g->count++;
 	}
-	while (t->next < env->nrcpts && env->rcpts[t->next].done)
+	while (t->next < env->nrcpts && envelope_done(&env->rcpts[t->next]))
 		t->next++;
 	if (t->next < env->nrcpts || tail == TAIL_NONE)
 		return 0;
@@ -696,7 +697,7 @@ read_group(struct smtp_session *s, struct txn *t, enum tail tail,
 	for (i = g->first; inflight > 0; i++) {
 		struct carrier_rcpt *r = &env->rcpts[i];
 
-		if (r->done)
+		if (envelope_done(r))
 			continue;
 		inflight--;
 		if ((st = smtp_read_reply(s, PHASE_RCPT, err)) != CARRIER_OK)
@@ -720,7 +721,7 @@ read_group(struct smtp_session *s, struct txn *t, enum tail tail,
 			t->deferred++;
 			continue;
 		}
-		r->done = 1;
+		envelope_settle(r);
 	}
 	if (g->with_tail) {
 		enum carrier_phase ph = tail == TAIL_DATA ? PHASE_DATA :
@@ -838,7 +839,7 @@ smtp_transaction(struct smtp_session *s, struct carrier_envelope *env,
 	size_t i, todo = 0;
 
 	for (i = 0; i < env->nrcpts; i++)
-		todo += !env->rcpts[i].done;
+		todo += !envelope_done(&env->rcpts[i]);
 	if (todo == 0)
 		return CARRIER_OK;
 	s->text_broke = 0;

@@ -507,10 +507,10 @@ reply_outcome(struct session *s, const struct carrier_error *err)
 
 	for (i = 0; i < env->nrcpts; i++) {
 		r = &env->rcpts[i];
-		if (r->done && r->result.status == CARRIER_OK)
+		if (envelope_done(r) && r->result.status == CARRIER_OK)
 			continue;
 		failed++;
-		if (!r->done || r->result.status == CARRIER_TEMP)
+		if (!envelope_done(r) || r->result.status == CARRIER_TEMP)
 			code = 451;	/* a retry may reach it */
 	}
 	if (failed == 0) {
@@ -526,18 +526,18 @@ reply_outcome(struct session *s, const struct carrier_error *err)
 	(void)snprintf(enh, sizeof(enh), "%d.0.0", code / 100);
 	for (i = 0; i < env->nrcpts && shown < SMTPD_REPLY_RCPTS; i++) {
 		r = &env->rcpts[i];
-		if (r->done && r->result.status == CARRIER_OK)
+		if (envelope_done(r) && r->result.status == CARRIER_OK)
 			continue;
 		shown++;
 		/* the relay's code for this one, in the reply's class */
-		if (r->done)
+		if (envelope_done(r))
 			enhanced_for(&r->result, code / 100, renh,
 			    sizeof(renh));
 		else
 			(void)strlcpy(renh, enh, sizeof(renh));
 		(void)snprintf(text, sizeof(text), "%s <%s>: ", renh, r->addr);
 		len = strlen(text);
-		if (r->done)
+		if (envelope_done(r))
 			(void)status_format(&r->result, text + len,
 			    sizeof(text) - len);
 		else

@@ -264,7 +264,7 @@ END_TEST
 START_TEST(test_smtp_transaction_skips_done)
 {
 	add_rcpts(2);
-	env.rcpts[0].done = 1;
+	env.rcpts[0].state = ENVELOPE_DELIVERED;
 	server_says("250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
 	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
@@ -560,12 +560,12 @@ START_TEST(test_smtp_transaction_too_many_recipients)
 	    "552 5.5.3 too many recipients\r\n354 go\r\n250 ok\r\n");
 	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
-	ck_assert_int_eq(env.rcpts[0].done, 1);
+	ck_assert(envelope_done(&env.rcpts[0]));
 	ck_assert_int_eq(env.rcpts[0].result.status, CARRIER_OK);
-	ck_assert_int_eq(env.rcpts[1].done, 0);
+	ck_assert(!envelope_done(&env.rcpts[1]));
 	ck_assert_int_eq(env.rcpts[1].result.status, CARRIER_TEMP);
 	ck_assert_int_eq(env.rcpts[1].result.code, 452);
-	ck_assert_int_eq(env.rcpts[2].done, 0);
+	ck_assert(!envelope_done(&env.rcpts[2]));
 	ck_assert_int_eq(env.rcpts[2].result.status, CARRIER_TEMP);
 	ck_assert_int_eq(env.rcpts[2].result.code, 552);
 	ck_assert_int_eq(s.quit_sent, 0);
@@ -575,7 +575,7 @@ START_TEST(test_smtp_transaction_too_many_recipients)
 	server_says("250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n");
 	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_OK);
-	ck_assert_int_eq(env.rcpts[1].done, 1);
+	ck_assert(envelope_done(&env.rcpts[1]));
 	ck_assert_int_eq(env.rcpts[1].result.status, CARRIER_OK);
 	ck_assert_int_eq(env.rcpts[2].result.status, CARRIER_OK);
 	said = client_said();
@@ -685,7 +685,7 @@ START_TEST(test_smtp_transaction_hangup_table)
 	else
 		ck_assert_msg(strstr(err.text, hangups[_i].text) != NULL, "got %s phase %d", err.text, err.phase);
 	for (i = 0; i < 2; i++) {
-		ck_assert_int_eq(env.rcpts[i].done, 1);
+		ck_assert(envelope_done(&env.rcpts[i]));
 		ck_assert_int_eq(env.rcpts[i].result.status,
 		    hangups[_i].r[i].st);
 		ck_assert_int_eq(env.rcpts[i].result.phase,

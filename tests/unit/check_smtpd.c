@@ -126,7 +126,7 @@ fake_deliver(const struct carrier_options *o, struct carrier_envelope *env,
 	for (i = 0; i < env->nrcpts; i++) {
 		rcpt_error(&env->rcpts[i].result, CARRIER_OK, 250, "2.0.0",
 		    "Ok: queued as 4ABC", PHASE_DOT);
-		env->rcpts[i].done = 1;
+		env->rcpts[i].state = ENVELOPE_DELIVERED;
 	}
 	switch (outcome) {
 	case OUT_OK:
@@ -154,7 +154,7 @@ fake_deliver(const struct carrier_options *o, struct carrier_envelope *env,
 		return CARRIER_PERM;
 	case OUT_UNDECIDED:
 		status_clear(&env->rcpts[1].result);
-		env->rcpts[1].done = 0;
+		env->rcpts[1].state = ENVELOPE_PENDING;
 		return CARRIER_OK;	/* even so, never a 250 */
 	}
 	for (i = 0; i < env->nrcpts; i++)
