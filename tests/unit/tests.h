@@ -20,6 +20,7 @@ Suite	*log_suite(void);
 Suite	*maillog_suite(void);
 Suite	*message_suite(void);
 Suite	*qp_suite(void);
+Suite	*qenv_suite(void);
 Suite	*smtp_reply_suite(void);
 Suite	*smtp_suite(void);
 Suite	*smtpd_suite(void);
