@@ -33,7 +33,7 @@ enum mode {
 	MODE_MAILQ,		/* -bp, mailq */
 	MODE_VERIFY,		/* -bv */
 	MODE_NEWALIASES,	/* -bi, newaliases */
-	MODE_QUEUE,		/* -q */
+	MODE_QUEUE,		/* -q, -q30m, --run-queue */
 	MODE_SERVERINFO,	/* --serverinfo */
 	MODE_SMTP		/* -bs */
 };
@@ -51,6 +51,9 @@ struct cli {
 	unsigned int	 notify;	/* -N, DSN NOTIFY bits */
 	enum envelope_ret ret;		/* -R full|hdrs, DSN RET */
 	unsigned int	 msg_flags;
+	enum { OD_INTERACTIVE, OD_BACKGROUND, OD_QUEUE } od; /* -od */
+	struct carrier_queue_select qsel;	/* -q, -qI, -qR, -qS */
+	unsigned int	 qinterval;	/* -q30m: seconds; 0: one run */
 	int		 verbose;
 	int		 noalias;	/* -n */
 	char		**rcpts;
@@ -87,9 +90,17 @@ static int	parse_args(struct cli *, int, char **);
 static int	usage(const char *, ...) __attribute__((format(printf, 1, 2)));
 static int	exit_code(const struct carrier_error *);
 static int	report(const struct carrier_envelope *,
-		    const struct carrier_error *);
+		    const struct carrier_error *, int);
 static int	setup(struct cli *, struct conf *, struct carrier_options *);
 static int	send_mail(struct cli *, const struct carrier_options *);
+static int	deliver(struct cli *, const struct carrier_options *,
+		    struct carrier_envelope *, struct carrier_message *,
+		    struct carrier_error *);
+static void	background_run(const struct carrier_options *,
+		    struct carrier_message *);
+static int	queue_mode(struct cli *, const struct carrier_options *);
+static int	list_one(const struct carrier_queue_entry *, void *);
+static int	mailq(const struct carrier_options *);
 static int	verify(struct cli *, const struct carrier_options *);
 static int	serverinfo(const struct carrier_options *);
 static int	smtp_mode(const struct carrier_options *);
@@ -246,11 +257,35 @@ opt_n(struct cli *cli, const char *arg)
 	return 0;
 }
 
+/*
+ * -q: every queued message now; -qIid, -qRrcpt, -qSsender: those that
+ * match, now; -q30m: a run every 30 minutes, each honouring the
+ * back-off; -qf: -q (in the foreground, as carrier always is).
+ */
 static int
 opt_q(struct cli *cli, const char *arg)
 {
-	(void)arg;	/* -q30m, -qR..., -qI...: all mean "run the queue" */
 	cli->mode = MODE_QUEUE;
+	cli->qsel.all = 1;
+	if (arg == NULL || arg[0] == '\0' || strcmp(arg, "f") == 0)
+		return 0;
+	if (arg[1] == '\0' && strchr("IRS", arg[0]) != NULL)
+		return usage("-q%s needs a value (-q%sVALUE)", arg, arg);
+	switch (arg[0]) {
+	case 'I':
+		cli->qsel.id = arg + 1;
+		return 0;
+	case 'R':
+		cli->qsel.rcpt = arg + 1;
+		return 0;
+	case 'S':
+		cli->qsel.sender = arg + 1;
+		return 0;
+	}
+	if (conf_parse_duration(arg, &cli->qinterval) != 0)
+		return usage("-q%s: expected -q, -qI, -qR, -qS or an interval "
+		    "such as -q30m", arg);
+	cli->qsel.all = 0;
 	return 0;
 }
 
@@ -291,12 +326,26 @@ opt_i(struct cli *cli, const char *arg)
 	return 0;
 }
 
-/* sendmail's -oX options: -oi and -oA honoured, the rest accepted. */
+/*
+ * sendmail's -oX options: -oi, -oA and -od (delivery mode) honoured, the
+ * rest accepted.
+ */
 static int
 opt_o(struct cli *cli, const char *arg)
 {
 	if (strcmp(arg, "i") == 0)
 		return opt_i(cli, NULL);
+	if (arg[0] == 'd') {
+		if (strcmp(arg, "di") == 0 || strcmp(arg, "d") == 0)
+			cli->od = OD_INTERACTIVE;
+		else if (strcmp(arg, "db") == 0)
+			cli->od = OD_BACKGROUND;
+		else if (strcmp(arg, "dq") == 0 || strcmp(arg, "dd") == 0)
+			cli->od = OD_QUEUE;
+		else
+			return usage("-o%s: expected -odi, -odb, -odq or -odd",
+			    arg);
+	}
 	if (arg[0] == 'A') {
 		if (arg[1] != '/')
 			return usage("-oA needs an absolute path");
@@ -377,6 +426,10 @@ parse_args(struct cli *cli, int argc, char **argv)
 			(void)usage(NULL);
 			exit(0);
 		}
+		if (strcmp(p, "--run-queue") == 0) {
+			cli->mode = MODE_QUEUE;	/* one run, back-off kept */
+			continue;
+		}
 		if (strcmp(p, "--serverinfo") == 0) {
 			cli->mode = MODE_SERVERINFO;
 			continue;
@@ -442,9 +495,12 @@ exit_code(const struct carrier_error *e)
  * Writes one line per failed recipient (or one line for a failure of the
  * whole session) and returns the exit status: that of the first
  * permanent failure, else EX_TEMPFAIL-like of the first temporary one.
+ * Recipients in the queue (deferred, with queued set) are no failure:
+ * the caller has said so.
  */
 static int
-report(const struct carrier_envelope *env, const struct carrier_error *err)
+report(const struct carrier_envelope *env, const struct carrier_error *err,
+    int queued)
 {
 	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
 	const struct carrier_error *first_perm = NULL, *first_temp = NULL;
@@ -453,7 +509,8 @@ report(const struct carrier_envelope *env, const struct carrier_error *err)
 	for (i = 0; i < env->nrcpts; i++) {
 		const struct carrier_error *r = &env->rcpts[i].result;
 
-		if (r->status == CARRIER_OK)
+		if (r->status == CARRIER_OK || (queued &&
+		    env->rcpts[i].state == ENVELOPE_DEFERRED))
 			continue;
 		failed++;
 		if (r->status == CARRIER_PERM && first_perm == NULL)
@@ -465,7 +522,7 @@ report(const struct carrier_envelope *env, const struct carrier_error *err)
 			    env->rcpts[i].addr,
 			    status_format(r, line, sizeof(line)));
 	}
-	if (err->status != CARRIER_OK)
+	if (err->status != CARRIER_OK && failed > 0)
 		(void)fprintf(stderr, "%s: %s (%zu recipient%s not "
 		    "delivered)\n", progname,
 		    status_format(err, line, sizeof(line)), failed,
@@ -577,11 +634,202 @@ send_mail(struct cli *cli, const struct carrier_options *opts)
 		envelope_free(&env);
 		return exit_code(&err);
 	}
-	(void)carrier_deliver(opts, &env, &msg, &err);
-	rc = report(&env, &err);
+	rc = deliver(cli, opts, &env, &msg, &err);
 	carrier_message_close(&msg);
 	envelope_free(&env);
 	return rc;
+}
+
+/*
+ * Tries the message now (-odi), or puts it in the queue first (-odq;
+ * -odb, then tried by a detached child); recipients put off are queued.
+ * Returns the exit status: 0 once every recipient was accepted or is
+ * safe in the queue.
+ */
+static int
+deliver(struct cli *cli, const struct carrier_options *opts,
+    struct carrier_envelope *env, struct carrier_message *msg,
+    struct carrier_error *err)
+{
+	struct carrier_options o = *opts;
+	struct carrier_error qerr;
+	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+	size_t i, deferred = 0;
+
+	o.log_later = 1;
+	status_clear(&qerr);
+	if (cli->od != OD_INTERACTIVE) {
+		if (carrier_queue_add(&o, env, msg, 0, &qerr) != CARRIER_OK) {
+			(void)fprintf(stderr, "%s: %s\n", progname,
+			    status_format(&qerr, line, sizeof(line)));
+			return exit_code(&qerr);
+		}
+		if (cli->od == OD_BACKGROUND)
+			background_run(&o, msg);
+		return EX_OK;
+	}
+	(void)carrier_deliver(&o, env, msg, err);
+	for (i = 0; i < env->nrcpts; i++)
+		deferred += env->rcpts[i].state == ENVELOPE_DEFERRED;
+	if (deferred > 0 && carrier_queue_add(&o, env, msg, 0, &qerr) ==
+	    CARRIER_OK) {
+		const struct carrier_error *why = err;
+
+		for (i = 0; err->status == CARRIER_OK && i < env->nrcpts; i++)
+			if (env->rcpts[i].state == ENVELOPE_DEFERRED) {
+				why = &env->rcpts[i].result;
+				break;
+			}
+		(void)fprintf(stderr, "%s: queued as %s, %zu recipient%s to "
+		    "be tried again: %s\n", progname, msg->queue_id,
+		    deferred, deferred == 1 ? "" : "s",
+		    status_format(why, line, sizeof(line)));
+		carrier_log_outcomes(&o, env, msg);
+		return report(env, err, 1);
+	}
+	carrier_log_outcomes(&o, env, msg);
+	if (deferred > 0)
+		(void)fprintf(stderr, "%s: %s\n", progname,
+		    status_format(&qerr, line, sizeof(line)));
+	return report(env, err, 0);
+}
+
+/*
+ * -odb: the message is in the queue; a detached child tries it now,
+ * and the caller goes on at once.
+ */
+static void
+background_run(const struct carrier_options *opts,
+    struct carrier_message *msg)
+{
+	struct carrier_queue_select sel;
+	struct carrier_queue_stats st;
+	struct carrier_error err;
+	char id[QENV_ID_MAX];
+
+	(void)strlcpy(id, msg->queue_id, sizeof(id));
+	carrier_message_close(msg);	/* its lock: the child's to take */
+	(void)fflush(NULL);
+	switch (fork()) {
+	case -1:
+		return;		/* it waits in the queue for the next run */
+	case 0:
+		break;
+	default:
+		return;
+	}
+	(void)setsid();
+	memset(&sel, 0, sizeof(sel));
+	sel.all = 1;
+	sel.id = id;
+	(void)carrier_queue_run(opts, &sel, &st, &err);
+	_exit(0);
+}
+
+/* -q, -q30m, --run-queue: runs the queue once, or every interval. */
+static int
+queue_mode(struct cli *cli, const struct carrier_options *opts)
+{
+	struct carrier_queue_stats st;
+	struct carrier_error err;
+	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+
+	for (;;) {
+		if (carrier_queue_run(opts, &cli->qsel, &st, &err) !=
+		    CARRIER_OK) {
+			(void)fprintf(stderr, "%s: %s\n", progname,
+			    status_format(&err, line, sizeof(line)));
+			if (cli->qinterval == 0)
+				return exit_code(&err);
+		} else if (cli->verbose)
+			(void)fprintf(stderr, "%s: queue run: %zu messages "
+			    "taken, %zu tried, %zu delivered, %zu bounced, "
+			    "%zu still queued, %zu busy, %zu set aside\n",
+			    progname, st.seen, st.tried, st.delivered,
+			    st.bounced, st.deferred, st.busy, st.corrupt);
+		if (cli->qinterval == 0)
+			return EX_OK;
+		(void)sleep(cli->qinterval);
+	}
+}
+
+/* What mailq adds up while it prints. */
+struct listing {
+	unsigned long long	bytes;
+	size_t			n;
+};
+
+/* One message in mailq's form (Postfix's: id, size, arrival, sender,
+ * then each recipient still to deliver with its last reason). */
+static int
+list_one(const struct carrier_queue_entry *e, void *arg)
+{
+	struct listing *l = arg;
+	char when[64], clean[1024], reason[STATUS_HOST_MAX + STATUS_TEXT_MAX +
+	    64];
+	struct tm tm;
+	time_t t;
+	size_t i;
+
+	if (l->n++ == 0)
+		(void)printf("-Queue ID----------- --Size-- ----Arrival "
+		    "Time---- -Sender/Recipient-------\n");
+	if (e->q == NULL) {
+		log_sanitize(clean, sizeof(clean), e->corrupt,
+		    strlen(e->corrupt));
+		(void)printf("%-20s  (unreadable: %s; the next queue run sets it "
+		    "aside)\n\n", e->id, clean);
+		return 0;
+	}
+	t = e->q->arrival;
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%a %b %e %H:%M:%S", &tm) == 0)
+		(void)strlcpy(when, "?", sizeof(when));
+	l->bytes += e->q->info.size;
+	log_sanitize(clean, sizeof(clean), e->env->sender,
+	    strlen(e->env->sender));
+	(void)printf("%-20s%c%8llu %s  %s\n", e->id, e->busy ? '*' : ' ',
+	    (unsigned long long)e->q->info.size, when, clean[0] != '\0' ?
+	    clean : "MAILER-DAEMON");
+	for (i = 0; i < e->env->nrcpts; i++) {
+		const struct carrier_rcpt *r = &e->env->rcpts[i];
+
+		if (r->state == ENVELOPE_DELIVERED)
+			continue;
+		if (r->state == ENVELOPE_PENDING)
+			(void)strlcpy(reason, "not tried yet", sizeof(reason));
+		else
+			(void)status_format(&r->result, reason,
+			    sizeof(reason));
+		log_sanitize(clean, sizeof(clean), reason, strlen(reason));
+		(void)printf("%*s(%s%s)\n", 52, "", r->state ==
+		    ENVELOPE_BOUNCED ? "undeliverable: " : "", clean);
+		log_sanitize(clean, sizeof(clean), r->addr, strlen(r->addr));
+		(void)printf("%*s%s\n", 52, "", clean);
+	}
+	(void)printf("\n");
+	return 0;
+}
+
+/* -bp, mailq: the queue, as Postfix's mailq shows it. */
+static int
+mailq(const struct carrier_options *opts)
+{
+	struct listing l = { 0, 0 };
+	struct carrier_error err;
+	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+
+	if (carrier_queue_list(opts, list_one, &l, &err) != CARRIER_OK) {
+		(void)fprintf(stderr, "%s: %s\n", progname,
+		    status_format(&err, line, sizeof(line)));
+		return exit_code(&err);
+	}
+	if (l.n == 0)
+		(void)printf("Mail queue is empty\n");
+	else
+		(void)printf("-- %llu Kbytes in %zu Request%s.\n",
+		    (l.bytes + 1023) / 1024, l.n, l.n == 1 ? "" : "s");
+	return EX_OK;
 }
 
 /* -bv: where each recipient would go, without sending anything. */
@@ -728,10 +976,9 @@ main(int argc, char **argv)
 		return rc;
 	switch (cli.mode) {
 	case MODE_MAILQ:
-		(void)printf("Mail queue is empty\n");
-		return EX_OK;
+		return mailq(&opts);
 	case MODE_QUEUE:
-		return EX_OK;	/* nothing is ever queued: nothing to run */
+		return queue_mode(&cli, &opts);
 	case MODE_NEWALIASES:
 		(void)printf("%s: %s is read directly at each send; there is "
 		    "no alias database to rebuild\n", progname,

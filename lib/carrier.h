@@ -25,6 +25,7 @@
 #include "envelope.h"
 #include "maillog.h"
 #include "message.h"
+#include "qenv.h"
 
 #define CARRIER_VERSION		"0.1.0"
 #define CARRIER_SMTP_PORT	25
@@ -67,6 +68,16 @@ struct carrier_options {
 	/* The mail log (carrier.conf(5): syslog; sendmail -L) */
 	int		 syslog_facility; /* LOG_MAIL; MAILLOG_OFF: none */
 	const char	*syslog_tag;	/* NULL: "carrier" */
+
+	/* The queue (carrier.conf(5): spool, queue_*, delay_warning) */
+	const char	*spool;		/* NULL: none (nothing is queued) */
+	unsigned int	 queue_lifetime;	/* seconds, then bounced */
+	unsigned int	 backoff_min;	/* seconds before the 2nd try */
+	unsigned int	 backoff_max;	/* the longest wait between tries */
+	unsigned int	 delay_warning;	/* seconds; 0: no warnings */
+	int		 log_later;	/* carrier_deliver does not log
+					   temporary outcomes: its caller
+					   does, once it has queued them */
 };
 
 #define CARRIER_SUBMIT_T	0x100	/* -t: recipients from the header */
@@ -110,6 +121,8 @@ struct carrier_message {
 	struct message_info	info;	/* info.size: what is sent */
 	struct timespec		arrived;	/* intake began (realtime) */
 	char			msgid[MAILLOG_MSGID_MAX]; /* for the log */
+	char			queue_id[QENV_ID_MAX];	/* "": not queued */
+	long			queue_uid;	/* queued: who submitted it */
 };
 
 /* What a server offers, as carrier_probe() found it. */
@@ -232,10 +245,88 @@ void	carrier_log_outcomes(const struct carrier_options *opts,
 	    struct carrier_envelope *env,
 	    const struct carrier_message *msg);
 
+/*
+ * carrier_log_outcomes() without the recipients whose outcome is
+ * temporary: those are logged once the caller has queued them (as
+ * deferred, with the queue id) or could not.
+ */
+void	carrier_log_settled(const struct carrier_options *opts,
+	    struct carrier_envelope *env,
+	    const struct carrier_message *msg);
+
 /* Logs a message refused before delivery (the sender, and err). */
 void	carrier_log_refused(const struct carrier_options *opts,
 	    const struct carrier_envelope *env,
 	    const struct carrier_error *err);
+
+/* carrier_queue_add() flags: QENV_REPORT (qenv.h), a report of ours. */
+
+/*
+ * Queues msg for the recipients of env that are pending (not tried:
+ * sendmail -odq) or deferred (after carrier_deliver): its file is linked
+ * into the spool's queue when it is in the spool's tmp/ (no copy), else
+ * copied there; it is synced, and the envelope file written, synced and
+ * renamed into place, before this returns.  Sets msg->queue_id; the
+ * message's lock is held until msg is closed.  Returns CARRIER_OK once
+ * the message is safe in the queue, else CARRIER_TEMP with PHASE_LOCAL
+ * (no spool, a full disk: nothing was queued).
+ */
+enum carrier_status carrier_queue_add(const struct carrier_options *opts,
+	    struct carrier_envelope *env, struct carrier_message *msg,
+	    unsigned int flags, struct carrier_error *err);
+
+/* Which messages a queue run takes (sendmail -q, -qI, -qR, -qS). */
+struct carrier_queue_select {
+	int		 all;		/* 1: every message now; 0: those
+					   whose back-off has run out */
+	const char	*id;		/* a part of the queue id, or NULL */
+	const char	*rcpt;		/* a part of a recipient still to
+					   deliver (case-insensitive) */
+	const char	*sender;	/* a part of the sender */
+};
+
+/* What a queue run did, in messages. */
+struct carrier_queue_stats {
+	size_t	seen;		/* selected */
+	size_t	tried;		/* delivered to, or tried */
+	size_t	delivered;	/* done, every recipient delivered */
+	size_t	bounced;	/* done, some recipient bounced */
+	size_t	deferred;	/* still queued after the run */
+	size_t	busy;		/* held by another process: skipped */
+	size_t	corrupt;	/* set aside in corrupt/ */
+	size_t	reports;	/* reports written to senders */
+};
+
+/*
+ * Runs the queue once: each selected message is locked (one another
+ * process holds is skipped), its due recipients delivered, the outcome
+ * recorded; a message whose recipients are all done leaves the queue,
+ * after a report to the sender of those that bounced (never for the
+ * null sender or a report).  Recipients still deferred when the
+ * lifetime has run out bounce (status=expired).  An entry that cannot
+ * be read goes to corrupt/ with a log line.  Returns CARRIER_OK, or a
+ * failure to open or read the spool.
+ */
+enum carrier_status carrier_queue_run(const struct carrier_options *opts,
+	    const struct carrier_queue_select *sel,
+	    struct carrier_queue_stats *stats, struct carrier_error *err);
+
+/* A message in the queue, as carrier_queue_list() shows it. */
+struct carrier_queue_entry {
+	const char			*id;
+	const struct qenv		*q;	/* NULL: unreadable */
+	const struct carrier_envelope	*env;	/* NULL: unreadable */
+	const char			*corrupt; /* why it is unreadable */
+	int				 busy;	/* being sent now */
+};
+
+/*
+ * Calls fn for every message in the queue, oldest first, until fn
+ * returns non-zero.  Returns CARRIER_OK, or a failure to read the spool.
+ */
+enum carrier_status carrier_queue_list(const struct carrier_options *opts,
+	    int (*fn)(const struct carrier_queue_entry *, void *), void *arg,
+	    struct carrier_error *err);
 
 /*
  * Connects to the relay as carrier_deliver() would (TLS policy

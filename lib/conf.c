@@ -35,6 +35,12 @@ static int	set_timeout(struct conf *, const char *, char *, size_t);
 static int	set_data_timeout(struct conf *, const char *, char *, size_t);
 static int	set_connect_timeout(struct conf *, const char *, char *,
 		    size_t);
+static int	set_queue_lifetime(struct conf *, const char *, char *,
+		    size_t);
+static int	set_backoff_min(struct conf *, const char *, char *, size_t);
+static int	set_backoff_max(struct conf *, const char *, char *, size_t);
+static int	set_delay_warning(struct conf *, const char *, char *,
+		    size_t);
 static int	check_host(const char *);
 static int	set_tls(struct conf *, const char *, char *, size_t);
 static int	set_tls_verify(struct conf *, const char *, char *, size_t);
@@ -58,6 +64,7 @@ CONF_PATH_KEY(tls_client_cert)
 CONF_PATH_KEY(tls_client_key)
 CONF_PATH_KEY(auth_password_file)
 CONF_PATH_KEY(aliases)
+CONF_PATH_KEY(spool)
 #undef CONF_PATH_KEY
 
 static int
@@ -155,6 +162,11 @@ static const struct conf_key conf_keys[] = {
 	{ "rewrite_from",	set_rewrite_from },
 	{ "aliases",		set_aliases },
 	{ "syslog",		set_syslog },
+	{ "spool",		set_spool },
+	{ "queue_lifetime",	set_queue_lifetime },
+	{ "queue_backoff_min",	set_backoff_min },
+	{ "queue_backoff_max",	set_backoff_max },
+	{ "delay_warning",	set_delay_warning },
 };
 
 void
@@ -167,6 +179,10 @@ conf_defaults(struct conf *conf)
 	conf->tls = CONF_TLS_AUTO;
 	conf->tls_verify = 1;
 	conf->syslog_facility = LOG_MAIL;
+	(void)strlcpy(conf->spool, CONF_SPOOL_DEFAULT, sizeof(conf->spool));
+	conf->queue_lifetime = CONF_LIFETIME_DEFAULT;
+	conf->backoff_min = CONF_BACKOFF_MIN_DEFAULT;
+	conf->backoff_max = CONF_BACKOFF_MAX_DEFAULT;
 }
 
 static int
@@ -387,6 +403,37 @@ duration(unsigned int *out, const char *v, char *err, size_t errlen)
 }
 
 static int
+set_queue_lifetime(struct conf *conf, const char *v, char *err,
+    size_t errlen)
+{
+	return duration(&conf->queue_lifetime, v, err, errlen);
+}
+
+static int
+set_backoff_min(struct conf *conf, const char *v, char *err, size_t errlen)
+{
+	return duration(&conf->backoff_min, v, err, errlen);
+}
+
+static int
+set_backoff_max(struct conf *conf, const char *v, char *err, size_t errlen)
+{
+	return duration(&conf->backoff_max, v, err, errlen);
+}
+
+/* "off", or a duration */
+static int
+set_delay_warning(struct conf *conf, const char *v, char *err,
+    size_t errlen)
+{
+	if (strcmp(v, "off") == 0) {
+		conf->delay_warning = 0;
+		return 0;
+	}
+	return duration(&conf->delay_warning, v, err, errlen);
+}
+
+static int
 set_timeout(struct conf *conf, const char *v, char *err, size_t errlen)
 {
 	return duration(&conf->timeout, v, err, errlen);
@@ -426,7 +473,7 @@ parse_line(struct conf *conf, char *line, char *err, size_t errlen)
 	for (i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++) {
 		if (strcmp(key, conf_keys[i].name) != 0)
 			continue;
-		if (conf->seen & (1u << i)) {
+		if (conf->seen & (1ULL << i)) {
 			(void)snprintf(err, errlen, "\"%.64s\" given twice", key);
 			return -1;
 		}
@@ -435,7 +482,7 @@ parse_line(struct conf *conf, char *line, char *err, size_t errlen)
 			    key);
 			return -1;
 		}
-		conf->seen |= 1u << i;
+		conf->seen |= 1ULL << i;
 		return conf_keys[i].set(conf, val, err, errlen);
 	}
 	(void)snprintf(err, errlen, "unknown key \"%.64s\"", key);

@@ -26,6 +26,10 @@
 #define CONF_PATH_MAX		1024
 #define CONF_ALIASES_DEFAULT	"/etc/aliases"
 #define CONF_MAILNAME		"/etc/mailname"
+#define CONF_SPOOL_DEFAULT	"/var/spool/carrier"
+#define CONF_LIFETIME_DEFAULT	(5 * 86400)	/* seconds in the queue */
+#define CONF_BACKOFF_MIN_DEFAULT 300		/* Postfix's minimal */
+#define CONF_BACKOFF_MAX_DEFAULT 3600
 
 enum conf_tls {
 	CONF_TLS_AUTO = 0,	/* implicit on 465, else STARTTLS if offered */
@@ -58,7 +62,12 @@ struct conf {
 	int		rewrite_from;		/* local From: -> from */
 	char		aliases[CONF_PATH_MAX];	/* "" = /etc/aliases */
 	int		syslog_facility;	/* LOG_MAIL; MAILLOG_OFF */
-	unsigned int	seen;			/* keys set, internal */
+	char		spool[CONF_PATH_MAX];	/* the queue's directory */
+	unsigned int	queue_lifetime;		/* seconds */
+	unsigned int	backoff_min;		/* seconds */
+	unsigned int	backoff_max;		/* seconds */
+	unsigned int	delay_warning;		/* seconds; 0: off */
+	unsigned long long seen;		/* keys set, internal */
 };
 
 /* Fills conf with the defaults of a machine with no config file. */

@@ -334,7 +334,10 @@ carrier_deliver(const struct carrier_options *opts,
 				envelope_settle(&env->rcpts[i]);
 		break;
 	}
-	carrier_log_outcomes(opts, env, msg);
+	if (opts->log_later)
+		carrier_log_settled(opts, env, msg);
+	else
+		carrier_log_outcomes(opts, env, msg);
 	return outcome(env);
 }
 

@@ -142,12 +142,17 @@ maillog_format(char *buf, size_t size, const struct maillog_msg *m,
     const char *rcpt, const struct carrier_error *r)
 {
 	static const char *const word[] = { "sent", "tempfail", "failed" };
+	static const char *const queued[] = { "sent", "deferred", "bounced" };
 	struct line l = { buf, size, 0 };
+	int inq = m->queue_id != NULL && m->queue_id[0] != '\0';
 
 	if (size == 0)
 		return 0;
 	buf[0] = '\0';
-	put_clean(&l, "from=<", m->sender, MAILLOG_ADDR_SHOWN);
+	if (inq)
+		put_clean(&l, "", m->queue_id, 64);
+	put_clean(&l, inq ? ": from=<" : "from=<", m->sender,
+	    MAILLOG_ADDR_SHOWN);
 	put_clean(&l, ">, to=<", rcpt, MAILLOG_ADDR_SHOWN);
 	put(&l, ">");
 	if (m->uid >= 0)
@@ -163,7 +168,8 @@ maillog_format(char *buf, size_t size, const struct maillog_msg *m,
 		put(&l, ", size=%llu", (unsigned long long)m->size);
 	if (r->enhanced[0] != '\0')
 		put_clean(&l, ", dsn=", r->enhanced, STATUS_ENH_MAX);
-	put(&l, ", status=%s", word[r->status]);
+	put(&l, ", status=%s", r->phase == PHASE_EXPIRED ? "expired" :
+	    inq ? queued[r->status] : word[r->status]);
 	put_reason(&l, r);
 	return l.len;
 }

@@ -12,8 +12,11 @@
  * lines it did not take by then are dropped.
  *
  * A recipient's line (carrier.8, LOGGING, has the words):
- *   from=<s>, to=<r>, uid=N, msgid=<id>, relay=host[addr]:port,
- *   delay=0.25, size=2048, dsn=2.0.0, status=sent (250 2.0.0 Ok: ...)
+ *   [QUEUEID: ]from=<s>, to=<r>, uid=N, msgid=<id>,
+ *   relay=host[addr]:port, delay=0.25, size=2048, dsn=2.0.0,
+ *   status=sent (250 2.0.0 Ok: ...)
+ * status is sent, tempfail or failed; for a queued message (a queue id)
+ * deferred, bounced, or expired when its lifetime ran out.
  * Every field that comes from the caller or a server is sanitised: no
  * control byte (a line break would forge a log line) reaches the log.
  */
@@ -45,6 +48,7 @@ struct maillog_msg {
 	uint64_t	 size;		/* octets sent, 0 = not known */
 	long		 uid;		/* the submitting user, or -1 */
 	long long	 delay_ms;	/* since intake began, or -1 */
+	const char	*queue_id;	/* NULL or "": not queued */
 };
 
 /*

@@ -15,6 +15,10 @@
 static void	message_fields(const struct carrier_envelope *,
 		    const struct carrier_message *, struct maillog_msg *);
 
+static void	log_lines(const struct carrier_options *,
+		    struct carrier_envelope *, const struct carrier_message *,
+		    int);
+
 static struct maillog ml;	/* 67 KB of batch: not on the stack */
 
 /* What every line of the message says: sender, user, size, delay. */
@@ -25,12 +29,15 @@ message_fields(const struct carrier_envelope *env,
 	struct timespec now;
 
 	m->sender = env->sender != NULL ? env->sender : "";
-	m->uid = (long)getuid();
+	m->uid = msg != NULL && msg->queue_id[0] != '\0' ? msg->queue_uid :
+	    (long)getuid();
 	m->msgid = NULL;
 	m->size = 0;
 	m->delay_ms = -1;
+	m->queue_id = NULL;
 	if (msg == NULL)
 		return;
+	m->queue_id = msg->queue_id;
 	m->msgid = msg->msgid;
 	m->size = msg->info.size;
 	if (msg->arrived.tv_sec != 0 &&
@@ -46,6 +53,22 @@ void
 carrier_log_outcomes(const struct carrier_options *opts,
     struct carrier_envelope *env, const struct carrier_message *msg)
 {
+	log_lines(opts, env, msg, 0);
+}
+
+void
+carrier_log_settled(const struct carrier_options *opts,
+    struct carrier_envelope *env, const struct carrier_message *msg)
+{
+	log_lines(opts, env, msg, 1);
+}
+
+/* The lines of recipients not logged yet; not of deferred ones with
+ * settled_only. */
+static void
+log_lines(const struct carrier_options *opts, struct carrier_envelope *env,
+    const struct carrier_message *msg, int settled_only)
+{
 	struct maillog_msg m;
 	char line[MAILLOG_LINE_MAX];
 	size_t i;
@@ -60,7 +83,8 @@ carrier_log_outcomes(const struct carrier_options *opts,
 	for (i = 0; i < env->nrcpts && ml.fd != -1; i++) {
 		struct carrier_rcpt *r = &env->rcpts[i];
 
-		if (r->logged)
+		if (r->logged || (settled_only &&
+		    r->result.status == CARRIER_TEMP))
 			continue;
 		r->logged = 1;
 

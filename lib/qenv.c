@@ -53,7 +53,7 @@ static const char *const ret_words[] = { "none", "full", "hdrs" };
 static const char *const phase_words[PHASE_COUNT] = {
 	"none", "usage", "config", "input", "local", "resolve", "connect",
 	"greeting", "ehlo", "helo", "starttls", "tls", "auth", "mail", "rcpt",
-	"data", "body", "dot", "quit"
+	"data", "body", "dot", "quit", "expired"
 };
 
 static int	put(FILE *, const char *);

@@ -30,6 +30,7 @@ static const char *const phase_names[PHASE_COUNT] = {
 	[PHASE_BODY] = "sending the message",
 	[PHASE_DOT] = "end of data",
 	[PHASE_QUIT] = "QUIT",
+	[PHASE_EXPIRED] = "the queue lifetime",
 };
 
 void

@@ -41,6 +41,7 @@ enum carrier_phase {
 	PHASE_BODY,		/* sending the message text */
 	PHASE_DOT,		/* the reply to the end of data */
 	PHASE_QUIT,
+	PHASE_EXPIRED,		/* the queue's lifetime ran out */
 	PHASE_COUNT
 };
 

@@ -28,6 +28,7 @@
 #include "identity.h"
 #include "log.h"
 #include "qp.h"
+#include "spool.h"
 #include "carrier.h"
 
 struct policy;
@@ -46,6 +47,9 @@ carrier_options_init(struct carrier_options *opts)
 	opts->tls = CONF_TLS_AUTO;
 	opts->tls_verify = 1;
 	opts->syslog_facility = LOG_MAIL;
+	opts->queue_lifetime = CONF_LIFETIME_DEFAULT;
+	opts->backoff_min = CONF_BACKOFF_MIN_DEFAULT;
+	opts->backoff_max = CONF_BACKOFF_MAX_DEFAULT;
 }
 
 #define OR_NULL(s)	((s)[0] != '\0' ? (s) : NULL)
@@ -77,6 +81,11 @@ carrier_options_from_conf(struct carrier_options *o, const struct conf *c)
 	o->rewrite_from = c->rewrite_from;
 	o->aliases = c->aliases[0] != '\0' ? c->aliases : CONF_ALIASES_DEFAULT;
 	o->syslog_facility = c->syslog_facility;
+	o->spool = OR_NULL(c->spool);
+	o->queue_lifetime = c->queue_lifetime;
+	o->backoff_min = c->backoff_min;
+	o->backoff_max = c->backoff_max;
+	o->delay_warning = c->delay_warning;
 }
 
 /* Where temporary files go: opts->tmpdir, $TMPDIR, or /tmp. */
@@ -121,9 +130,18 @@ open_tmp(const char *dir)
 	return fd;
 }
 
+/*
+ * A file for the message: in the spool's tmp/ where carrier may write
+ * (so a temporary failure links it into the queue without a copy),
+ * else in the temporary directory.
+ */
 int
 carrier_tmpfile(const struct carrier_options *opts)
 {
+	int fd;
+
+	if (opts->spool != NULL && (fd = spool_tmpfile(opts->spool)) != -1)
+		return fd;
 	return open_tmp(tmp_dir(opts));
 }
 
@@ -137,7 +155,7 @@ carrier_message_read(const struct carrier_options *opts, int in_fd,
 
 	memset(msg, 0, sizeof(*msg));
 	(void)clock_gettime(CLOCK_REALTIME, &msg->arrived);
-	if ((msg->fd = open_tmp(dir)) == -1)
+	if ((msg->fd = carrier_tmpfile(opts)) == -1)
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
 		    "cannot create a temporary file in %s: %s", dir,
 		    strerror(errno));

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * spool.c: the queue's directory (see spool.h).  Depends on qenv (the
+ * id and size limits) and nothing above it.
+ *
+ * Layout of the spool (default /var/spool/carrier):
+ *
+ *	tmp/		messages being read in (unlinked O_TMPFILE files)
+ *			and envelope files being written
+ *	queue/ID.d	a message's data: the canonical text as read in,
+ *			then the header section as sent appended at its
+ *			end (qenv.h says where each part lies); written
+ *			once, never changed
+ *	queue/ID.e	its envelope file (qenv.c documents the format);
+ *			replaced whole by rename, never edited
+ *	corrupt/	entries that could not be read, set aside
+ *
+ * The rules:
+ * - A message enters the queue when its envelope file appears: the data
+ *   file is synced and linked in first, then the envelope is written to
+ *   tmp/, synced, renamed into queue/, and queue/ is synced.  A kill at
+ *   any point leaves either no envelope (the message was not accepted;
+ *   an orphan data file is removed later) or a whole one.
+ * - It leaves when its envelope is unlinked (the data goes after it).
+ * - Whoever sends or changes a message holds flock(LOCK_EX) on its data
+ *   file, which never changes inode, so two runners never send one
+ *   message; the submitting process takes the lock before the link.
+ *   After taking the lock a runner reads the envelope again: it may be
+ *   gone (another runner finished it) or newer.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "qenv.h"
+#include "spool.h"
+
+static int	subdir(int, const char *);
+static int	name(char *, size_t, const char *, const char *);
+static void	reap(struct spool *, const char *, time_t, time_t);
+static int	cmp_ids(const void *, const void *);
+
+/* Opens (making it when missing) the subdirectory dir of the spool. */
+static int
+subdir(int dirfd, const char *dir)
+{
+	int fd;
+
+	if ((fd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
+	    -1 || errno != ENOENT)
+		return fd;
+	if (mkdirat(dirfd, dir, 0770) == -1 && errno != EEXIST)
+		return -1;
+	return openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int
+spool_open(struct spool *sp, const char *path)
+{
+	int e;
+
+	sp->dirfd = sp->tmpfd = sp->queuefd = sp->corruptfd = -1;
+	if (strlcpy(sp->path, path, sizeof(sp->path)) >= sizeof(sp->path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((sp->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1 || (sp->tmpfd = subdir(sp->dirfd, "tmp")) == -1 ||
+	    (sp->queuefd = subdir(sp->dirfd, "queue")) == -1 ||
+	    (sp->corruptfd = subdir(sp->dirfd, "corrupt")) == -1) {
+		e = errno;
+		spool_close(sp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+void
+spool_close(struct spool *sp)
+{
+	int *fds[] = { &sp->dirfd, &sp->tmpfd, &sp->queuefd, &sp->corruptfd };
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] != -1)
+			(void)close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+int
+spool_tmpfile(const char *path)
+{
+	char dir[SPOOL_PATH_MAX + 8];
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/tmp", path) >=
+	    sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+#ifdef O_TMPFILE
+	return open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#else
+	errno = EOPNOTSUPP;
+	return -1;
+#endif
+}
+
+void
+spool_new_id(char *id, size_t size)
+{
+	static unsigned int seq;
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	/* seconds, microseconds, then what tells processes apart */
+	(void)snprintf(id, size, "%09llX%05lX%05X%X",
+	    (unsigned long long)ts.tv_sec, ts.tv_nsec / 1000,
+	    (unsigned int)getpid() & 0xfffff, seq++ & 0xf);
+}
+
+/* "ID" + suffix into buf. */
+static int
+name(char *buf, size_t size, const char *id, const char *suffix)
+{
+	if (!qenv_id_ok(id) || (size_t)snprintf(buf, size, "%s%s", id,
+	    suffix) >= size) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+spool_link_data(struct spool *sp, int fd, char *id, size_t size)
+{
+	char proc[64], file[QENV_ID_MAX + 4];
+	int tries;
+
+	if (fsync(fd) == -1)
+		return -1;
+	(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	for (tries = 0; tries < 100; tries++) {
+		spool_new_id(id, size);
+		if (name(file, sizeof(file), id, ".d") == -1)
+			return -1;
+		/* AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH */
+		if (linkat(AT_FDCWD, proc, sp->queuefd, file,
+		    AT_SYMLINK_FOLLOW) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+int
+spool_write_env(struct spool *sp, const char *id, const char *text,
+    size_t len)
+{
+	char tmp[QENV_ID_MAX + 32], file[QENV_ID_MAX + 4];
+	ssize_t n;
+	size_t off = 0;
+	int fd, e;
+
+	if (name(file, sizeof(file), id, ".e") == -1)
+		return -1;
+	(void)snprintf(tmp, sizeof(tmp), "%s.e.%ld", id, (long)getpid());
+	if ((fd = openat(sp->tmpfd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
+		return -1;
+	while (off < len) {
+		if ((n = write(fd, text + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (renameat(sp->tmpfd, tmp, sp->queuefd, file) == -1)
+		goto fail;
+	return fsync(sp->queuefd);
+fail:
+	e = errno;
+	if (fd != -1)
+		(void)close(fd);
+	(void)unlinkat(sp->tmpfd, tmp, 0);
+	errno = e;
+	return -1;
+}
+
+char *
+spool_read_env(struct spool *sp, const char *id, size_t *len)
+{
+	char file[QENV_ID_MAX + 4], *buf = NULL;
+	struct stat st;
+	ssize_t n;
+	size_t off = 0;
+	int fd, e;
+
+	if (name(file, sizeof(file), id, ".e") == -1 ||
+	    (fd = openat(sp->queuefd, file, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode) || (unsigned long long)st.st_size >
+	    QENV_FILE_MAX) {
+		errno = EFBIG;
+		goto fail;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		goto fail;
+	while (off < (size_t)st.st_size) {
+		if ((n = read(fd, buf + off, (size_t)st.st_size - off)) ==
+		    -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0)
+			break;	/* shorter than it was: what is there */
+		off += (size_t)n;
+	}
+	(void)close(fd);
+	buf[off] = '\0';
+	*len = off;
+	return buf;
+fail:
+	e = errno;
+	free(buf);
+	(void)close(fd);
+	errno = e;
+	return NULL;
+}
+
+int
+spool_lock(struct spool *sp, const char *id)
+{
+	char file[QENV_ID_MAX + 4];
+	int fd, e;
+
+	if (name(file, sizeof(file), id, ".d") == -1 ||
+	    (fd = openat(sp->queuefd, file, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		e = errno;
+		(void)close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int
+spool_busy(struct spool *sp, const char *id)
+{
+	int fd;
+
+	if ((fd = spool_lock(sp, id)) != -1) {
+		(void)close(fd);
+		return 0;
+	}
+	return errno == EWOULDBLOCK ? 1 : -1;
+}
+
+int
+spool_remove(struct spool *sp, const char *id)
+{
+	char file[QENV_ID_MAX + 4];
+
+	if (name(file, sizeof(file), id, ".e") == -1 ||
+	    unlinkat(sp->queuefd, file, 0) == -1)
+		return -1;
+	file[strlen(file) - 1] = 'd';
+	if (unlinkat(sp->queuefd, file, 0) == -1 && errno != ENOENT)
+		return -1;
+	return fsync(sp->queuefd);
+}
+
+int
+spool_set_aside(struct spool *sp, const char *id)
+{
+	static const char *const suffixes[] = { ".e", ".d" };
+	char file[QENV_ID_MAX + 4];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (name(file, sizeof(file), id, suffixes[i]) == -1)
+			return -1;
+		if (renameat(sp->queuefd, file, sp->corruptfd, file) == -1 &&
+		    errno != ENOENT)
+			return -1;
+	}
+	if (fsync(sp->corruptfd) == -1)
+		return -1;
+	return fsync(sp->queuefd);
+}
+
+/*
+ * Removes data file ID.d if it has no envelope, was linked in more than
+ * max_age seconds ago (its ctime), and nobody holds it: a kill between
+ * the link and the envelope left it, and no one will ever send it.
+ */
+static void
+reap(struct spool *sp, const char *id, time_t now, time_t max_age)
+{
+	char file[QENV_ID_MAX + 4];
+	struct stat st;
+	int fd;
+
+	(void)snprintf(file, sizeof(file), "%s.e", id);
+	if (faccessat(sp->queuefd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    errno != ENOENT || (fd = spool_lock(sp, id)) == -1)
+		return;
+	/* locked: no envelope can appear now but from another link */
+	if (fstat(fd, &st) == 0 && now - st.st_ctime > max_age &&
+	    faccessat(sp->queuefd, file, F_OK, AT_SYMLINK_NOFOLLOW) == -1 &&
+	    errno == ENOENT) {
+		file[strlen(file) - 1] = 'd';
+		(void)unlinkat(sp->queuefd, file, 0);
+	}
+	(void)close(fd);
+}
+
+static int
+cmp_ids(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+spool_list(struct spool *sp, time_t max_age, char ***ids, size_t *n)
+{
+	struct dirent *de;
+	char **v = NULL, **nv, id[QENV_ID_MAX];
+	size_t cap = 0, len;
+	time_t now = time(NULL);
+	DIR *d;
+	int fd, e;
+
+	*ids = NULL;
+	*n = 0;
+	if ((fd = dup(sp->queuefd)) == -1)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		(void)close(fd);
+		return -1;
+	}
+	rewinddir(d);
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 3 || len - 2 >= sizeof(id) ||
+		    de->d_name[len - 2] != '.')
+			continue;
+		memcpy(id, de->d_name, len - 2);
+		id[len - 2] = '\0';
+		if (!qenv_id_ok(id))
+			continue;
+		if (de->d_name[len - 1] == 'd') {
+			reap(sp, id, now, max_age);
+			continue;
+		}
+		if (de->d_name[len - 1] != 'e')
+			continue;
+		if (*n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
+				goto fail;
+			v = nv;
+		}
+		if ((v[*n] = strdup(id)) == NULL)
+			goto fail;
+		++*n;
+	}
+	if (errno != 0)
+		goto fail;
+	(void)closedir(d);
+	if (*n > 0)
+		qsort(v, *n, sizeof(*v), cmp_ids);
+	*ids = v;
+	return 0;
+fail:
+	e = errno;
+	(void)closedir(d);
+	spool_free_ids(v, *n);
+	*n = 0;
+	errno = e;
+	return -1;
+}
+
+void
+spool_free_ids(char **ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}

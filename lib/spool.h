@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * spool.h: the queue's directory and its files.  The layout and the
+ * rules that keep it safe under kill -9 and concurrent runners are at
+ * the top of spool.c.  Low-level: functions return 0 or -1 with errno,
+ * like system calls.
+ */
+#ifndef CARRIER_SPOOL_H
+#define CARRIER_SPOOL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define SPOOL_DEFAULT	"/var/spool/carrier"
+#define SPOOL_PATH_MAX	1024
+
+struct spool {
+	char	path[SPOOL_PATH_MAX];
+	int	dirfd;		/* the spool */
+	int	tmpfd;		/* tmp/ */
+	int	queuefd;	/* queue/ */
+	int	corruptfd;	/* corrupt/ */
+};
+
+/*
+ * Opens the spool at path, which must exist; its tmp/, queue/ and
+ * corrupt/ are made (mode 770) when missing and the spool is writable.
+ * Returns 0, or -1 with errno and sp closed.
+ */
+int	spool_open(struct spool *sp, const char *path);
+
+/* Closes what spool_open() opened (safe on a closed spool). */
+void	spool_close(struct spool *sp);
+
+/*
+ * An unlinked read-write file in path/tmp (O_TMPFILE, so the file can
+ * be linked into the queue later without a copy).  Returns the fd, or
+ * -1 with errno (EOPNOTSUPP where the file system has no O_TMPFILE).
+ */
+int	spool_tmpfile(const char *path);
+
+/* A new queue id into id (QENV_ID_MAX octets): time-ordered, unique. */
+void	spool_new_id(char *id, size_t size);
+
+/*
+ * Makes fd, an unlinked file (spool_tmpfile) that the caller has
+ * written and locked, the data file of a new message: syncs it and
+ * links it into queue/ as ID.d under a fresh id, which it writes to id
+ * (QENV_ID_MAX octets).  The directory is synced with the envelope
+ * (spool_write_env).  Returns 0, or -1 with errno.
+ */
+int	spool_link_data(struct spool *sp, int fd, char *id, size_t size);
+
+/*
+ * Writes an envelope file whole: to tmp/, synced, renamed over
+ * queue/ID.e, and the queue directory synced.  Returns 0, or -1 with
+ * errno (nothing in queue/ has changed then).
+ */
+int	spool_write_env(struct spool *sp, const char *id, const char *text,
+	    size_t len);
+
+/*
+ * Reads queue/ID.e into a buffer the caller frees; its length in *len.
+ * Returns NULL with errno (ENOENT: the message is gone; EFBIG: over
+ * QENV_FILE_MAX).
+ */
+char	*spool_read_env(struct spool *sp, const char *id, size_t *len);
+
+/*
+ * Opens queue/ID.d and takes its lock without waiting.  Returns the fd
+ * (the lock lasts until it is closed), or -1 with errno: EWOULDBLOCK
+ * when another process holds the message, ENOENT when it is gone.
+ */
+int	spool_lock(struct spool *sp, const char *id);
+
+/*
+ * Whether another process holds the message's lock (mailq's "*"):
+ * 1, 0, or -1 with errno.
+ */
+int	spool_busy(struct spool *sp, const char *id);
+
+/*
+ * Removes a message: the envelope first (the message is done from that
+ * moment), then the data, then syncs the directory.  Returns 0, or -1
+ * with errno.
+ */
+int	spool_remove(struct spool *sp, const char *id);
+
+/*
+ * Moves a message's files that exist into corrupt/, for a person to
+ * look at.  Returns 0, or -1 with errno.
+ */
+int	spool_set_aside(struct spool *sp, const char *id);
+
+/*
+ * The ids of the messages in queue/ (those with an envelope), sorted
+ * (by arrival); data files without an envelope older than max_age
+ * seconds (left by a kill between the link and the envelope) are
+ * removed on the way.  *ids is an array the caller frees with
+ * spool_free_ids().  Returns 0, or -1 with errno.
+ */
+int	spool_list(struct spool *sp, time_t max_age, char ***ids, size_t *n);
+
+void	spool_free_ids(char **ids, size_t n);
+
+#endif
