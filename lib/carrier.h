@@ -78,6 +78,9 @@ struct carrier_options {
 	int		 log_later;	/* carrier_deliver does not log
 					   temporary outcomes: its caller
 					   does, once it has queued them */
+	int		 reuse;		/* carrier_deliver keeps the
+					   connection open for the next
+					   message (carrier_deliver_done) */
 };
 
 #define CARRIER_SUBMIT_T	0x100	/* -t: recipients from the header */
@@ -234,6 +237,14 @@ void	carrier_message_close(struct carrier_message *msg);
 enum carrier_status carrier_deliver(const struct carrier_options *opts,
 	    struct carrier_envelope *env, const struct carrier_message *msg,
 	    struct carrier_error *err);
+
+/*
+ * Closes (QUIT) the connection carrier_deliver() kept open with
+ * opts->reuse, if there is one.  The next carrier_deliver() to the same
+ * hop reuses such a connection after an RSET, as Postfix's connection
+ * cache does; a different hop, or an RSET that fails, closes it first.
+ */
+void	carrier_deliver_done(void);
 
 /*
  * Writes one mail log line per recipient of env not yet logged (its

@@ -35,6 +35,21 @@ struct hop {
 	int		 implicit_tls;
 };
 
+#define DELIVER_REUSE_MAX	1000	/* messages on one connection */
+
+static struct conn hop_conn;	/* the one connection (buffers: not on
+				   the stack) */
+
+/* The connection kept open after a message (opts->reuse). */
+static struct {
+	int			open;
+	char			host[CONF_HOST_MAX];
+	unsigned int		port;
+	int			implicit_tls;
+	unsigned int		used;	/* messages sent on it */
+	struct smtp_session	s;
+} kept;
+
 static int	in_step(const struct carrier_error *);
 static enum carrier_status secure(const struct carrier_options *,
 		    const struct hop *, struct smtp_session *,
@@ -51,6 +66,7 @@ static enum carrier_status session(const struct carrier_options *,
 		    const struct hop *, struct carrier_envelope *,
 		    const struct carrier_message *, struct carrier_error *);
 static enum carrier_status outcome(const struct carrier_envelope *);
+static int	reuse(const struct carrier_options *, const struct hop *);
 static void	relay_hop(const struct carrier_options *, struct hop *);
 static void	tls_options(const struct carrier_options *,
 		    const struct hop *, struct conn_tls_opts *);
@@ -201,26 +217,61 @@ undone(const struct carrier_envelope *env)
 	return n;
 }
 
+/* Whether the kept connection goes to hop, and still serves (RSET). */
+static int
+reuse(const struct carrier_options *opts, const struct hop *hop)
+{
+	struct carrier_error err;
+
+	if (!kept.open)
+		return 0;
+	if (opts->reuse && strcmp(kept.host, hop->host) == 0 &&
+	    kept.port == hop->port && kept.implicit_tls ==
+	    hop->implicit_tls && kept.used < DELIVER_REUSE_MAX &&
+	    smtp_rset(&kept.s, &err) == CARRIER_OK)
+		return 1;
+	carrier_deliver_done();
+	return 0;
+}
+
+void
+carrier_deliver_done(void)
+{
+	if (!kept.open)
+		return;
+	smtp_quit(&kept.s);
+	conn_tls_close(&hop_conn);
+	conn_close(&hop_conn);
+	kept.open = 0;
+	kept.used = 0;
+}
+
 /*
- * One connection to the hop, and transactions on it while a server that
- * took some recipients put others off (452: too many recipients) and the
- * connection is still open; then QUIT.
+ * One connection to the hop (or the one kept open for it), and
+ * transactions on it while a server that took some recipients put
+ * others off (452: too many recipients) and the connection is still
+ * open; then QUIT, or with opts->reuse the connection kept open.
  */
 static enum carrier_status
 session(const struct carrier_options *opts, const struct hop *hop,
     struct carrier_envelope *env, const struct carrier_message *msg,
     struct carrier_error *err)
 {
-	static struct conn conn;
 	struct smtp_session s;
 	struct message_text text;
 	static char secret[SMTP_AUTH_SECRET_MAX];
 	enum carrier_status st;
 	size_t i;
 
+	if (reuse(opts, hop)) {
+		s = kept.s;
+		kept.open = 0;
+		(void)strlcpy(err->host, s.peer, sizeof(err->host));
+		goto send;
+	}
 	if ((st = load_secret(opts, secret, sizeof(secret), err)) !=
 	    CARRIER_OK ||
-	    (st = connect_hop(opts, hop, &conn, &s, err)) != CARRIER_OK)
+	    (st = connect_hop(opts, hop, &hop_conn, &s, err)) != CARRIER_OK)
 		goto fail;
 	if ((st = smtp_greeting(&s, err)) != CARRIER_OK ||
 	    (st = smtp_hello(&s, err)) != CARRIER_OK ||
@@ -230,12 +281,13 @@ session(const struct carrier_options *opts, const struct hop *hop,
 		    (err->phase == PHASE_STARTTLS && err->code == 0) ||
 		    (err->phase == PHASE_AUTH && err->code == 0))
 			smtp_quit(&s);
-		conn_tls_close(&conn);
-		conn_close(&conn);
+		conn_tls_close(&hop_conn);
+		conn_close(&hop_conn);
 		goto fail;
 	}
 	if (opts->auth_user != NULL)	/* used: not kept */
 		explicit_bzero(secret, sizeof(secret));
+send:
 	text.head = msg->head != NULL ? msg->head : "";
 	text.headlen = msg->headlen;
 	text.fd = msg->fd;
@@ -244,16 +296,28 @@ session(const struct carrier_options *opts, const struct hop *hop,
 	for (;;) {
 		size_t left = undone(env);
 
-		s.last = 1;	/* smtp_transaction clears it for more */
+		/* smtp_transaction clears it for more */
+		s.last = !opts->reuse;
 		st = smtp_transaction(&s, env, &text, &msg->info, err);
 		if (st != CARRIER_OK || s.quit_sent || undone(env) == 0 ||
 		    undone(env) == left)
 			break;
 	}
+	if (st == CARRIER_OK && opts->reuse && !s.quit_sent) {
+		/* open for the next message to this hop */
+		kept.s = s;
+		(void)strlcpy(kept.host, hop->host, sizeof(kept.host));
+		kept.port = hop->port;
+		kept.implicit_tls = hop->implicit_tls;
+		kept.used++;
+		kept.open = 1;
+		return st;
+	}
+	kept.used = 0;
 	if (st == CARRIER_OK || in_step(err))
 		smtp_quit(&s);
-	conn_tls_close(&conn);
-	conn_close(&conn);
+	conn_tls_close(&hop_conn);
+	conn_close(&hop_conn);
 	return st;
 fail:
 	if (opts->auth_user != NULL)
@@ -345,7 +409,6 @@ enum carrier_status
 carrier_probe(const struct carrier_options *opts, struct carrier_probe *p,
     struct carrier_error *err)
 {
-	static struct conn conn;
 	struct smtp_session s;
 	struct hop hop;
 	enum carrier_status st;
@@ -356,7 +419,7 @@ carrier_probe(const struct carrier_options *opts, struct carrier_probe *p,
 		return status_set(err, CARRIER_PERM, PHASE_CONFIG, "no relay "
 		    "to ask: set \"relay\" in carrier.conf or use -R");
 	relay_hop(opts, &hop);
-	if ((st = connect_hop(opts, &hop, &conn, &s, err)) != CARRIER_OK)
+	if ((st = connect_hop(opts, &hop, &hop_conn, &s, err)) != CARRIER_OK)
 		return st;
 	(void)strlcpy(p->peer, s.peer, sizeof(p->peer));
 	if ((st = smtp_greeting(&s, err)) != CARRIER_OK)
@@ -370,11 +433,11 @@ carrier_probe(const struct carrier_options *opts, struct carrier_probe *p,
 	(void)strlcpy(p->ehlo, s.reply.text, sizeof(p->ehlo));
 	(void)strlcpy(p->auth, s.auth, sizeof(p->auth));
 	p->size_max = s.size_max;
-	conn_tls_describe(&conn, p->tls, sizeof(p->tls));
-	conn_tls_peer(&conn, p->cert, sizeof(p->cert));
+	conn_tls_describe(&hop_conn, p->tls, sizeof(p->tls));
+	conn_tls_peer(&hop_conn, p->cert, sizeof(p->cert));
 	smtp_quit(&s);
 out:
-	conn_tls_close(&conn);
-	conn_close(&conn);
+	conn_tls_close(&hop_conn);
+	conn_close(&hop_conn);
 	return st;
 }

@@ -555,6 +555,7 @@ carrier_queue_run(const struct carrier_options *opts,
 	memset(st, 0, sizeof(*st));
 	status_clear(err);
 	o.log_later = 1;
+	o.reuse = 1;	/* one connection for the whole run */
 	r.opts = &o;
 	r.sel = sel;
 	r.stats = st;
@@ -572,6 +573,7 @@ carrier_queue_run(const struct carrier_options *opts,
 	}
 	for (i = 0; i < n; i++)
 		run_one(&r, ids[i]);
+	carrier_deliver_done();
 	spool_free_ids(ids, n);
 	spool_close(&r.sp);
 	return CARRIER_OK;

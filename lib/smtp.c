@@ -961,6 +961,20 @@ out:
 	return st;
 }
 
+enum carrier_status
+smtp_rset(struct smtp_session *s, struct carrier_error *err)
+{
+	enum carrier_status st;
+
+	if (command(s, "RSET") == -1)
+		return io_error(s, errno, PHASE_MAIL, err);
+	if ((st = smtp_read_reply(s, PHASE_MAIL, err)) != CARRIER_OK)
+		return st;
+	if (s->reply.code / 100 != 2)
+		return smtp_reply_error(s, PHASE_MAIL, err);
+	return CARRIER_OK;
+}
+
 void
 smtp_quit(struct smtp_session *s)
 {

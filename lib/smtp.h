@@ -138,6 +138,14 @@ enum carrier_status smtp_reply_error(struct smtp_session *s,
 	    enum carrier_phase phase, struct carrier_error *err);
 
 /*
+ * RSET, and its reply: whether a connection kept open since the last
+ * transaction still serves.  Returns CARRIER_OK on 2xx, else the failure
+ * (a hang-up, a refusal) in err.
+ */
+enum carrier_status smtp_rset(struct smtp_session *s,
+	    struct carrier_error *err);
+
+/*
  * Sends QUIT (unless it went with the message text: s->last) without
  * waiting for the reply, as Postfix does; errors are ignored.
  */

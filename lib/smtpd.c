@@ -53,6 +53,11 @@
 #define SMTPD_FBUF	65536	/* the message text, on its way to disk */
 #define SMTPD_FEED	8192	/* at most this much per normaliser call */
 
+/* A recipient the message reached: accepted, or put off and queued. */
+#define ACCEPTED(r, queued) ((envelope_done(r) && \
+	(r)->result.status == CARRIER_OK) || ((queued) != NULL && \
+	(r)->state == ENVELOPE_DEFERRED))
+
 enum smtpd_state {
 	SMTPD_IDLE,		/* no transaction (HELO is optional) */
 	SMTPD_MAIL,		/* MAIL accepted */
@@ -117,7 +122,10 @@ static void	enhanced_for(const struct carrier_error *, int, char *,
 		    size_t);
 static int	reply_failure(struct session *, int,
 		    const struct carrier_error *);
-static int	reply_outcome(struct session *, const struct carrier_error *);
+static const char *deliver(struct session *, struct carrier_message *,
+		    struct carrier_error *);
+static int	reply_outcome(struct session *, const struct carrier_error *,
+		    const char *);
 static int	finish_message(struct session *);
 static int	add_rcpts(struct session *, struct carrier_envelope *);
 static int	cmd_helo(struct session *, const char *);
@@ -496,7 +504,8 @@ reply_failure(struct session *s, int code, const struct carrier_error *e)
  * one line per failed recipient and a count (see smtpd.h).
  */
 static int
-reply_outcome(struct session *s, const struct carrier_error *err)
+reply_outcome(struct session *s, const struct carrier_error *err,
+    const char *queued)
 {
 	const struct carrier_envelope *env = &s->env;
 	const struct carrier_rcpt *r;
@@ -507,7 +516,7 @@ reply_outcome(struct session *s, const struct carrier_error *err)
 
 	for (i = 0; i < env->nrcpts; i++) {
 		r = &env->rcpts[i];
-		if (envelope_done(r) && r->result.status == CARRIER_OK)
+		if (ACCEPTED(r, queued))
 			continue;
 		failed++;
 		if (!envelope_done(r) || r->result.status == CARRIER_TEMP)
@@ -515,18 +524,21 @@ reply_outcome(struct session *s, const struct carrier_error *err)
 	}
 	if (failed == 0) {
 		r = &env->rcpts[0];
+		if (queued != NULL)
+			return reply(s, 250, "2.0.0 Ok: queued as %s", queued);
 		if (r->result.code == 0)
 			return reply(s, 250, "2.0.0 Ok: delivered");
 		return reply(s, 250, "2.0.0 Ok: %s", status_format(&r->result,
 		    text, sizeof(text)));
 	}
-	if (err->status != CARRIER_OK && failed == env->nrcpts)
+	if (err->status != CARRIER_OK && failed == env->nrcpts &&
+	    queued == NULL)
 		return reply_failure(s, err->status == CARRIER_TEMP ? 451 :
 		    code, err);
 	(void)snprintf(enh, sizeof(enh), "%d.0.0", code / 100);
 	for (i = 0; i < env->nrcpts && shown < SMTPD_REPLY_RCPTS; i++) {
 		r = &env->rcpts[i];
-		if (envelope_done(r) && r->result.status == CARRIER_OK)
+		if (ACCEPTED(r, queued))
 			continue;
 		shown++;
 		/* the relay's code for this one, in the reply's class */
@@ -554,6 +566,36 @@ reply_outcome(struct session *s, const struct carrier_error *err)
 	    "went to the others: sending it again would duplicate it for "
 	    "them", enh, failed > shown ? "(more not shown) " : "", failed,
 	    env->nrcpts);
+}
+
+/*
+ * Delivers the message; what is put off goes to the queue.  Returns the
+ * queue id (in msg), or NULL when nothing was queued.
+ */
+static const char *
+deliver(struct session *s, struct carrier_message *msg,
+    struct carrier_error *err)
+{
+	struct carrier_options o = *s->p->opts;
+	struct carrier_error qerr;
+	const char *queued = NULL;
+	size_t i;
+
+	o.log_later = 1;
+	(void)(s->p->deliver != NULL ? s->p->deliver : carrier_deliver)(&o,
+	    &s->env, msg, err);
+	for (i = 0; i < s->env.nrcpts; i++)
+		if (s->env.rcpts[i].state == ENVELOPE_DEFERRED)
+			break;
+	if (i < s->env.nrcpts) {
+		if (carrier_queue_add(&o, &s->env, msg, 0, &qerr) ==
+		    CARRIER_OK)
+			queued = msg->queue_id;
+		else
+			log_note("smtpd: %s", qerr.text);
+	}
+	carrier_log_outcomes(&o, &s->env, msg);
+	return queued;
 }
 
 /*
@@ -611,9 +653,7 @@ finish_message(struct session *s)
 		    err.phase == PHASE_CONFIG ? 451 : 554, &err);
 	} else {
 		/* the outcome is each recipient's, as reply_outcome reads it */
-		(void)(s->p->deliver != NULL ? s->p->deliver :
-		    carrier_deliver)(opts, &s->env, &msg, &err);
-		rc = reply_outcome(s, &err);
+		rc = reply_outcome(s, &err, deliver(s, &msg, &err));
 	}
 	carrier_message_close(&msg);
 	reset_txn(s);

@@ -138,7 +138,19 @@ expect_rc 0 "-q over a corrupt entry"
 [ -f "$spool/corrupt/ZZZ.e" ] && [ -f "$spool/corrupt/ZZZ.d" ] && [ -z "$(queued_ids)" ] &&
 	ok "the corrupt entry is in corrupt/" || fail "corrupt/: $(ls "$spool/corrupt") queue/: $(ls "$spool/queue")"
 
-# 6. Two runners on one queue: each message delivered exactly once.
+# 6. -bs: a message put off is queued, and the reply to "." says so.
+printf 'EHLO client.example\r\nMAIL FROM:<bs@example.net>\r\nRCPT TO:<bs@example.org>\r\nDATA\r\n%sSubject: bs\r\n\r\nvia -bs\r\n.\r\nQUIT\r\n' \
+	"$(printf '%s' "$HDRS" | sed 's/$/\r/')" >"$T/in"
+run_carrier -C "$T/conf" -R 127.0.0.1:26 -bs
+expect_rc 0 "-bs with the relay down"
+id=$(queued_ids)
+grep -q "^250 2.0.0 Ok: queued as $id"$'\r'"\$" "$T/out" && ok "-bs: 250 queued as $id" ||
+	fail "-bs replies: $(tr -d '\r' <"$T/out")"
+"$CARRIER" -C "$T/conf" -R 127.0.0.1:25 -q >"$T/qout" 2>&1
+arrived 1 "the message queued by -bs"
+[ -z "$(queued_ids)" ] && ok "-bs message delivered by -q" || fail "queue: $(queued_ids)"
+
+# 7. Two runners on one queue: each message delivered exactly once.
 n=${QUEUE_RACE_N:-1000}
 for i in $(seq 1 "$n"); do
 	printf '%sSubject: race %d\n\nrace\n' "$HDRS" "$i" | "$CARRIER" -C "$T/conf" -odq "race$i@example.org" ||
