@@ -75,6 +75,7 @@ struct carrier_options {
 	unsigned int	 backoff_min;	/* seconds before the 2nd try */
 	unsigned int	 backoff_max;	/* the longest wait between tries */
 	unsigned int	 delay_warning;	/* seconds; 0: no warnings */
+	int		 queue_reuse;	/* a queue run keeps its connection */
 	int		 log_later;	/* carrier_deliver does not log
 					   temporary outcomes: its caller
 					   does, once it has queued them */

@@ -41,6 +41,7 @@ static int	set_backoff_min(struct conf *, const char *, char *, size_t);
 static int	set_backoff_max(struct conf *, const char *, char *, size_t);
 static int	set_delay_warning(struct conf *, const char *, char *,
 		    size_t);
+static int	set_queue_reuse(struct conf *, const char *, char *, size_t);
 static int	check_host(const char *);
 static int	set_tls(struct conf *, const char *, char *, size_t);
 static int	set_tls_verify(struct conf *, const char *, char *, size_t);
@@ -167,6 +168,7 @@ static const struct conf_key conf_keys[] = {
 	{ "queue_backoff_min",	set_backoff_min },
 	{ "queue_backoff_max",	set_backoff_max },
 	{ "delay_warning",	set_delay_warning },
+	{ "queue_reuse",	set_queue_reuse },
 };
 
 void
@@ -183,6 +185,7 @@ conf_defaults(struct conf *conf)
 	conf->queue_lifetime = CONF_LIFETIME_DEFAULT;
 	conf->backoff_min = CONF_BACKOFF_MIN_DEFAULT;
 	conf->backoff_max = CONF_BACKOFF_MAX_DEFAULT;
+	conf->queue_reuse = 1;
 }
 
 static int
@@ -419,6 +422,16 @@ static int
 set_backoff_max(struct conf *conf, const char *v, char *err, size_t errlen)
 {
 	return duration(&conf->backoff_max, v, err, errlen);
+}
+
+static int
+set_queue_reuse(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	if (parse_bool(v, &c->queue_reuse) == 0)
+		return 0;
+	(void)snprintf(err, errlen, "invalid queue_reuse \"%.64s\" "
+	    "(expected yes or no)", v);
+	return -1;
 }
 
 /* "off", or a duration */

@@ -67,6 +67,7 @@ struct conf {
 	unsigned int	backoff_min;		/* seconds */
 	unsigned int	backoff_max;		/* seconds */
 	unsigned int	delay_warning;		/* seconds; 0: off */
+	int		queue_reuse;		/* one connection per run */
 	unsigned long long seen;		/* keys set, internal */
 };
 

@@ -555,7 +555,7 @@ carrier_queue_run(const struct carrier_options *opts,
 	memset(st, 0, sizeof(*st));
 	status_clear(err);
 	o.log_later = 1;
-	o.reuse = 1;	/* one connection for the whole run */
+	o.reuse = o.queue_reuse;	/* one connection for the whole run */
 	r.opts = &o;
 	r.sel = sel;
 	r.stats = st;

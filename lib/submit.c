@@ -50,6 +50,7 @@ carrier_options_init(struct carrier_options *opts)
 	opts->queue_lifetime = CONF_LIFETIME_DEFAULT;
 	opts->backoff_min = CONF_BACKOFF_MIN_DEFAULT;
 	opts->backoff_max = CONF_BACKOFF_MAX_DEFAULT;
+	opts->queue_reuse = 1;
 }
 
 #define OR_NULL(s)	((s)[0] != '\0' ? (s) : NULL)
@@ -86,6 +87,7 @@ carrier_options_from_conf(struct carrier_options *o, const struct conf *c)
 	o->backoff_min = c->backoff_min;
 	o->backoff_max = c->backoff_max;
 	o->delay_warning = c->delay_warning;
+	o->queue_reuse = c->queue_reuse;
 }
 
 /* Where temporary files go: opts->tmpdir, $TMPDIR, or /tmp. */
