@@ -385,8 +385,11 @@ add_rcpt(struct policy *p, struct carrier_envelope *env, const char *addr,
 	memcpy(local, addr, ll);
 	local[ll] = '\0';
 	memset(&list, 0, sizeof(list));
-	if (aliases_expand(a, local, &list, &skipped, why, sizeof(why)) == -1)
+	if (aliases_expand(a, local, &list, &skipped, why, sizeof(why)) ==
+	    -1) {
+		addrlist_free(&list);	/* it may have grown before failing */
 		return status_set(err, CARRIER_PERM, PHASE_CONFIG, "%s", why);
+	}
 	if (list.n == 0)
 		st = status_set(err, CARRIER_PERM, PHASE_INPUT, "recipient "
 		    "%.200s: its alias has only targets carrier cannot deliver "
