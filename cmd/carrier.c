@@ -8,6 +8,13 @@
  *
  * Answers to the names carrier, sendmail and mailq (argv[0]).
  */
+#include "config.h"
+
+#include <sys/resource.h>
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -94,6 +101,8 @@ static int	verify(struct cli *, const struct carrier_options *);
 static int	serverinfo(const struct carrier_options *);
 static int	smtp_mode(const struct carrier_options *);
 static void	print_lines(const char *, const char *);
+static int	std_fds(void);
+static void	no_core(void);
 
 static const char *progname = "carrier";
 
@@ -385,6 +394,14 @@ parse_args(struct cli *cli, int argc, char **argv)
 			cli->relay = p + 8;
 			continue;
 		}
+		if (strcmp(p, "--relay") == 0) {
+			if (++i >= argc)
+				return usage("option --relay needs a value");
+			cli->relay = argv[i];
+			continue;
+		}
+		if (strncmp(p, "--", 2) == 0)
+			return usage("unknown option %s", p);
 		if (p[0] != '-' || p[1] == '\0')
 			break;
 		for (p++; *p != '\0'; p++) {
@@ -699,6 +716,42 @@ smtp_mode(const struct carrier_options *opts)
 	return EX_TEMPFAIL;
 }
 
+/*
+ * Opens /dev/null on each of descriptors 0-2 that is closed: else the
+ * next file or socket opened takes its number, and the -v transcript
+ * goes into the SMTP connection, or the message is read from carrier's
+ * own temporary file.  Returns the closed ones as bits (1 << fd), or -1.
+ */
+static int
+std_fds(void)
+{
+	int fd, closed = 0;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		closed |= 1 << fd;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			return -1;
+	}
+	return closed;
+}
+
+/*
+ * No core dump, and no reading of this process's memory by others of
+ * its user (ptrace, /proc/pid/mem): it may hold the AUTH secret.
+ */
+static void
+no_core(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &rl);
+#ifdef HAVE_SYS_PRCTL_H
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
 int
 main(int argc, char **argv)
 {
@@ -706,9 +759,13 @@ main(int argc, char **argv)
 	struct conf conf;
 	struct cli cli;
 	const char *base = "carrier";
-	int rc;
+	int rc, closed;
 
+	if ((closed = std_fds()) == -1)
+		return EX_OSERR;
+	no_core();
 	(void)signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGXFSZ, SIG_IGN);	/* a write past ulimit -f: EFBIG */
 	memset(&cli, 0, sizeof(cli));
 	cli.msg_flags = MESSAGE_DOT_ENDS;
 	if (argc > 0 && argv[0] != NULL) {
@@ -723,6 +780,13 @@ main(int argc, char **argv)
 		cli.mode = MODE_NEWALIASES;
 	if ((rc = parse_args(&cli, argc, argv)) != 0)
 		return rc;
+	if ((closed & 1) && (cli.mode == MODE_DELIVER || cli.mode ==
+	    MODE_SMTP)) {
+		(void)fprintf(stderr, "%s: standard input is closed: no "
+		    "message to read (for an empty message, give /dev/null)\n",
+		    progname);
+		return EX_NOINPUT;
+	}
 	log_set_verbose(cli.verbose);
 	if ((rc = setup(&cli, &conf, &opts)) != 0)
 		return rc;

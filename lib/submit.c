@@ -320,7 +320,10 @@ add_final(struct policy *p, struct carrier_envelope *env, const char *addr,
 		    "recipient \"%.200s\"%s%s: %s", addr, where[0] ? " in " :
 		    "", where, why);
 	if (envelope_add_rcpt(env, full) == -1)
-		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
+		return errno == E2BIG ? status_set(err, CARRIER_PERM,
+		    PHASE_USAGE, "too many recipients: carrier takes at most "
+		    "%d a message (send it in parts)", ENVELOPE_RCPT_MAX) :
+		    status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
 		    strerror(errno));
 	return CARRIER_OK;
 }
