@@ -95,6 +95,7 @@ static int	usage(const char *, ...) __attribute__((format(printf, 1, 2)));
 static int	exit_code(const struct carrier_error *);
 static int	report(const struct carrier_envelope *,
 		    const struct carrier_error *);
+static int	check_conf_path(const char *);
 static int	setup(struct cli *, struct conf *, struct carrier_options *);
 static int	send_mail(struct cli *, const struct carrier_options *);
 static int	verify(struct cli *, const struct carrier_options *);
@@ -494,6 +495,36 @@ report(const struct carrier_envelope *env, const struct carrier_error *err)
 	return EX_OK;
 }
 
+/*
+ * -C from a caller other than root: only a file that the system
+ * configuration's allow_config lists (as Postfix's
+ * alternate_config_directories), else EX_NOPERM.  A file of the
+ * caller's choosing could run any auth_password_command, or send the
+ * mail elsewhere (a web application passing on an attacker's argument,
+ * as in CVE-2016-10033).
+ */
+static int
+check_conf_path(const char *path)
+{
+	struct conf sys;
+	char why[256], shown[256];
+
+	if (getuid() == 0)
+		return 0;
+	conf_defaults(&sys);
+	if (conf_load(&sys, CONF_PATH_DEFAULT, 0, why, sizeof(why)) != 0) {
+		(void)fprintf(stderr, "%s: %s\n", progname, why);
+		return EX_CONFIG;
+	}
+	if (conf_allows(&sys, path))
+		return 0;
+	log_sanitize(shown, sizeof(shown), path, strlen(path));
+	(void)fprintf(stderr, "%s: -C %s: not allowed: only root may name a "
+	    "configuration file that allow_config in %s does not list\n",
+	    progname, shown, CONF_PATH_DEFAULT);
+	return EX_NOPERM;
+}
+
 /* Reads the configuration and applies the command line over it. */
 static int
 setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
@@ -501,7 +532,11 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 	static char relay_host[CONF_HOST_MAX];
 	unsigned int relay_port;
 	char why[256];
+	int rc;
 
+	if (cli->conf_path != NULL && (rc = check_conf_path(cli->conf_path)) !=
+	    0)
+		return rc;
 	conf_defaults(conf);
 	if (conf_load(conf, cli->conf_path != NULL ? cli->conf_path :
 	    CONF_PATH_DEFAULT, cli->conf_path != NULL, why,
@@ -517,6 +552,16 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 			return usage("-R: %s (or full, hdrs: DSN RET)", why);
 		opts->relay_host = relay_host;
 		opts->relay_port = relay_port;
+		/* the credentials go only to the relay their file names */
+		if (opts->auth_user != NULL && !conf_is_relay(conf, relay_host,
+		    relay_port)) {
+			(void)fprintf(stderr, "%s: -R names another relay than "
+			    "the configuration's: no AUTH, its credentials are "
+			    "not sent there\n", progname);
+			opts->auth_user = NULL;
+			opts->auth_password_file = NULL;
+			opts->auth_password_command = NULL;
+		}
 	}
 	if (cli->aliases != NULL)
 		opts->aliases = cli->aliases;

@@ -2,14 +2,18 @@
 /*
  * conf.c: the configuration file parser (format in conf.h; keys in
  * carrier.conf(5)).  Keys are a table of name and handler; the file is
- * read whole (it is small and capped) and parsed line by line.
- * Depends on addr (host name checks).
+ * read whole (it is small and capped) and parsed line by line, then
+ * checked for settings that contradict each other.
+ * Depends on addr (host name checks) and log (escaping what is shown).
  */
+
+#include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +24,7 @@
 #include "addr.h"
 #include "conf.h"
 #include "file.h"
+#include "log.h"
 #include "maillog.h"
 
 #define CONF_FILE_MAX	(256 * 1024)
@@ -43,7 +48,13 @@ static int	set_auth_mech(struct conf *, const char *, char *, size_t);
 static int	set_string(char *, size_t, const char *, char *, size_t);
 static int	set_path(char *, size_t, const char *, char *, size_t);
 static int	parse_bool(const char *, int *);
-static int	parse_line(struct conf *, char *, char *, size_t);
+static int	parse_line(struct conf *, char *, unsigned int, char *,
+		    size_t);
+static int	key_name_ok(const char *);
+static int	check(const struct conf *, const char *, char *, size_t);
+static int	contradiction(const struct conf *, const char *, const char *,
+		    char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 6, 7)));
 
 /* Keys whose value is a path or a string, stored as is. */
 #define CONF_PATH_KEY(key) \
@@ -132,6 +143,25 @@ set_auth_password_command(struct conf *c, const char *v, char *err,
 	    sizeof(c->auth_password_command), v, err, errlen);
 }
 
+/* Blank-separated absolute paths: files, or directories of files. */
+static int
+set_allow_config(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	const char *p;
+	size_t n;
+
+	for (p = v; *p != '\0'; p += n) {
+		p += strspn(p, " \t");
+		if ((n = strcspn(p, " \t")) > 0 && *p != '/') {
+			(void)snprintf(err, errlen, "allow_config: \"%.*s\" is "
+			    "not an absolute path", (int)(n > 64 ? 64 : n), p);
+			return -1;
+		}
+	}
+	return set_string(c->allow_config, sizeof(c->allow_config), v, err,
+	    errlen);
+}
+
 static const struct conf_key conf_keys[] = {
 	{ "relay",		set_relay },
 	{ "helo",		set_helo },
@@ -155,6 +185,7 @@ static const struct conf_key conf_keys[] = {
 	{ "rewrite_from",	set_rewrite_from },
 	{ "aliases",		set_aliases },
 	{ "syslog",		set_syslog },
+	{ "allow_config",	set_allow_config },
 };
 
 void
@@ -405,9 +436,23 @@ set_data_timeout(struct conf *conf, const char *v, char *err, size_t errlen)
 	return duration(&conf->data_timeout, v, err, errlen);
 }
 
-/* Parses one NUL-terminated line (modified in place). */
+/*
+ * Whether key looks like a key name (lower case letters, digits, '_'),
+ * so that an unknown one may be shown: a line of a file that is not a
+ * configuration (a password hash) does not.
+ */
 static int
-parse_line(struct conf *conf, char *line, char *err, size_t errlen)
+key_name_ok(const char *key)
+{
+	size_t n = strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+	return n > 0 && n <= 32 && key[n] == '\0';
+}
+
+/* Parses one NUL-terminated line (modified in place), line lineno. */
+static int
+parse_line(struct conf *conf, char *line, unsigned int lineno, char *err,
+    size_t errlen)
 {
 	char *key, *val, *end;
 	size_t i, klen;
@@ -436,10 +481,89 @@ parse_line(struct conf *conf, char *line, char *err, size_t errlen)
 			return -1;
 		}
 		conf->seen |= 1u << i;
+		conf->line[i] = lineno;
 		return conf_keys[i].set(conf, val, err, errlen);
 	}
-	(void)snprintf(err, errlen, "unknown key \"%.64s\"", key);
+	if (key_name_ok(key))
+		(void)snprintf(err, errlen, "unknown key \"%s\"", key);
+	else
+		(void)snprintf(err, errlen, "not a configuration line (it "
+		    "does not start with a key name)");
 	return -1;
+}
+
+/* The index of key in conf_keys (it is there). */
+static size_t
+key_index(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
+		if (strcmp(key, conf_keys[i].name) == 0)
+			break;
+	return i;
+}
+
+/* Whether key was set by the text parsed last. */
+static int
+key_set(const struct conf *conf, const char *key)
+{
+	return (conf->seen & (1u << key_index(key))) != 0;
+}
+
+/* Fills err with "name:line: why", line that of key; returns -1. */
+static int
+contradiction(const struct conf *conf, const char *name, const char *key,
+    char *err, size_t errlen, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	(void)snprintf(err, errlen, "%s:%u: %s", name,
+	    conf->line[key_index(key)], why);
+	return -1;
+}
+
+/* Settings that contradict each other: see conf_parse() in conf.h. */
+static int
+check(const struct conf *c, const char *name, char *err, size_t errlen)
+{
+	static const char *const needs_user[] = { "auth_password_file",
+	    "auth_password_command", "auth_mechanism",
+	    "auth_allow_plaintext" };
+	size_t i;
+
+	for (i = 0; i < sizeof(needs_user) / sizeof(needs_user[0]); i++)
+		if (key_set(c, needs_user[i]) && c->auth_user[0] == '\0')
+			return contradiction(c, name, needs_user[i], err,
+			    errlen, "%s without auth_user", needs_user[i]);
+	if (c->auth_password_file[0] != '\0' &&
+	    c->auth_password_command[0] != '\0')
+		return contradiction(c, name, "auth_password_command", err,
+		    errlen, "auth_password_command and auth_password_file: "
+		    "give one of them");
+	if (c->auth_user[0] != '\0' && c->auth_password_file[0] == '\0' &&
+	    c->auth_password_command[0] == '\0')
+		return contradiction(c, name, "auth_user", err, errlen,
+		    "auth_user without auth_password_file or "
+		    "auth_password_command");
+	if (c->auth_user[0] != '\0' && c->relay_host[0] == '\0')
+		return contradiction(c, name, "auth_user", err, errlen,
+		    "auth_user without relay: the credentials go only to the "
+		    "relay this file names");
+	if (c->auth_user[0] != '\0' && c->tls == CONF_TLS_OFF &&
+	    !c->auth_allow_plaintext)
+		return contradiction(c, name, "tls", err, errlen, "\"tls off\" "
+		    "with auth_user: credentials are never sent without TLS "
+		    "(auth_allow_plaintext yes would allow it)");
+	/* the key defaults to the certificate's file, not the reverse */
+	if (c->tls_client_key[0] != '\0' && c->tls_client_cert[0] == '\0')
+		return contradiction(c, name, "tls_client_key", err, errlen,
+		    "tls_client_key without tls_client_cert");
+	return 0;
 }
 
 int
@@ -468,14 +592,61 @@ conf_parse(struct conf *conf, const char *name, const char *text,
 			    name, lineno);
 			return -1;
 		}
-		if (parse_line(conf, line, why, sizeof(why)) != 0) {
+		if (parse_line(conf, line, lineno, why, sizeof(why)) != 0) {
+			/* the value shown may hold anything: escaped */
+			log_sanitize(line, sizeof(line), why, strlen(why));
 			(void)snprintf(err, errlen, "%s:%u: %s", name, lineno,
-			    why);
+			    line);
 			return -1;
 		}
 		pos += ll + (nl != NULL);
 	}
+	return check(conf, name, err, errlen);
+}
+
+int
+conf_allows(const struct conf *sys, const char *path)
+{
+	char real[PATH_MAX], entry[PATH_MAX], word[CONF_PATH_MAX];
+	const char *p, *slash;
+	struct stat st;
+	size_t n, dirlen;
+
+	if (realpath(path, real) == NULL)
+		return 0;
+	slash = strrchr(real, '/');
+	dirlen = slash == real ? 1 : (size_t)(slash - real);
+	for (p = sys->allow_config; *p != '\0'; p += n) {
+		p += strspn(p, " \t");
+		if ((n = strcspn(p, " \t")) == 0 || n >= sizeof(word))
+			continue;
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if (realpath(word, entry) == NULL || stat(entry, &st) == -1)
+			continue;
+		if (S_ISDIR(st.st_mode) ? strlen(entry) == dirlen &&
+		    strncmp(entry, real, dirlen) == 0 :
+		    strcmp(entry, real) == 0)
+			return 1;
+	}
 	return 0;
+}
+
+/* The port a relay is reached on: port, or the default for tls. */
+static unsigned int
+relay_port(const struct conf *conf, unsigned int port)
+{
+	if (port != 0)
+		return port;
+	return conf->tls == CONF_TLS_IMPLICIT ? 465 : 25;
+}
+
+int
+conf_is_relay(const struct conf *conf, const char *host, unsigned int port)
+{
+	return conf->relay_host[0] != '\0' &&
+	    strcasecmp(conf->relay_host, host) == 0 &&
+	    relay_port(conf, conf->relay_port) == relay_port(conf, port);
 }
 
 int

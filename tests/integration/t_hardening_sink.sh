@@ -7,28 +7,21 @@
 #   - 100,001 recipients: the limit named, exit 64
 #   - core dumps off (limit 0, not dumpable) before a secret is read
 #   - --foo is named; --relay HOST works like --relay=HOST
-# The system config, /etc/carrier.conf, is the test's own: /etc is an
-# overlay (in the test's private mount namespace) whose upper layer is a
-# tmpfs, so nothing of the host's /etc config is read or written.
+#   - -C from a user: only files allow_config lists (else 77); the
+#     system's credentials never go to a host -R names
+# The system config, /etc/carrier.conf, is the test's own (see
+# etc_carrier_conf in common.sh): nothing of the host's is read.
 . "$(dirname "$0")/common.sh"
 
-if [ "$(readlink /proc/self/ns/mnt)" = "${HOST_MNTNS:-}" ]; then
-	echo "SKIP: no private mount namespace for the test's /etc"; exit 77
-fi
-ov=$T/ov
-mkdir -p "$ov" && mount -t tmpfs -o mode=755 tmpfs "$ov" &&
-	mkdir -p "$ov/up" "$ov/work" ||
-	{ echo "SKIP: cannot mount a tmpfs"; exit 77; }
-cleanup_hooks+=("umount $ov 2>/dev/null")
-mount -t overlay overlay -o "lowerdir=/etc,upperdir=$ov/up,workdir=$ov/work" /etc ||
-	{ echo "SKIP: cannot mount an overlay on /etc"; exit 77; }
-cleanup_hooks=("umount /etc 2>/dev/null" "${cleanup_hooks[@]}")
-: >"$T/aliases"
+etc_carrier_conf "" || { echo "SKIP: no private mount namespace for the test's /etc"; exit 77; }
+# a directory every user may read: carrier runs as a user too
+pub=$T/pub && mkdir -p "$pub" && chmod 755 "$T" && chmod 1777 "$pub"
+: >"$pub/aliases"
+chmod 644 "$pub/aliases"
 # sysconf TEXT: the system config (/etc/carrier.conf), with the test's
 # aliases file and mail domain so that no other /etc file is read
 sysconf() {
-	printf 'aliases %s\ndomain example.org\n%s' "$T/aliases" "$1" >/etc/carrier.conf
-	chmod 644 /etc/carrier.conf
+	etc_carrier_conf "$(printf 'aliases %s\ndomain example.org\n%s' "$pub/aliases" "$1")"
 }
 
 port=2525
@@ -107,7 +100,6 @@ unset args
 # secret: the password command (run as a user, not root) sees its
 # parent carrier with a core size limit of 0 and not dumpable (then the
 # same user cannot read its /proc/pid/environ, as it could before).
-pub=$T/pub && mkdir -p "$pub" && chmod 1777 "$pub"
 printf '#!/bin/sh\ngrep "^Max core file size" /proc/$PPID/limits >%s/core\nhead -c 1 /proc/$PPID/environ | wc -c >%s/environ\necho secret\n' "$pub" "$pub" >"$pub/pw.sh"
 chmod 755 "$pub/pw.sh"
 sysconf "relay 127.0.0.1:$port
@@ -143,5 +135,68 @@ dumps | grep -q 'spaced@example.org' && ok "--relay HOST: sent there" || fail "-
 rc=$?
 expect_rc 64 "--relay without a value"
 expect_err_line '^carrier: option --relay needs a value$' "--relay without a value"
+
+# 7. -C from a caller other than root: only what allow_config lists.
+cat >"$pub/mark.sh" <<EOF2
+#!/bin/sh
+touch $pub/ran
+echo secret
+EOF2
+chmod 755 "$pub/mark.sh"
+asuser() { setpriv --reuid 54321 --regid 54321 --clear-groups "$CARRIER" "$@" <"$T/in" >"$T/out" 2>"$T/err"; rc=$?; }
+printf 'relay 127.0.0.1:2526\naliases %s\nauth_user x\nauth_password_command exec %s\n' \
+	"$pub/aliases" "$pub/mark.sh" >"$pub/priv.conf"
+mkdir -p "$pub/allowed"
+printf 'relay 127.0.0.1:%s\naliases %s\ndomain example.org\n' $port "$pub/aliases" >"$pub/allowed/app.conf"
+chmod 644 "$pub/priv.conf" "$pub/allowed/app.conf"
+sysconf "relay 127.0.0.1:$port
+"
+clear_dumps; rm -f "$pub/ran"
+asuser -C "$pub/priv.conf" -f s@example.org c1@example.net
+expect_rc 77 "-C by a user, no allow_config"
+expect_err_line "^carrier: -C ${pub//./\\.}/priv\.conf: not allowed: only root may name a configuration file that allow_config in /etc/carrier\.conf does not list$" "-C by a user"
+[ ! -e "$pub/ran" ] && ok "-C by a user: its auth_password_command did not run" ||
+	fail "-C by a user: its auth_password_command ran"
+sysconf "relay 127.0.0.1:$port
+allow_config $pub/allowed/
+"
+asuser -C "$pub/allowed/../priv.conf" -f s@example.org c2@example.net
+expect_rc 77 "-C by a user, a path out of the allowed directory"
+[ ! -e "$pub/ran" ] && ok "-C .. : nothing ran" || fail "-C ..: its auth_password_command ran"
+ln -sf "$pub/priv.conf" "$pub/allowed/link.conf"
+asuser -C "$pub/allowed/link.conf" -f s@example.org c3@example.net
+expect_rc 77 "-C by a user, a link out of the allowed directory"
+sleep 0.3
+[ -z "$(dumps)" ] && ok "refused -C: nothing sent" || fail "refused -C: sent: $(dumps | head -3)"
+asuser -C "$pub/allowed/app.conf" -f s@example.org c4@example.net
+expect_rc 0 "-C by a user, a file in an allowed directory"
+sleep 0.3
+dumps | grep -q 'c4@example.net' && ok "allowed -C: sent" || fail "allowed -C: not sent"
+
+# 8. The system's credentials go only to the system's relay: a host
+# that -R names gets none (the secret is not even read), the system's
+# relay does (smtp-sink answers AUTH with 250, not 235: 75).
+sink_start "$T/sink2" 2526 -d "$T/sink2/dump/%s.%M." || fail "second sink did not start"
+cleanup_hooks+=("sink_stop $T/sink2")
+sysconf "relay 127.0.0.1:$port
+auth_user u
+auth_password_command exec $pub/mark.sh
+auth_allow_plaintext yes
+"
+clear_dumps; rm -f "$pub/ran"
+asuser -v -R 127.0.0.1:2526 -f s@example.org other@example.net
+expect_rc 0 "-R another host, system credentials"
+expect_err_line '^carrier: -R names another relay than the configuration.s: no AUTH, its credentials are not sent there$' "-R another host: said"
+grep -q '^-> AUTH' "$T/err" && fail "-R another host: AUTH sent" || ok "-R another host: no AUTH"
+[ ! -e "$pub/ran" ] && ok "-R another host: the secret was not read" ||
+	fail "-R another host: auth_password_command ran"
+sleep 0.3
+cat "$T"/sink2/dump/* 2>/dev/null | grep -q 'other@example.net' && ok "-R another host: sent there" ||
+	fail "-R another host: not sent"
+asuser -R 127.0.0.1:$port -f s@example.org same@example.net
+expect_rc 75 "-R the system's relay, system credentials"
+expect_err_line 'said after AUTH PLAIN' "-R the system's relay: AUTH sent"
+[ -e "$pub/ran" ] && ok "-R the system's relay: the secret was read" ||
+	fail "-R the system's relay: auth_password_command did not run"
 
 finish
