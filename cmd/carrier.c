@@ -29,9 +29,14 @@
 #include "compat.h"
 #include "addr.h"
 #include "conf.h"
+#include "conn_tls.h"
 #include "log.h"
 #include "carrier.h"
 #include "smtpd.h"
+
+#ifndef TLS_SONAME
+#define TLS_SONAME	"libtls.so"	/* as conn_tls.c loads it */
+#endif
 
 enum arg { ARG_NONE, ARG_REQUIRED, ARG_ATTACHED };
 
@@ -42,7 +47,9 @@ enum mode {
 	MODE_NEWALIASES,	/* -bi, newaliases */
 	MODE_QUEUE,		/* -q */
 	MODE_SERVERINFO,	/* --serverinfo */
-	MODE_SMTP		/* -bs */
+	MODE_SMTP,		/* -bs */
+	MODE_VERSION,		/* --version */
+	MODE_DUMP		/* --dump-config */
 };
 
 struct cli {
@@ -103,6 +110,10 @@ static int	serverinfo(const struct carrier_options *);
 static int	smtp_mode(const struct carrier_options *);
 static void	print_lines(const char *, const char *);
 static int	std_fds(void);
+static const char *conf_path(const struct cli *, const char **);
+static int	version(const struct cli *);
+static int	dump_config(const struct cli *, const struct conf *,
+		    const struct carrier_options *);
 static void	no_core(void);
 
 static const char *progname = "carrier";
@@ -164,11 +175,13 @@ usage(const char *fmt, ...)
 	    "[-C file] [-F name] [-f sender]\n"
 	    "       [-N dsn] [-o option] [-R host[:port] | -R full|hdrs] "
 	    "[-r sender] [-V envid]\n"
-	    "       [-X file] [--relay=host[:port]] [--] [recipient ...]\n"
+	    "       [-X file] [--relay[=]host[:port]] [--] [recipient ...]\n"
 	    "       %s -q[time]\n"
-	    "       %s [-C file] [-R host[:port]] --serverinfo\n"
+	    "       %s [-C file] [-R host[:port]] --serverinfo | "
+	    "--dump-config\n"
+	    "       %s --version | --help\n"
 	    "See carrier(8) for every option.\n", progname, progname,
-	    progname);
+	    progname, progname);
 	return EX_USAGE;
 }
 
@@ -380,8 +393,12 @@ parse_args(struct cli *cli, int argc, char **argv)
 			break;
 		}
 		if (strcmp(p, "--version") == 0) {
-			(void)printf("carrier %s\n", CARRIER_VERSION);
-			exit(0);
+			cli->mode = MODE_VERSION;
+			continue;
+		}
+		if (strcmp(p, "--dump-config") == 0) {
+			cli->mode = MODE_DUMP;
+			continue;
 		}
 		if (strcmp(p, "--help") == 0) {
 			(void)usage(NULL);
@@ -532,18 +549,20 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 	static char relay_host[CONF_HOST_MAX];
 	unsigned int relay_port;
 	char why[256];
+	const char *path, *note;
 	int rc;
 
 	if (cli->conf_path != NULL && (rc = check_conf_path(cli->conf_path)) !=
 	    0)
 		return rc;
+	path = conf_path(cli, &note);
 	conf_defaults(conf);
-	if (conf_load(conf, cli->conf_path != NULL ? cli->conf_path :
-	    CONF_PATH_DEFAULT, cli->conf_path != NULL, why,
+	if (conf_load(conf, path, cli->conf_path != NULL, why,
 	    sizeof(why)) != 0) {
 		(void)fprintf(stderr, "%s: %s\n", progname, why);
 		return EX_CONFIG;
 	}
+	log_note("configuration %s%s", path, note);
 	carrier_options_init(opts);
 	carrier_options_from_conf(opts, conf);
 	if (cli->relay != NULL) {
@@ -571,6 +590,70 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 	if (cli->xfile != NULL)
 		return open_xfile(cli->xfile);
 	return 0;
+}
+
+/* The configuration file read, and a note if it is not there. */
+static const char *
+conf_path(const struct cli *cli, const char **note)
+{
+	const char *path = cli->conf_path != NULL ? cli->conf_path :
+	    CONF_PATH_DEFAULT;
+
+	*note = access(path, F_OK) == 0 ? "" : " (not there: the defaults)";
+	return path;
+}
+
+/* --version: the version, the libtls it would load, the config file. */
+static int
+version(const struct cli *cli)
+{
+	char why[256];
+	const char *path, *note;
+
+	(void)printf("carrier %s\n", CARRIER_VERSION);
+	if (conn_tls_load(why, sizeof(why)) == 0)
+		(void)printf("libtls: %s\n", TLS_SONAME);
+	else
+		(void)printf("libtls: none, no TLS (%s)\n", why);
+	path = conf_path(cli, &note);
+	(void)printf("configuration: %s%s\n", path, note);
+	return EX_OK;
+}
+
+/*
+ * --dump-config: the settings in effect (the file, then -R, -oA and -n
+ * over it) as carrier.conf lines; never a secret (conf_dump).
+ */
+static int
+dump_config(const struct cli *cli, const struct conf *conf,
+    const struct carrier_options *opts)
+{
+	static struct conf c;
+	static char text[16384];
+	const char *path, *note;
+
+	c = *conf;
+	if (opts->relay_host != NULL) {
+		(void)strlcpy(c.relay_host, opts->relay_host,
+		    sizeof(c.relay_host));
+		c.relay_port = opts->relay_port;
+	}
+	if (opts->auth_user == NULL) {	/* none, or not for this relay */
+		c.auth_user[0] = '\0';
+		c.auth_password_file[0] = '\0';
+		c.auth_password_command[0] = '\0';
+	}
+	if (opts->aliases != NULL)
+		(void)strlcpy(c.aliases, opts->aliases, sizeof(c.aliases));
+	path = conf_path(cli, &note);
+	(void)printf("# carrier %s: the settings in effect, from %s%s\n",
+	    CARRIER_VERSION, path, note);
+	if (conf_dump(&c, text, sizeof(text)) >= sizeof(text))
+		return EX_SOFTWARE;
+	(void)fputs(text, stdout);
+	if (opts->aliases == NULL)
+		(void)printf("# -n: no aliases file is read\n");
+	return EX_OK;
 }
 
 /*
@@ -825,6 +908,8 @@ main(int argc, char **argv)
 		cli.mode = MODE_NEWALIASES;
 	if ((rc = parse_args(&cli, argc, argv)) != 0)
 		return rc;
+	if (cli.mode == MODE_VERSION)
+		return version(&cli);
 	if ((closed & 1) && (cli.mode == MODE_DELIVER || cli.mode ==
 	    MODE_SMTP)) {
 		(void)fprintf(stderr, "%s: standard input is closed: no "
@@ -852,6 +937,9 @@ main(int argc, char **argv)
 		return serverinfo(&opts);
 	case MODE_SMTP:
 		return smtp_mode(&opts);
+	case MODE_DUMP:
+		return dump_config(&cli, &conf, &opts);
+	case MODE_VERSION:	/* done above */
 	case MODE_DELIVER:
 		break;
 	}

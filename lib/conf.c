@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,8 @@ static int	set_relay(struct conf *, const char *, char *, size_t);
 static int	set_helo(struct conf *, const char *, char *, size_t);
 static int	set_timeout(struct conf *, const char *, char *, size_t);
 static int	set_data_timeout(struct conf *, const char *, char *, size_t);
+static int	set_greeting_timeout(struct conf *, const char *, char *,
+		    size_t);
 static int	set_connect_timeout(struct conf *, const char *, char *,
 		    size_t);
 static int	check_host(const char *);
@@ -51,6 +54,7 @@ static int	parse_bool(const char *, int *);
 static int	parse_line(struct conf *, char *, unsigned int, char *,
 		    size_t);
 static int	key_name_ok(const char *);
+static unsigned int relay_port(const struct conf *, unsigned int);
 static int	check(const struct conf *, const char *, char *, size_t);
 static int	contradiction(const struct conf *, const char *, const char *,
 		    char *, size_t, const char *, ...)
@@ -168,6 +172,7 @@ static const struct conf_key conf_keys[] = {
 	{ "timeout",		set_timeout },
 	{ "connect_timeout",	set_connect_timeout },
 	{ "data_timeout",	set_data_timeout },
+	{ "greeting_timeout",	set_greeting_timeout },
 	{ "tls",		set_tls },
 	{ "tls_verify",		set_tls_verify },
 	{ "tls_ca_file",	set_tls_ca_file },
@@ -195,6 +200,7 @@ conf_defaults(struct conf *conf)
 	conf->timeout = CONF_TIMEOUT_DEFAULT;
 	conf->connect_timeout = CONF_CONNECT_DEFAULT;
 	conf->data_timeout = CONF_DATA_DEFAULT;
+	conf->greeting_timeout = CONF_GREETING_DEFAULT;
 	conf->tls = CONF_TLS_AUTO;
 	conf->tls_verify = 1;
 	conf->syslog_facility = LOG_MAIL;
@@ -436,6 +442,13 @@ set_data_timeout(struct conf *conf, const char *v, char *err, size_t errlen)
 	return duration(&conf->data_timeout, v, err, errlen);
 }
 
+static int
+set_greeting_timeout(struct conf *conf, const char *v, char *err,
+    size_t errlen)
+{
+	return duration(&conf->greeting_timeout, v, err, errlen);
+}
+
 /*
  * Whether key looks like a key name (lower case letters, digits, '_'),
  * so that an unknown one may be shown: a line of a file that is not a
@@ -602,6 +615,86 @@ conf_parse(struct conf *conf, const char *name, const char *text,
 		pos += ll + (nl != NULL);
 	}
 	return check(conf, name, err, errlen);
+}
+
+/* Appends a formatted line to buf (*len: what it needs so far). */
+static void __attribute__((format(printf, 4, 5)))
+put(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(*len < size ? buf + *len : NULL, *len < size ?
+	    size - *len : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len += (size_t)n;
+}
+
+/* The string keys as conf_dump() shows them, and what unset means. */
+static const struct {
+	const char	*key;
+	size_t		 off;
+	const char	*unset;
+} dump_strings[] = {
+	{ "helo", offsetof(struct conf, helo), "this host's name" },
+	{ "tls_ca_file", offsetof(struct conf, tls_ca_file), "tls_ca_path" },
+	{ "tls_ca_path", offsetof(struct conf, tls_ca_path), "/etc/ssl/certs" },
+	{ "tls_client_cert", offsetof(struct conf, tls_client_cert), "none" },
+	{ "tls_client_key", offsetof(struct conf, tls_client_key),
+	    "the certificate's file" },
+	{ "tls_server_name", offsetof(struct conf, tls_server_name),
+	    "the relay host" },
+	{ "auth_user", offsetof(struct conf, auth_user), "no AUTH" },
+	{ "auth_password_file", offsetof(struct conf, auth_password_file),
+	    "none" },
+	{ "auth_mechanism", offsetof(struct conf, auth_mechanism),
+	    "PLAIN, else LOGIN" },
+	{ "domain", offsetof(struct conf, domain),
+	    "/etc/mailname, else this host's full name" },
+	{ "from", offsetof(struct conf, from), "the user at the mail domain" },
+	{ "aliases", offsetof(struct conf, aliases), CONF_ALIASES_DEFAULT },
+	{ "allow_config", offsetof(struct conf, allow_config),
+	    "-C for root only" },
+};
+
+size_t
+conf_dump(const struct conf *c, char *buf, size_t size)
+{
+	static const char *const tls[] = { "auto", "off", "starttls",
+	    "implicit" };
+	const char *v, *br;
+	size_t len = 0, i;
+
+	if (size > 0)
+		buf[0] = '\0';
+	br = strchr(c->relay_host, ':') != NULL ? "[]" : "\0\0";
+	if (c->relay_host[0] == '\0')
+		put(buf, size, &len, "# relay (not set)\n");
+	else
+		put(buf, size, &len, "relay %.1s%s%.1s:%u\n", br, c->relay_host,
+		    br + 1, relay_port(c, c->relay_port));
+	put(buf, size, &len, "timeout %us\nconnect_timeout %us\n"
+	    "greeting_timeout %us\ndata_timeout %us\ntls %s\ntls_verify %s\n"
+	    "auth_allow_plaintext %s\nrewrite_from %s\nsyslog %s\n",
+	    c->timeout, c->connect_timeout, c->greeting_timeout,
+	    c->data_timeout, tls[c->tls], c->tls_verify ? "on" : "off",
+	    c->auth_allow_plaintext ? "yes" : "no", c->rewrite_from ? "yes" :
+	    "no", maillog_facility_name(c->syslog_facility));
+	for (i = 0; i < sizeof(dump_strings) / sizeof(dump_strings[0]); i++) {
+		v = (const char *)c + dump_strings[i].off;
+		if (v[0] != '\0')
+			put(buf, size, &len, "%s %s\n", dump_strings[i].key, v);
+		else
+			put(buf, size, &len, "# %s (not set: %s)\n",
+			    dump_strings[i].key, dump_strings[i].unset);
+	}
+	/* a command may carry its secret in its arguments */
+	put(buf, size, &len, "# auth_password_command (%s)\n",
+	    c->auth_password_command[0] != '\0' ? "set; not shown, it may "
+	    "hold a secret" : "not set: none");
+	return len;
 }
 
 int

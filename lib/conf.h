@@ -19,6 +19,8 @@
 #define CONF_HOST_MAX		256
 #define CONF_TIMEOUT_DEFAULT	300	/* seconds, each SMTP phase */
 #define CONF_CONNECT_DEFAULT	30	/* seconds, each address */
+#define CONF_GREETING_DEFAULT	60	/* seconds, the server's greeting (a
+					   cron job is not held 5 minutes) */
 #define CONF_DATA_DEFAULT	600	/* seconds, the reply to the text's end
 					   (RFC 5321 4.5.3.2.6) */
 #define CONF_DURATION_MAX	(24 * 86400)	/* in ms, fits an int */
@@ -42,6 +44,7 @@ struct conf {
 	unsigned int	timeout;		/* seconds */
 	unsigned int	connect_timeout;	/* seconds */
 	unsigned int	data_timeout;		/* seconds */
+	unsigned int	greeting_timeout;	/* seconds; timeout if less */
 	enum conf_tls	tls;
 	int		tls_verify;		/* default on */
 	char		tls_ca_file[CONF_PATH_MAX];
@@ -82,10 +85,10 @@ int	conf_load(struct conf *conf, const char *path, int must_exist,
  * keys without auth_user or without a relay, a secret from both a file
  * and a command, auth_user with "tls off" unless auth_allow_plaintext,
  * a client key without its certificate).  Returns 0 or -1 with the
- * reason in err, "name:line: ...".  What err shows of the text is escaped (no control
- * character reaches a terminal), and a line that does not start with a
- * key name is not shown at all (the file may not be a configuration:
- * -C /etc/shadow must not print a password hash).
+ * reason in err, "name:line: ...".  What err shows of the text is
+ * escaped (no control character reaches a terminal), and a line that
+ * does not start with a key name is not shown at all (the file may not
+ * be a configuration: -C /etc/shadow must not print a password hash).
  */
 int	conf_parse(struct conf *conf, const char *name, const char *text,
 	    size_t len, char *err, size_t errlen);
@@ -97,6 +100,14 @@ int	conf_parse(struct conf *conf, const char *name, const char *text,
  */
 int	conf_parse_relay(const char *s, char *host, size_t hostlen,
 	    unsigned int *port, char *err, size_t errlen);
+
+/*
+ * The settings of conf as carrier.conf lines, every key (one not set as
+ * a comment saying so), into buf (size octets, NUL-terminated; cut when
+ * it does not fit).  Never a secret: auth_password_command, which may
+ * hold one, is shown only as set.  Returns the length it needed.
+ */
+size_t	conf_dump(const struct conf *conf, char *buf, size_t size);
 
 /*
  * Whether a caller other than root may read its configuration from path

@@ -43,6 +43,7 @@ carrier_options_init(struct carrier_options *opts)
 	opts->timeout = CONF_TIMEOUT_DEFAULT;
 	opts->connect_timeout = CONF_CONNECT_DEFAULT;
 	opts->data_timeout = CONF_DATA_DEFAULT;
+	opts->greeting_timeout = CONF_GREETING_DEFAULT;
 	opts->tls = CONF_TLS_AUTO;
 	opts->tls_verify = 1;
 	opts->syslog_facility = LOG_MAIL;
@@ -59,6 +60,7 @@ carrier_options_from_conf(struct carrier_options *o, const struct conf *c)
 	o->timeout = c->timeout;
 	o->connect_timeout = c->connect_timeout;
 	o->data_timeout = c->data_timeout;
+	o->greeting_timeout = c->greeting_timeout;
 	o->tls = c->tls;
 	o->tls_verify = c->tls_verify;
 	o->tls_ca_file = OR_NULL(c->tls_ca_file);
@@ -175,6 +177,7 @@ struct carrier_cache {
 	struct aliases	*aliases;	/* loaded when needed */
 	int		 aliases_tried, aliases_failed;
 	char		 aliases_err[512];	/* why it failed */
+	int		 domain_warned;	/* a domain without a dot was named */
 };
 
 struct policy {
@@ -300,10 +303,21 @@ qualify(struct policy *p, const char *addr, int qualified, char *out,
 {
 	int n;
 
+	const char *d;
+
 	if (qualified)
 		n = snprintf(out, size, "%s", addr);
-	else
-		n = snprintf(out, size, "%s@%s", addr, identity_domain(&p->id));
+	else {
+		d = identity_domain(&p->id);
+		n = snprintf(out, size, "%s@%s", addr, d);
+		/* root@vm: most relays refuse it, or its bounce goes nowhere */
+		if (strchr(d, '.') == NULL && !p->cache->domain_warned) {
+			p->cache->domain_warned = 1;
+			log_warnx("warning: the mail domain \"%s\" is not "
+			    "fully qualified (%s@%s); set domain in "
+			    "carrier.conf, or /etc/mailname", d, addr, d);
+		}
+	}
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 

@@ -9,6 +9,9 @@
 #   - --foo is named; --relay HOST works like --relay=HOST
 #   - -C from a user: only files allow_config lists (else 77); the
 #     system's credentials never go to a host -R names
+#   - -v, --version and --dump-config say what was read (no secret);
+#     config errors escaped, nothing shown of a file that is not one
+#   - a mail domain without a dot is warned about; greeting_timeout
 # The system config, /etc/carrier.conf, is the test's own (see
 # etc_carrier_conf in common.sh): nothing of the host's is read.
 . "$(dirname "$0")/common.sh"
@@ -198,5 +201,79 @@ expect_rc 75 "-R the system's relay, system credentials"
 expect_err_line 'said after AUTH PLAIN' "-R the system's relay: AUTH sent"
 [ -e "$pub/ran" ] && ok "-R the system's relay: the secret was read" ||
 	fail "-R the system's relay: auth_password_command did not run"
+
+# 9. What carrier read: -v names the configuration, --version shows the
+# libtls it loads and the configuration path, --dump-config the settings
+# in effect and never a secret.
+printf 'relay 127.0.0.1:%s\naliases %s\ndomain example.org\n' $port "$pub/aliases" >"$T/root.conf"
+"$CARRIER" -v -C "$T/root.conf" -f s@example.org v@example.net <"$T/in" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "-v"
+expect_err_line "^-- configuration ${T//./\\.}/root\.conf$" "-v names the configuration"
+"$CARRIER" --version >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "--version"
+if [ "$(sed -n 1p "$T/out")" = "carrier 0.1.0" ] &&
+	grep -qE '^libtls: libtls\.so\.[0-9]+$' "$T/out" &&
+	grep -qx 'configuration: /etc/carrier.conf' "$T/out"; then
+	ok "--version: version, libtls, configuration"
+else
+	fail "--version: $(cat "$T/out")"
+fi
+sysconf "relay 127.0.0.1:$port
+auth_user u
+auth_password_command printf '%s\n' hunter2-secret
+auth_allow_plaintext yes
+"
+"$CARRIER" --dump-config >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "--dump-config"
+grep -qx "relay 127.0.0.1:$port" "$T/out" && grep -qx 'auth_user u' "$T/out" &&
+	grep -qx 'greeting_timeout 60s' "$T/out" &&
+	grep -qx '# auth_password_command (set; not shown, it may hold a secret)' "$T/out" &&
+	ok "--dump-config: the settings" || fail "--dump-config: $(cat "$T/out")"
+grep -q hunter2 "$T/out" && fail "--dump-config shows the secret" || ok "--dump-config: no secret"
+"$CARRIER" --dump-config -R 127.0.0.1:2526 >"$T/out" 2>"$T/err"
+grep -qx 'relay 127.0.0.1:2526' "$T/out" && grep -qx '# auth_user (not set: no AUTH)' "$T/out" &&
+	ok "--dump-config -R: the relay, and no AUTH for it" || fail "--dump-config -R: $(cat "$T/out")"
+
+# 10. Config errors: escaped, and nothing of a file that is not one.
+printf 'helo \033]0;owned\007\033[2J\n' >"$T/esc.conf"
+"$CARRIER" -C "$T/esc.conf" a@example.net <"$T/in" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 78 "escape sequences in the configuration"
+grep -q $'\033' "$T/err" && fail "an escape sequence reached stderr" ||
+	expect_err_line '^carrier: .*esc\.conf:1: invalid helo name "\\x1b]0;owned\\x07\\x1b\[2J"$' "escaped"
+printf 'root:$y$j9T$F5Jx5fExrKuJd/$Yd8Kq0pHash:19000:0:99999:7:::\n' >"$T/shadow"
+"$CARRIER" -C "$T/shadow" a@example.net <"$T/in" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 78 "-C a shadow file"
+grep -qE 'Yd8Kq0|j9T|root:' "$T/err" && fail "-C a shadow file: its content shown: $(cat "$T/err")" ||
+	expect_err_line 'shadow:1: not a configuration line' "-C a shadow file: nothing of it shown"
+
+# 11. A mail domain that is not fully qualified is warned about; a relay
+# that never greets holds carrier greeting_timeout, not timeout.
+printf 'relay 127.0.0.1:%s\naliases %s\ndomain vm\n' $port "$pub/aliases" >"$T/vm.conf"
+clear_dumps
+"$CARRIER" -C "$T/vm.conf" -f root cron <"$T/in" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "domain vm"
+expect_err_line '^carrier: warning: the mail domain "vm" is not fully qualified \(root@vm\); set domain in carrier\.conf, or /etc/mailname$' "domain vm: warned"
+[ "$(grep -c warning "$T/err")" = 1 ] && ok "domain vm: one warning" || fail "domain vm: $(cat "$T/err")"
+"$CARRIER" -C "$T/root.conf" -f root cron <"$T/in" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "domain example.org"
+[ -s "$T/err" ] && fail "domain example.org: stderr: $(cat "$T/err")" || ok "domain example.org: no warning"
+sink_start "$T/sink3" 2527 -W CONNECT:30 || fail "silent sink did not start"
+cleanup_hooks+=("sink_stop $T/sink3")
+printf 'relay 127.0.0.1:2527\naliases %s\ndomain example.org\ntimeout 20s\ngreeting_timeout 2s\n' "$pub/aliases" >"$T/silent.conf"
+start=${EPOCHREALTIME/./}
+"$CARRIER" -C "$T/silent.conf" -f s@example.org a@example.net <"$T/in" >"$T/out" 2>"$T/err"
+rc=$?
+took=$(( (${EPOCHREALTIME/./} - start) / 1000 ))
+expect_rc 75 "a relay that never greets"
+expect_err_line 'timed out after 2 s waiting for the greeting' "greeting_timeout 2s, timeout 20s"
+[ $took -ge 1900 ] && [ $took -le 4000 ] && ok "gave up after ${took} ms" ||
+	fail "took ${took} ms for greeting_timeout 2s"
 
 finish

@@ -237,6 +237,57 @@ START_TEST(test_conf_is_relay_default_port)
 END_TEST
 
 /*
+ * conf_dump: every key, as a line or as a comment saying it is not set;
+ * what it shows parses again to the same settings; never the
+ * auth_password_command, which may hold the secret.
+ */
+START_TEST(test_conf_dump)
+{
+	static const char *const keys[] = { "relay", "helo", "timeout",
+	    "connect_timeout", "greeting_timeout", "data_timeout", "tls",
+	    "tls_verify", "tls_ca_file", "tls_ca_path", "tls_client_cert",
+	    "tls_client_key", "tls_server_name", "auth_user",
+	    "auth_password_file", "auth_password_command", "auth_mechanism",
+	    "auth_allow_plaintext", "domain", "from", "rewrite_from",
+	    "aliases", "syslog", "allow_config" };
+	const char *text = "relay [::1]:2525\ngreeting_timeout 10s\n"
+	    "auth_user u\nauth_password_command pass show mail-S3cret\n"
+	    "syslog local3\ntls implicit\n";
+	static char out[8192];
+	struct conf c, again;
+	char err[256] = "", line[64];
+	size_t i, n;
+
+	conf_defaults(&c);
+	ck_assert_uint_eq(c.greeting_timeout, 60);
+	ck_assert_int_eq(conf_parse(&c, "t", text, strlen(text), err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(c.greeting_timeout, 10);
+	ck_assert_uint_lt(conf_dump(&c, out, sizeof(out)), sizeof(out));
+	ck_assert_ptr_null(strstr(out, "S3cret"));
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		(void)snprintf(line, sizeof(line), "\n%s ", keys[i]);
+		ck_assert_msg(strstr(out, line) != NULL || strstr(out,
+		    line + 1) == out || (snprintf(line, sizeof(line),
+		    "\n# %s (", keys[i]) > 0 && strstr(out, line) != NULL),
+		    "%s missing in:\n%s", keys[i], out);
+	}
+	ck_assert_ptr_nonnull(strstr(out, "relay [::1]:2525\n"));
+	ck_assert_ptr_nonnull(strstr(out, "syslog local3\n"));
+	/* what is shown is a configuration: the same, but the command */
+	conf_defaults(&again);
+	ck_assert_msg(conf_parse(&again, "dump", out, strlen(out), err,
+	    sizeof(err)) == -1, "parsed without its command");
+	ck_assert_ptr_nonnull(strstr(err, ": auth_user without "
+	    "auth_password_file or auth_password_command"));
+	/* cut to the buffer, and the length it needed said */
+	n = strlen(out);
+	ck_assert_uint_eq(conf_dump(&c, out, 10), n);
+	ck_assert_uint_eq(strlen(out), 9);
+}
+END_TEST
+
+/*
  * -C for a caller other than root: a file allow_config lists, or one
  * directly in a directory it lists, with symbolic links resolved.
  */
@@ -363,6 +414,7 @@ conf_suite(void)
 	    sizeof(relay_cases) / sizeof(relay_cases[0]));
 	tcase_add_test(tc, test_conf_is_relay_default_port);
 	tcase_add_test(tc, test_conf_allows);
+	tcase_add_test(tc, test_conf_dump);
 	suite_add_tcase(s, tc);
 	return s;
 }
