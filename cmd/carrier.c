@@ -8,6 +8,13 @@
  *
  * Answers to the names carrier, sendmail and mailq (argv[0]).
  */
+#include "config.h"
+
+#include <sys/resource.h>
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,9 +29,14 @@
 #include "compat.h"
 #include "addr.h"
 #include "conf.h"
+#include "conn_tls.h"
 #include "log.h"
 #include "carrier.h"
 #include "smtpd.h"
+
+#ifndef TLS_SONAME
+#define TLS_SONAME	"libtls.so"	/* as conn_tls.c loads it */
+#endif
 
 enum arg { ARG_NONE, ARG_REQUIRED, ARG_ATTACHED };
 
@@ -35,7 +47,9 @@ enum mode {
 	MODE_NEWALIASES,	/* -bi, newaliases */
 	MODE_QUEUE,		/* -q, -q30m, --run-queue */
 	MODE_SERVERINFO,	/* --serverinfo */
-	MODE_SMTP		/* -bs */
+	MODE_SMTP,		/* -bs */
+	MODE_VERSION,		/* --version */
+	MODE_DUMP		/* --dump-config */
 };
 
 struct cli {
@@ -91,6 +105,7 @@ static int	usage(const char *, ...) __attribute__((format(printf, 1, 2)));
 static int	exit_code(const struct carrier_error *);
 static int	report(const struct carrier_envelope *,
 		    const struct carrier_error *, int);
+static int	check_conf_path(const char *);
 static int	setup(struct cli *, struct conf *, struct carrier_options *);
 static int	send_mail(struct cli *, const struct carrier_options *);
 static int	deliver(struct cli *, const struct carrier_options *,
@@ -105,6 +120,12 @@ static int	verify(struct cli *, const struct carrier_options *);
 static int	serverinfo(const struct carrier_options *);
 static int	smtp_mode(const struct carrier_options *);
 static void	print_lines(const char *, const char *);
+static int	std_fds(void);
+static const char *conf_path(const struct cli *, const char **);
+static int	version(const struct cli *);
+static int	dump_config(const struct cli *, const struct conf *,
+		    const struct carrier_options *);
+static void	no_core(void);
 
 static const char *progname = "carrier";
 
@@ -165,11 +186,13 @@ usage(const char *fmt, ...)
 	    "[-C file] [-F name] [-f sender]\n"
 	    "       [-N dsn] [-o option] [-R host[:port] | -R full|hdrs] "
 	    "[-r sender] [-V envid]\n"
-	    "       [-X file] [--relay=host[:port]] [--] [recipient ...]\n"
+	    "       [-X file] [--relay[=]host[:port]] [--] [recipient ...]\n"
 	    "       %s -q[time]\n"
-	    "       %s [-C file] [-R host[:port]] --serverinfo\n"
+	    "       %s [-C file] [-R host[:port]] --serverinfo | "
+	    "--dump-config\n"
+	    "       %s --version | --help\n"
 	    "See carrier(8) for every option.\n", progname, progname,
-	    progname);
+	    progname, progname);
 	return EX_USAGE;
 }
 
@@ -419,8 +442,12 @@ parse_args(struct cli *cli, int argc, char **argv)
 			break;
 		}
 		if (strcmp(p, "--version") == 0) {
-			(void)printf("carrier %s\n", CARRIER_VERSION);
-			exit(0);
+			cli->mode = MODE_VERSION;
+			continue;
+		}
+		if (strcmp(p, "--dump-config") == 0) {
+			cli->mode = MODE_DUMP;
+			continue;
 		}
 		if (strcmp(p, "--help") == 0) {
 			(void)usage(NULL);
@@ -438,6 +465,14 @@ parse_args(struct cli *cli, int argc, char **argv)
 			cli->relay = p + 8;
 			continue;
 		}
+		if (strcmp(p, "--relay") == 0) {
+			if (++i >= argc)
+				return usage("option --relay needs a value");
+			cli->relay = argv[i];
+			continue;
+		}
+		if (strncmp(p, "--", 2) == 0)
+			return usage("unknown option %s", p);
 		if (p[0] != '-' || p[1] == '\0')
 			break;
 		for (p++; *p != '\0'; p++) {
@@ -534,6 +569,36 @@ report(const struct carrier_envelope *env, const struct carrier_error *err,
 	return EX_OK;
 }
 
+/*
+ * -C from a caller other than root: only a file that the system
+ * configuration's allow_config lists (as Postfix's
+ * alternate_config_directories), else EX_NOPERM.  A file of the
+ * caller's choosing could run any auth_password_command, or send the
+ * mail elsewhere (a web application passing on an attacker's argument,
+ * as in CVE-2016-10033).
+ */
+static int
+check_conf_path(const char *path)
+{
+	struct conf sys;
+	char why[256], shown[256];
+
+	if (getuid() == 0)
+		return 0;
+	conf_defaults(&sys);
+	if (conf_load(&sys, CONF_PATH_DEFAULT, 0, why, sizeof(why)) != 0) {
+		(void)fprintf(stderr, "%s: %s\n", progname, why);
+		return EX_CONFIG;
+	}
+	if (conf_allows(&sys, path))
+		return 0;
+	log_sanitize(shown, sizeof(shown), path, strlen(path));
+	(void)fprintf(stderr, "%s: -C %s: not allowed: only root may name a "
+	    "configuration file that allow_config in %s does not list\n",
+	    progname, shown, CONF_PATH_DEFAULT);
+	return EX_NOPERM;
+}
+
 /* Reads the configuration and applies the command line over it. */
 static int
 setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
@@ -541,14 +606,20 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 	static char relay_host[CONF_HOST_MAX];
 	unsigned int relay_port;
 	char why[256];
+	const char *path, *note;
+	int rc;
 
+	if (cli->conf_path != NULL && (rc = check_conf_path(cli->conf_path)) !=
+	    0)
+		return rc;
+	path = conf_path(cli, &note);
 	conf_defaults(conf);
-	if (conf_load(conf, cli->conf_path != NULL ? cli->conf_path :
-	    CONF_PATH_DEFAULT, cli->conf_path != NULL, why,
+	if (conf_load(conf, path, cli->conf_path != NULL, why,
 	    sizeof(why)) != 0) {
 		(void)fprintf(stderr, "%s: %s\n", progname, why);
 		return EX_CONFIG;
 	}
+	log_note("configuration %s%s", path, note);
 	carrier_options_init(opts);
 	carrier_options_from_conf(opts, conf);
 	if (cli->relay != NULL) {
@@ -557,6 +628,16 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 			return usage("-R: %s (or full, hdrs: DSN RET)", why);
 		opts->relay_host = relay_host;
 		opts->relay_port = relay_port;
+		/* the credentials go only to the relay their file names */
+		if (opts->auth_user != NULL && !conf_is_relay(conf, relay_host,
+		    relay_port)) {
+			(void)fprintf(stderr, "%s: -R names another relay than "
+			    "the configuration's: no AUTH, its credentials are "
+			    "not sent there\n", progname);
+			opts->auth_user = NULL;
+			opts->auth_password_file = NULL;
+			opts->auth_password_command = NULL;
+		}
 	}
 	if (cli->aliases != NULL)
 		opts->aliases = cli->aliases;
@@ -566,6 +647,70 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 	if (cli->xfile != NULL)
 		return open_xfile(cli->xfile);
 	return 0;
+}
+
+/* The configuration file read, and a note if it is not there. */
+static const char *
+conf_path(const struct cli *cli, const char **note)
+{
+	const char *path = cli->conf_path != NULL ? cli->conf_path :
+	    CONF_PATH_DEFAULT;
+
+	*note = access(path, F_OK) == 0 ? "" : " (not there: the defaults)";
+	return path;
+}
+
+/* --version: the version, the libtls it would load, the config file. */
+static int
+version(const struct cli *cli)
+{
+	char why[256];
+	const char *path, *note;
+
+	(void)printf("carrier %s\n", CARRIER_VERSION);
+	if (conn_tls_load(why, sizeof(why)) == 0)
+		(void)printf("libtls: %s\n", TLS_SONAME);
+	else
+		(void)printf("libtls: none, no TLS (%s)\n", why);
+	path = conf_path(cli, &note);
+	(void)printf("configuration: %s%s\n", path, note);
+	return EX_OK;
+}
+
+/*
+ * --dump-config: the settings in effect (the file, then -R, -oA and -n
+ * over it) as carrier.conf lines; never a secret (conf_dump).
+ */
+static int
+dump_config(const struct cli *cli, const struct conf *conf,
+    const struct carrier_options *opts)
+{
+	static struct conf c;
+	static char text[16384];
+	const char *path, *note;
+
+	c = *conf;
+	if (opts->relay_host != NULL) {
+		(void)strlcpy(c.relay_host, opts->relay_host,
+		    sizeof(c.relay_host));
+		c.relay_port = opts->relay_port;
+	}
+	if (opts->auth_user == NULL) {	/* none, or not for this relay */
+		c.auth_user[0] = '\0';
+		c.auth_password_file[0] = '\0';
+		c.auth_password_command[0] = '\0';
+	}
+	if (opts->aliases != NULL)
+		(void)strlcpy(c.aliases, opts->aliases, sizeof(c.aliases));
+	path = conf_path(cli, &note);
+	(void)printf("# carrier %s: the settings in effect, from %s%s\n",
+	    CARRIER_VERSION, path, note);
+	if (conf_dump(&c, text, sizeof(text)) >= sizeof(text))
+		return EX_SOFTWARE;
+	(void)fputs(text, stdout);
+	if (opts->aliases == NULL)
+		(void)printf("# -n: no aliases file is read\n");
+	return EX_OK;
 }
 
 /*
@@ -947,6 +1092,42 @@ smtp_mode(const struct carrier_options *opts)
 	return EX_TEMPFAIL;
 }
 
+/*
+ * Opens /dev/null on each of descriptors 0-2 that is closed: else the
+ * next file or socket opened takes its number, and the -v transcript
+ * goes into the SMTP connection, or the message is read from carrier's
+ * own temporary file.  Returns the closed ones as bits (1 << fd), or -1.
+ */
+static int
+std_fds(void)
+{
+	int fd, closed = 0;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		closed |= 1 << fd;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			return -1;
+	}
+	return closed;
+}
+
+/*
+ * No core dump, and no reading of this process's memory by others of
+ * its user (ptrace, /proc/pid/mem): it may hold the AUTH secret.
+ */
+static void
+no_core(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &rl);
+#ifdef HAVE_SYS_PRCTL_H
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
 int
 main(int argc, char **argv)
 {
@@ -954,9 +1135,13 @@ main(int argc, char **argv)
 	struct conf conf;
 	struct cli cli;
 	const char *base = "carrier";
-	int rc;
+	int rc, closed;
 
+	if ((closed = std_fds()) == -1)
+		return EX_OSERR;
+	no_core();
 	(void)signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGXFSZ, SIG_IGN);	/* a write past ulimit -f: EFBIG */
 	memset(&cli, 0, sizeof(cli));
 	cli.msg_flags = MESSAGE_DOT_ENDS;
 	if (argc > 0 && argv[0] != NULL) {
@@ -971,6 +1156,15 @@ main(int argc, char **argv)
 		cli.mode = MODE_NEWALIASES;
 	if ((rc = parse_args(&cli, argc, argv)) != 0)
 		return rc;
+	if (cli.mode == MODE_VERSION)
+		return version(&cli);
+	if ((closed & 1) && (cli.mode == MODE_DELIVER || cli.mode ==
+	    MODE_SMTP)) {
+		(void)fprintf(stderr, "%s: standard input is closed: no "
+		    "message to read (for an empty message, give /dev/null)\n",
+		    progname);
+		return EX_NOINPUT;
+	}
 	log_set_verbose(cli.verbose);
 	if ((rc = setup(&cli, &conf, &opts)) != 0)
 		return rc;
@@ -990,6 +1184,9 @@ main(int argc, char **argv)
 		return serverinfo(&opts);
 	case MODE_SMTP:
 		return smtp_mode(&opts);
+	case MODE_DUMP:
+		return dump_config(&cli, &conf, &opts);
+	case MODE_VERSION:	/* done above */
 	case MODE_DELIVER:
 		break;
 	}

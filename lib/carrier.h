@@ -40,6 +40,8 @@ struct carrier_options {
 	unsigned int	 connect_timeout; /* seconds per address */
 	unsigned int	 data_timeout;	/* seconds for the reply to the end
 					   of the text */
+	unsigned int	 greeting_timeout; /* seconds for the greeting (no
+					   more than timeout) */
 	const char	*tmpdir;	/* where intake keeps the message */
 
 	/* TLS to the relay (carrier.conf(5): tls, tls_*) */

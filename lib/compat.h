@@ -19,5 +19,8 @@ size_t	strlcat(char *, const char *, size_t);
 #ifndef HAVE_REALLOCARRAY
 void	*reallocarray(void *, size_t, size_t);
 #endif
+#ifndef HAVE_EXPLICIT_BZERO
+void	explicit_bzero(void *, size_t);
+#endif
 
 #endif

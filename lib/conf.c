@@ -2,14 +2,19 @@
 /*
  * conf.c: the configuration file parser (format in conf.h; keys in
  * carrier.conf(5)).  Keys are a table of name and handler; the file is
- * read whole (it is small and capped) and parsed line by line.
- * Depends on addr (host name checks).
+ * read whole (it is small and capped) and parsed line by line, then
+ * checked for settings that contradict each other.
+ * Depends on addr (host name checks) and log (escaping what is shown).
  */
+
+#include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +25,7 @@
 #include "addr.h"
 #include "conf.h"
 #include "file.h"
+#include "log.h"
 #include "maillog.h"
 
 #define CONF_FILE_MAX	(256 * 1024)
@@ -33,6 +39,8 @@ static int	set_relay(struct conf *, const char *, char *, size_t);
 static int	set_helo(struct conf *, const char *, char *, size_t);
 static int	set_timeout(struct conf *, const char *, char *, size_t);
 static int	set_data_timeout(struct conf *, const char *, char *, size_t);
+static int	set_greeting_timeout(struct conf *, const char *, char *,
+		    size_t);
 static int	set_connect_timeout(struct conf *, const char *, char *,
 		    size_t);
 static int	set_queue_lifetime(struct conf *, const char *, char *,
@@ -50,7 +58,14 @@ static int	set_auth_mech(struct conf *, const char *, char *, size_t);
 static int	set_string(char *, size_t, const char *, char *, size_t);
 static int	set_path(char *, size_t, const char *, char *, size_t);
 static int	parse_bool(const char *, int *);
-static int	parse_line(struct conf *, char *, char *, size_t);
+static int	parse_line(struct conf *, char *, unsigned int, char *,
+		    size_t);
+static int	key_name_ok(const char *);
+static unsigned int relay_port(const struct conf *, unsigned int);
+static int	check(const struct conf *, const char *, char *, size_t);
+static int	contradiction(const struct conf *, const char *, const char *,
+		    char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 6, 7)));
 
 /* Keys whose value is a path or a string, stored as is. */
 #define CONF_PATH_KEY(key) \
@@ -140,12 +155,32 @@ set_auth_password_command(struct conf *c, const char *v, char *err,
 	    sizeof(c->auth_password_command), v, err, errlen);
 }
 
+/* Blank-separated absolute paths: files, or directories of files. */
+static int
+set_allow_config(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	const char *p;
+	size_t n;
+
+	for (p = v; *p != '\0'; p += n) {
+		p += strspn(p, " \t");
+		if ((n = strcspn(p, " \t")) > 0 && *p != '/') {
+			(void)snprintf(err, errlen, "allow_config: \"%.*s\" is "
+			    "not an absolute path", (int)(n > 64 ? 64 : n), p);
+			return -1;
+		}
+	}
+	return set_string(c->allow_config, sizeof(c->allow_config), v, err,
+	    errlen);
+}
+
 static const struct conf_key conf_keys[] = {
 	{ "relay",		set_relay },
 	{ "helo",		set_helo },
 	{ "timeout",		set_timeout },
 	{ "connect_timeout",	set_connect_timeout },
 	{ "data_timeout",	set_data_timeout },
+	{ "greeting_timeout",	set_greeting_timeout },
 	{ "tls",		set_tls },
 	{ "tls_verify",		set_tls_verify },
 	{ "tls_ca_file",	set_tls_ca_file },
@@ -169,7 +204,10 @@ static const struct conf_key conf_keys[] = {
 	{ "queue_backoff_max",	set_backoff_max },
 	{ "delay_warning",	set_delay_warning },
 	{ "queue_reuse",	set_queue_reuse },
+	{ "allow_config",	set_allow_config },
 };
+_Static_assert(sizeof(conf_keys) / sizeof(conf_keys[0]) <= CONF_KEYS_MAX,
+    "struct conf's seen and line hold CONF_KEYS_MAX keys");
 
 void
 conf_defaults(struct conf *conf)
@@ -178,6 +216,7 @@ conf_defaults(struct conf *conf)
 	conf->timeout = CONF_TIMEOUT_DEFAULT;
 	conf->connect_timeout = CONF_CONNECT_DEFAULT;
 	conf->data_timeout = CONF_DATA_DEFAULT;
+	conf->greeting_timeout = CONF_GREETING_DEFAULT;
 	conf->tls = CONF_TLS_AUTO;
 	conf->tls_verify = 1;
 	conf->syslog_facility = LOG_MAIL;
@@ -465,9 +504,30 @@ set_data_timeout(struct conf *conf, const char *v, char *err, size_t errlen)
 	return duration(&conf->data_timeout, v, err, errlen);
 }
 
-/* Parses one NUL-terminated line (modified in place). */
 static int
-parse_line(struct conf *conf, char *line, char *err, size_t errlen)
+set_greeting_timeout(struct conf *conf, const char *v, char *err,
+    size_t errlen)
+{
+	return duration(&conf->greeting_timeout, v, err, errlen);
+}
+
+/*
+ * Whether key looks like a key name (lower case letters, digits, '_'),
+ * so that an unknown one may be shown: a line of a file that is not a
+ * configuration (a password hash) does not.
+ */
+static int
+key_name_ok(const char *key)
+{
+	size_t n = strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+	return n > 0 && n <= 32 && key[n] == '\0';
+}
+
+/* Parses one NUL-terminated line (modified in place), line lineno. */
+static int
+parse_line(struct conf *conf, char *line, unsigned int lineno, char *err,
+    size_t errlen)
 {
 	char *key, *val, *end;
 	size_t i, klen;
@@ -496,10 +556,89 @@ parse_line(struct conf *conf, char *line, char *err, size_t errlen)
 			return -1;
 		}
 		conf->seen |= 1ULL << i;
+		conf->line[i] = lineno;
 		return conf_keys[i].set(conf, val, err, errlen);
 	}
-	(void)snprintf(err, errlen, "unknown key \"%.64s\"", key);
+	if (key_name_ok(key))
+		(void)snprintf(err, errlen, "unknown key \"%s\"", key);
+	else
+		(void)snprintf(err, errlen, "not a configuration line (it "
+		    "does not start with a key name)");
 	return -1;
+}
+
+/* The index of key in conf_keys (it is there). */
+static size_t
+key_index(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
+		if (strcmp(key, conf_keys[i].name) == 0)
+			break;
+	return i;
+}
+
+/* Whether key was set by the text parsed last. */
+static int
+key_set(const struct conf *conf, const char *key)
+{
+	return (conf->seen & (1ULL << key_index(key))) != 0;
+}
+
+/* Fills err with "name:line: why", line that of key; returns -1. */
+static int
+contradiction(const struct conf *conf, const char *name, const char *key,
+    char *err, size_t errlen, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	(void)snprintf(err, errlen, "%s:%u: %s", name,
+	    conf->line[key_index(key)], why);
+	return -1;
+}
+
+/* Settings that contradict each other: see conf_parse() in conf.h. */
+static int
+check(const struct conf *c, const char *name, char *err, size_t errlen)
+{
+	static const char *const needs_user[] = { "auth_password_file",
+	    "auth_password_command", "auth_mechanism",
+	    "auth_allow_plaintext" };
+	size_t i;
+
+	for (i = 0; i < sizeof(needs_user) / sizeof(needs_user[0]); i++)
+		if (key_set(c, needs_user[i]) && c->auth_user[0] == '\0')
+			return contradiction(c, name, needs_user[i], err,
+			    errlen, "%s without auth_user", needs_user[i]);
+	if (c->auth_password_file[0] != '\0' &&
+	    c->auth_password_command[0] != '\0')
+		return contradiction(c, name, "auth_password_command", err,
+		    errlen, "auth_password_command and auth_password_file: "
+		    "give one of them");
+	if (c->auth_user[0] != '\0' && c->auth_password_file[0] == '\0' &&
+	    c->auth_password_command[0] == '\0')
+		return contradiction(c, name, "auth_user", err, errlen,
+		    "auth_user without auth_password_file or "
+		    "auth_password_command");
+	if (c->auth_user[0] != '\0' && c->relay_host[0] == '\0')
+		return contradiction(c, name, "auth_user", err, errlen,
+		    "auth_user without relay: the credentials go only to the "
+		    "relay this file names");
+	if (c->auth_user[0] != '\0' && c->tls == CONF_TLS_OFF &&
+	    !c->auth_allow_plaintext)
+		return contradiction(c, name, "tls", err, errlen, "\"tls off\" "
+		    "with auth_user: credentials are never sent without TLS "
+		    "(auth_allow_plaintext yes would allow it)");
+	/* the key defaults to the certificate's file, not the reverse */
+	if (c->tls_client_key[0] != '\0' && c->tls_client_cert[0] == '\0')
+		return contradiction(c, name, "tls_client_key", err, errlen,
+		    "tls_client_key without tls_client_cert");
+	return 0;
 }
 
 int
@@ -528,14 +667,141 @@ conf_parse(struct conf *conf, const char *name, const char *text,
 			    name, lineno);
 			return -1;
 		}
-		if (parse_line(conf, line, why, sizeof(why)) != 0) {
+		if (parse_line(conf, line, lineno, why, sizeof(why)) != 0) {
+			/* the value shown may hold anything: escaped */
+			log_sanitize(line, sizeof(line), why, strlen(why));
 			(void)snprintf(err, errlen, "%s:%u: %s", name, lineno,
-			    why);
+			    line);
 			return -1;
 		}
 		pos += ll + (nl != NULL);
 	}
+	return check(conf, name, err, errlen);
+}
+
+/* Appends a formatted line to buf (*len: what it needs so far). */
+static void __attribute__((format(printf, 4, 5)))
+put(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(*len < size ? buf + *len : NULL, *len < size ?
+	    size - *len : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len += (size_t)n;
+}
+
+/* The string keys as conf_dump() shows them, and what unset means. */
+static const struct {
+	const char	*key;
+	size_t		 off;
+	const char	*unset;
+} dump_strings[] = {
+	{ "helo", offsetof(struct conf, helo), "this host's name" },
+	{ "tls_ca_file", offsetof(struct conf, tls_ca_file), "tls_ca_path" },
+	{ "tls_ca_path", offsetof(struct conf, tls_ca_path), "/etc/ssl/certs" },
+	{ "tls_client_cert", offsetof(struct conf, tls_client_cert), "none" },
+	{ "tls_client_key", offsetof(struct conf, tls_client_key),
+	    "the certificate's file" },
+	{ "tls_server_name", offsetof(struct conf, tls_server_name),
+	    "the relay host" },
+	{ "auth_user", offsetof(struct conf, auth_user), "no AUTH" },
+	{ "auth_password_file", offsetof(struct conf, auth_password_file),
+	    "none" },
+	{ "auth_mechanism", offsetof(struct conf, auth_mechanism),
+	    "PLAIN, else LOGIN" },
+	{ "domain", offsetof(struct conf, domain),
+	    "/etc/mailname, else this host's full name" },
+	{ "from", offsetof(struct conf, from), "the user at the mail domain" },
+	{ "aliases", offsetof(struct conf, aliases), CONF_ALIASES_DEFAULT },
+	{ "allow_config", offsetof(struct conf, allow_config),
+	    "-C for root only" },
+};
+
+size_t
+conf_dump(const struct conf *c, char *buf, size_t size)
+{
+	static const char *const tls[] = { "auto", "off", "starttls",
+	    "implicit" };
+	const char *v, *br;
+	size_t len = 0, i;
+
+	if (size > 0)
+		buf[0] = '\0';
+	br = strchr(c->relay_host, ':') != NULL ? "[]" : "\0\0";
+	if (c->relay_host[0] == '\0')
+		put(buf, size, &len, "# relay (not set)\n");
+	else
+		put(buf, size, &len, "relay %.1s%s%.1s:%u\n", br, c->relay_host,
+		    br + 1, relay_port(c, c->relay_port));
+	put(buf, size, &len, "timeout %us\nconnect_timeout %us\n"
+	    "greeting_timeout %us\ndata_timeout %us\ntls %s\ntls_verify %s\n"
+	    "auth_allow_plaintext %s\nrewrite_from %s\nsyslog %s\n",
+	    c->timeout, c->connect_timeout, c->greeting_timeout,
+	    c->data_timeout, tls[c->tls], c->tls_verify ? "on" : "off",
+	    c->auth_allow_plaintext ? "yes" : "no", c->rewrite_from ? "yes" :
+	    "no", maillog_facility_name(c->syslog_facility));
+	for (i = 0; i < sizeof(dump_strings) / sizeof(dump_strings[0]); i++) {
+		v = (const char *)c + dump_strings[i].off;
+		if (v[0] != '\0')
+			put(buf, size, &len, "%s %s\n", dump_strings[i].key, v);
+		else
+			put(buf, size, &len, "# %s (not set: %s)\n",
+			    dump_strings[i].key, dump_strings[i].unset);
+	}
+	/* a command may carry its secret in its arguments */
+	put(buf, size, &len, "# auth_password_command (%s)\n",
+	    c->auth_password_command[0] != '\0' ? "set; not shown, it may "
+	    "hold a secret" : "not set: none");
+	return len;
+}
+
+int
+conf_allows(const struct conf *sys, const char *path)
+{
+	char real[PATH_MAX], entry[PATH_MAX], word[CONF_PATH_MAX];
+	const char *p, *slash;
+	struct stat st;
+	size_t n, dirlen;
+
+	if (realpath(path, real) == NULL)
+		return 0;
+	slash = strrchr(real, '/');
+	dirlen = slash == real ? 1 : (size_t)(slash - real);
+	for (p = sys->allow_config; *p != '\0'; p += n) {
+		p += strspn(p, " \t");
+		if ((n = strcspn(p, " \t")) == 0 || n >= sizeof(word))
+			continue;
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if (realpath(word, entry) == NULL || stat(entry, &st) == -1)
+			continue;
+		if (S_ISDIR(st.st_mode) ? strlen(entry) == dirlen &&
+		    strncmp(entry, real, dirlen) == 0 :
+		    strcmp(entry, real) == 0)
+			return 1;
+	}
 	return 0;
+}
+
+/* The port a relay is reached on: port, or the default for tls. */
+static unsigned int
+relay_port(const struct conf *conf, unsigned int port)
+{
+	if (port != 0)
+		return port;
+	return conf->tls == CONF_TLS_IMPLICIT ? 465 : 25;
+}
+
+int
+conf_is_relay(const struct conf *conf, const char *host, unsigned int port)
+{
+	return conf->relay_host[0] != '\0' &&
+	    strcasecmp(conf->relay_host, host) == 0 &&
+	    relay_port(conf, conf->relay_port) == relay_port(conf, port);
 }
 
 int

@@ -19,11 +19,14 @@
 #define CONF_HOST_MAX		256
 #define CONF_TIMEOUT_DEFAULT	300	/* seconds, each SMTP phase */
 #define CONF_CONNECT_DEFAULT	30	/* seconds, each address */
+#define CONF_GREETING_DEFAULT	60	/* seconds, the server's greeting (a
+					   cron job is not held 5 minutes) */
 #define CONF_DATA_DEFAULT	600	/* seconds, the reply to the text's end
 					   (RFC 5321 4.5.3.2.6) */
 #define CONF_DURATION_MAX	(24 * 86400)	/* in ms, fits an int */
 
 #define CONF_PATH_MAX		1024
+#define CONF_KEYS_MAX		64	/* bits of struct conf's seen */
 #define CONF_ALIASES_DEFAULT	"/etc/aliases"
 #define CONF_MAILNAME		"/etc/mailname"
 #define CONF_SPOOL_DEFAULT	"/var/spool/carrier"
@@ -45,6 +48,7 @@ struct conf {
 	unsigned int	timeout;		/* seconds */
 	unsigned int	connect_timeout;	/* seconds */
 	unsigned int	data_timeout;		/* seconds */
+	unsigned int	greeting_timeout;	/* seconds; timeout if less */
 	enum conf_tls	tls;
 	int		tls_verify;		/* default on */
 	char		tls_ca_file[CONF_PATH_MAX];
@@ -68,7 +72,10 @@ struct conf {
 	unsigned int	backoff_max;		/* seconds */
 	unsigned int	delay_warning;		/* seconds; 0: off */
 	int		queue_reuse;		/* one connection per run */
+	char		allow_config[CONF_LINE_MAX];	/* -C files for
+					   non-root callers: paths, blanks */
 	unsigned long long seen;		/* keys set, internal */
+	unsigned int	line[CONF_KEYS_MAX];	/* where each was, internal */
 };
 
 /* Fills conf with the defaults of a machine with no config file. */
@@ -84,7 +91,14 @@ int	conf_load(struct conf *conf, const char *path, int must_exist,
 
 /*
  * Parses config text (len bytes, need not be NUL-terminated) named name
- * in messages.  Returns 0 or -1 with the reason in err.
+ * in messages, then rejects settings that contradict each other (AUTH
+ * keys without auth_user or without a relay, a secret from both a file
+ * and a command, auth_user with "tls off" unless auth_allow_plaintext,
+ * a client key without its certificate).  Returns 0 or -1 with the
+ * reason in err, "name:line: ...".  What err shows of the text is
+ * escaped (no control character reaches a terminal), and a line that
+ * does not start with a key name is not shown at all (the file may not
+ * be a configuration: -C /etc/shadow must not print a password hash).
  */
 int	conf_parse(struct conf *conf, const char *name, const char *text,
 	    size_t len, char *err, size_t errlen);
@@ -96,6 +110,30 @@ int	conf_parse(struct conf *conf, const char *name, const char *text,
  */
 int	conf_parse_relay(const char *s, char *host, size_t hostlen,
 	    unsigned int *port, char *err, size_t errlen);
+
+/*
+ * The settings of conf as carrier.conf lines, every key (one not set as
+ * a comment saying so), into buf (size octets, NUL-terminated; cut when
+ * it does not fit).  Never a secret: auth_password_command, which may
+ * hold one, is shown only as set.  Returns the length it needed.
+ */
+size_t	conf_dump(const struct conf *conf, char *buf, size_t size);
+
+/*
+ * Whether a caller other than root may read its configuration from path
+ * (-C), by the system configuration sys: path, with its symbolic links
+ * resolved, is one of the files of sys->allow_config or directly in one
+ * of its directories (as Postfix's alternate_config_directories).
+ * Returns 1 or 0 (no such file, nothing allowed).
+ */
+int	conf_allows(const struct conf *sys, const char *path);
+
+/*
+ * Whether the relay host:port (port 0: the default) is the relay conf
+ * names, so its AUTH credentials may be sent there.
+ */
+int	conf_is_relay(const struct conf *conf, const char *host,
+	    unsigned int port);
 
 /*
  * Parses a duration: digits with an optional unit s, m, h or d.

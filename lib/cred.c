@@ -105,8 +105,10 @@ take(int fd, char *buf, size_t size, size_t *len)
 
 	if (*len < size - 1)
 		n = read(fd, buf + *len, size - 1 - *len);
-	else
+	else {
 		n = read(fd, scratch, sizeof(scratch));
+		explicit_bzero(scratch, sizeof(scratch));	/* unkept */
+	}
 	if (n == -1)
 		return errno == EINTR || errno == EAGAIN ? 1 : -1;
 	if (n > 0 && *len < size - 1)

@@ -68,6 +68,8 @@ static enum carrier_status session(const struct carrier_options *,
 static enum carrier_status outcome(const struct carrier_envelope *);
 static int	reuse(const struct carrier_options *, const struct hop *);
 static void	relay_hop(const struct carrier_options *, struct hop *);
+static enum carrier_status greeting(const struct carrier_options *,
+		    struct smtp_session *, struct carrier_error *);
 static void	tls_options(const struct carrier_options *,
 		    const struct hop *, struct conn_tls_opts *);
 
@@ -206,6 +208,25 @@ connect_hop(const struct carrier_options *opts, const struct hop *hop,
 	return st;
 }
 
+/*
+ * The server's greeting, waited for greeting_timeout (or timeout, when
+ * shorter): a relay that accepts and never speaks holds a cron job a
+ * minute, not the five minutes of each later reply.
+ */
+static enum carrier_status
+greeting(const struct carrier_options *opts, struct smtp_session *s,
+    struct carrier_error *err)
+{
+	enum carrier_status st;
+
+	if (opts->greeting_timeout != 0 && opts->greeting_timeout <
+	    opts->timeout)
+		s->timeout_ms = opts->greeting_timeout * 1000;
+	st = smtp_greeting(s, err);
+	s->timeout_ms = opts->timeout * 1000;
+	return st;
+}
+
 /* The recipients without an outcome yet. */
 static size_t
 undone(const struct carrier_envelope *env)
@@ -273,7 +294,7 @@ session(const struct carrier_options *opts, const struct hop *hop,
 	    CARRIER_OK ||
 	    (st = connect_hop(opts, hop, &hop_conn, &s, err)) != CARRIER_OK)
 		goto fail;
-	if ((st = smtp_greeting(&s, err)) != CARRIER_OK ||
+	if ((st = greeting(opts, &s, err)) != CARRIER_OK ||
 	    (st = smtp_hello(&s, err)) != CARRIER_OK ||
 	    (st = secure(opts, hop, &s, err)) != CARRIER_OK ||
 	    (st = authenticate(opts, hop, &s, secret, err)) != CARRIER_OK) {
@@ -422,7 +443,7 @@ carrier_probe(const struct carrier_options *opts, struct carrier_probe *p,
 	if ((st = connect_hop(opts, &hop, &hop_conn, &s, err)) != CARRIER_OK)
 		return st;
 	(void)strlcpy(p->peer, s.peer, sizeof(p->peer));
-	if ((st = smtp_greeting(&s, err)) != CARRIER_OK)
+	if ((st = greeting(opts, &s, err)) != CARRIER_OK)
 		goto out;
 	smtp_reply_summary(&s.reply, p->greeting, sizeof(p->greeting));
 	if ((st = smtp_hello(&s, err)) != CARRIER_OK)

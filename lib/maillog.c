@@ -71,6 +71,17 @@ maillog_facility(const char *name)
 	return -2;
 }
 
+const char *
+maillog_facility_name(int facility)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
+		if (facilities[i].facility == facility)
+			return facilities[i].name;
+	return "?";
+}
+
 int
 maillog_tag_ok(const char *tag)
 {

@@ -57,6 +57,9 @@ struct maillog_msg {
  */
 int	maillog_facility(const char *name);
 
+/* The name of a facility maillog_facility() returns; "?" for others. */
+const char *maillog_facility_name(int facility);
+
 /*
  * Whether tag may be a syslog tag: 1 to MAILLOG_TAG_MAX octets of
  * printable ASCII without blanks, ':', '[' or ']'.

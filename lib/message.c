@@ -268,8 +268,9 @@ message_intake(int in_fd, int out_fd, const char *where, unsigned int flags,
 			olen = message_norm_feed(&n, in, (size_t)r, out, &used);
 		if (write_all(out_fd, out, olen) == -1)
 			return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
-			    "saving the message in %s: %s", where,
-			    strerror(errno));
+			    "saving the message in %s: %s%s", where,
+			    strerror(errno), errno == EFBIG ? " (larger than "
+			    "the file size limit, ulimit -f)" : "");
 	}
 	*info = n.info;
 	return CARRIER_OK;

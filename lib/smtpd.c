@@ -819,9 +819,11 @@ cmd_rcpt(struct session *s, const char *arg)
 	status_clear(&err);
 	if (carrier_recipients(s->p->opts, &sub, &tmp, &err) != CARRIER_OK) {
 		envelope_free(&tmp);
+		/* refused all the same: counted, or a client may loop */
+		s->errors++;
 		if (err.status == CARRIER_TEMP || err.phase == PHASE_CONFIG)
 			return reply_failure(s, 451, &err);
-		return refuse(s, 553, "5.1.3 %s", err.text);
+		return reply(s, 553, "5.1.3 %s", err.text);
 	}
 	/* the original recipient of every address this one became */
 	for (i = 0; i < tmp.nrcpts && orcpt[0] != '\0'; i++)

@@ -44,6 +44,7 @@ carrier_options_init(struct carrier_options *opts)
 	opts->timeout = CONF_TIMEOUT_DEFAULT;
 	opts->connect_timeout = CONF_CONNECT_DEFAULT;
 	opts->data_timeout = CONF_DATA_DEFAULT;
+	opts->greeting_timeout = CONF_GREETING_DEFAULT;
 	opts->tls = CONF_TLS_AUTO;
 	opts->tls_verify = 1;
 	opts->syslog_facility = LOG_MAIL;
@@ -64,6 +65,7 @@ carrier_options_from_conf(struct carrier_options *o, const struct conf *c)
 	o->timeout = c->timeout;
 	o->connect_timeout = c->connect_timeout;
 	o->data_timeout = c->data_timeout;
+	o->greeting_timeout = c->greeting_timeout;
 	o->tls = c->tls;
 	o->tls_verify = c->tls_verify;
 	o->tls_ca_file = OR_NULL(c->tls_ca_file);
@@ -195,6 +197,7 @@ struct carrier_cache {
 	struct aliases	*aliases;	/* loaded when needed */
 	int		 aliases_tried, aliases_failed;
 	char		 aliases_err[512];	/* why it failed */
+	int		 domain_warned;	/* a domain without a dot was named */
 };
 
 struct policy {
@@ -320,10 +323,21 @@ qualify(struct policy *p, const char *addr, int qualified, char *out,
 {
 	int n;
 
+	const char *d;
+
 	if (qualified)
 		n = snprintf(out, size, "%s", addr);
-	else
-		n = snprintf(out, size, "%s@%s", addr, identity_domain(&p->id));
+	else {
+		d = identity_domain(&p->id);
+		n = snprintf(out, size, "%s@%s", addr, d);
+		/* root@vm: most relays refuse it, or its bounce goes nowhere */
+		if (strchr(d, '.') == NULL && !p->cache->domain_warned) {
+			p->cache->domain_warned = 1;
+			log_warnx("warning: the mail domain \"%s\" is not "
+			    "fully qualified (%s@%s); set domain in "
+			    "carrier.conf, or /etc/mailname", d, addr, d);
+		}
+	}
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
@@ -340,7 +354,10 @@ add_final(struct policy *p, struct carrier_envelope *env, const char *addr,
 		    "recipient \"%.200s\"%s%s: %s", addr, where[0] ? " in " :
 		    "", where, why);
 	if (envelope_add_rcpt(env, full) == -1)
-		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
+		return errno == E2BIG ? status_set(err, CARRIER_PERM,
+		    PHASE_USAGE, "too many recipients: carrier takes at most "
+		    "%d a message (send it in parts)", ENVELOPE_RCPT_MAX) :
+		    status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
 		    strerror(errno));
 	return CARRIER_OK;
 }
@@ -405,8 +422,11 @@ add_rcpt(struct policy *p, struct carrier_envelope *env, const char *addr,
 	memcpy(local, addr, ll);
 	local[ll] = '\0';
 	memset(&list, 0, sizeof(list));
-	if (aliases_expand(a, local, &list, &skipped, why, sizeof(why)) == -1)
+	if (aliases_expand(a, local, &list, &skipped, why, sizeof(why)) ==
+	    -1) {
+		addrlist_free(&list);	/* it may have grown before failing */
 		return status_set(err, CARRIER_PERM, PHASE_CONFIG, "%s", why);
+	}
 	if (list.n == 0)
 		st = status_set(err, CARRIER_PERM, PHASE_INPUT, "recipient "
 		    "%.200s: its alias has only targets carrier cannot deliver "

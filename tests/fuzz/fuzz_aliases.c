@@ -79,6 +79,7 @@ expand(const struct aliases *a, const char *name)
 	if (aliases_expand(a, name, &out, &skipped, err, sizeof(err)) != 0) {
 		if (out.n != 0 || err[0] == '\0')
 			abort();
+		addrlist_free(&out);	/* its array may be there */
 		return;
 	}
 	if (out.n > ALIASES_TARGETS_MAX)

@@ -87,6 +87,24 @@ expect_replies() {
 	fi
 }
 
+# etc_carrier_conf TEXT: makes /etc/carrier.conf, the system config,
+# hold TEXT, in this test's own mount namespace only: /etc becomes an
+# overlay whose upper layer is in $T, so the host's /etc is neither
+# written nor (for that file) read.  A user other than root may use -C
+# only for files its allow_config lists.  Returns 1 without a mount
+# namespace of the test's own.
+etc_carrier_conf() {
+	if [ -z "${etc_overlay:-}" ]; then
+		[ "$(readlink /proc/self/ns/mnt)" != "${HOST_MNTNS:-}" ] || return 1
+		mkdir -p "$T/etc_up" "$T/etc_wk" &&
+			mount -t overlay overlay -o "lowerdir=/etc,upperdir=$T/etc_up,workdir=$T/etc_wk" /etc ||
+			return 1
+		cleanup_hooks=("umount /etc 2>/dev/null" "${cleanup_hooks[@]}")
+		etc_overlay=1
+	fi
+	printf '%s' "$1" >/etc/carrier.conf && chmod 644 /etc/carrier.conf
+}
+
 finish() {
 	if [ "$failures" -eq 0 ]; then echo "all assertions passed"; exit 0; fi
 	echo "$failures assertion(s) failed"; exit 1

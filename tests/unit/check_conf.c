@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* check_conf.c: the configuration parser, relay and duration syntax. */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +127,208 @@ static const struct {
 	{ "relay a\0b\n", "t:1: NUL byte" },
 	{ "syslog kern\n", "t:1: invalid syslog \"kern\" (expected mail, "
 	    "user, daemon, local0 to local7, or off)" },
+	/* what is shown is escaped: no terminal escape gets through */
+	{ "helo \033[2J\033]0;owned\007x\n", "t:1: invalid helo name "
+	    "\"\\x1b[2J\\x1b]0;owned\\x07x\"" },
+	{ "bo\033[1mgus 1\n", "t:1: not a configuration line (it does not "
+	    "start with a key name)" },
+	/* a file that is not a configuration: none of it is shown */
+	{ "root:$y$j9T$F5Jx5fExrKuJdxlJ6TsZy/$Yd8Kq0:19000:0:99999:7:::\n",
+	    "t:1: not a configuration line (it does not start with a key "
+	    "name)" },
+	{ "Passwort geheim\n", "t:1: not a configuration line (it does not "
+	    "start with a key name)" },
+	/* settings that contradict each other, at the line that does */
+	{ "relay r.example\ntls off\nauth_user u\nauth_password_file /p\n",
+	    "t:2: \"tls off\" with auth_user: credentials are never sent "
+	    "without TLS (auth_allow_plaintext yes would allow it)" },
+	{ "relay r.example\nauth_password_file /p\n", "t:2: "
+	    "auth_password_file without auth_user" },
+	{ "relay r.example\nauth_password_command pass x\n", "t:2: "
+	    "auth_password_command without auth_user" },
+	{ "relay r.example\nauth_mechanism login\n", "t:2: auth_mechanism "
+	    "without auth_user" },
+	{ "relay r.example\nauth_user u\n", "t:2: auth_user without "
+	    "auth_password_file or auth_password_command" },
+	{ "auth_user u\nauth_password_file /p\n", "t:1: auth_user without "
+	    "relay: the credentials go only to the relay this file names" },
+	{ "relay r.example\nauth_user u\nauth_password_file /p\n"
+	    "auth_password_command pass x\n", "t:4: auth_password_command "
+	    "and auth_password_file: give one of them" },
+	{ "tls_client_key /k\n", "t:1: tls_client_key without "
+	    "tls_client_cert" },
+	{ "allow_config /etc/carrier rel/x\n", "t:1: allow_config: \"rel/x\" "
+	    "is not an absolute path" },
 };
+
+/* Settings that only look alike a contradiction, accepted. */
+static const char *const good_confs[] = {
+	"relay r.example\ntls off\nauth_user u\nauth_password_file /p\n"
+	    "auth_allow_plaintext yes\n",
+	"relay r.example\nauth_user u\nauth_password_command pass x\n"
+	    "auth_mechanism xoauth2\n",
+	"tls_client_cert /c\ntls_client_key /k\n",
+	"tls_client_cert /c\n",	/* the key in the same file */
+	"allow_config /etc/carrier/ /srv/app/carrier.conf\n",
+};
+
+START_TEST(test_conf_parse_consistent)
+{
+	struct conf c;
+	char err[256] = "";
+
+	conf_defaults(&c);
+	ck_assert_msg(conf_parse(&c, "t", good_confs[_i],
+	    strlen(good_confs[_i]), err, sizeof(err)) == 0, "%s", err);
+}
+END_TEST
+
+static const struct {
+	const char	*host;
+	unsigned int	 port;
+	int		 tls;		/* the config's: 0 auto, 3 implicit */
+	int		 same;
+} relay_cases[] = {
+	{ "smtp.example.org", 587, 0, 1 },
+	{ "SMTP.Example.ORG", 587, 0, 1 },
+	{ "smtp.example.org", 25, 0, 0 },
+	{ "smtp.example.org", 0, 0, 0 },
+	{ "evil.example", 587, 0, 0 },
+	{ "127.0.0.1", 587, 0, 0 },
+	{ "smtp.example.org", 587, 3, 1 },
+	{ "smtp.example.org", 465, 3, 0 },
+};
+
+/* The configuration's relay, and only it, gets its credentials. */
+START_TEST(test_conf_is_relay_table)
+{
+	struct conf c;
+	char err[256] = "";
+	const char *text = relay_cases[_i].tls == 3 ?
+	    "relay smtp.example.org:587\ntls implicit\n" :
+	    "relay smtp.example.org:587\n";
+
+	conf_defaults(&c);
+	ck_assert_int_eq(conf_parse(&c, "t", text, strlen(text), err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(conf_is_relay(&c, relay_cases[_i].host,
+	    relay_cases[_i].port), relay_cases[_i].same);
+}
+END_TEST
+
+START_TEST(test_conf_is_relay_default_port)
+{
+	struct conf c;
+	char err[256] = "";
+
+	conf_defaults(&c);
+	ck_assert_int_eq(conf_is_relay(&c, "", 0), 0);	/* no relay */
+	ck_assert_int_eq(conf_parse(&c, "t", "relay r.example\n", 16, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(conf_is_relay(&c, "r.example", 25), 1);
+	ck_assert_int_eq(conf_is_relay(&c, "r.example", 0), 1);
+	ck_assert_int_eq(conf_is_relay(&c, "r.example", 465), 0);
+	conf_defaults(&c);
+	ck_assert_int_eq(conf_parse(&c, "t", "relay r.example\ntls implicit\n",
+	    29, err, sizeof(err)), 0);
+	ck_assert_int_eq(conf_is_relay(&c, "r.example", 465), 1);
+	ck_assert_int_eq(conf_is_relay(&c, "r.example", 25), 0);
+}
+END_TEST
+
+/*
+ * conf_dump: every key, as a line or as a comment saying it is not set;
+ * what it shows parses again to the same settings; never the
+ * auth_password_command, which may hold the secret.
+ */
+START_TEST(test_conf_dump)
+{
+	static const char *const keys[] = { "relay", "helo", "timeout",
+	    "connect_timeout", "greeting_timeout", "data_timeout", "tls",
+	    "tls_verify", "tls_ca_file", "tls_ca_path", "tls_client_cert",
+	    "tls_client_key", "tls_server_name", "auth_user",
+	    "auth_password_file", "auth_password_command", "auth_mechanism",
+	    "auth_allow_plaintext", "domain", "from", "rewrite_from",
+	    "aliases", "syslog", "allow_config" };
+	const char *text = "relay [::1]:2525\ngreeting_timeout 10s\n"
+	    "auth_user u\nauth_password_command pass show mail-S3cret\n"
+	    "syslog local3\ntls implicit\n";
+	static char out[8192];
+	struct conf c, again;
+	char err[256] = "", line[64];
+	size_t i, n;
+
+	conf_defaults(&c);
+	ck_assert_uint_eq(c.greeting_timeout, 60);
+	ck_assert_int_eq(conf_parse(&c, "t", text, strlen(text), err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(c.greeting_timeout, 10);
+	ck_assert_uint_lt(conf_dump(&c, out, sizeof(out)), sizeof(out));
+	ck_assert_ptr_null(strstr(out, "S3cret"));
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		(void)snprintf(line, sizeof(line), "\n%s ", keys[i]);
+		ck_assert_msg(strstr(out, line) != NULL || strstr(out,
+		    line + 1) == out || (snprintf(line, sizeof(line),
+		    "\n# %s (", keys[i]) > 0 && strstr(out, line) != NULL),
+		    "%s missing in:\n%s", keys[i], out);
+	}
+	ck_assert_ptr_nonnull(strstr(out, "relay [::1]:2525\n"));
+	ck_assert_ptr_nonnull(strstr(out, "syslog local3\n"));
+	/* what is shown is a configuration: the same, but the command */
+	conf_defaults(&again);
+	ck_assert_msg(conf_parse(&again, "dump", out, strlen(out), err,
+	    sizeof(err)) == -1, "parsed without its command");
+	ck_assert_ptr_nonnull(strstr(err, ": auth_user without "
+	    "auth_password_file or auth_password_command"));
+	/* cut to the buffer, and the length it needed said */
+	n = strlen(out);
+	ck_assert_uint_eq(conf_dump(&c, out, 10), n);
+	ck_assert_uint_eq(strlen(out), 9);
+}
+END_TEST
+
+/*
+ * -C for a caller other than root: a file allow_config lists, or one
+ * directly in a directory it lists, with symbolic links resolved.
+ */
+START_TEST(test_conf_allows)
+{
+	char dir[] = "/tmp/check_conf.XXXXXX", p[6][256];
+	struct conf sys;
+	int i, fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	(void)snprintf(p[0], sizeof(p[0]), "%s/ok", dir);
+	(void)snprintf(p[1], sizeof(p[1]), "%s/ok/app.conf", dir);
+	(void)snprintf(p[2], sizeof(p[2]), "%s/other.conf", dir);
+	(void)snprintf(p[3], sizeof(p[3]), "%s/ok/link.conf", dir);
+	(void)snprintf(p[4], sizeof(p[4]), "%s/ok/../other.conf", dir);
+	(void)snprintf(p[5], sizeof(p[5]), "%s/one.conf", dir);
+	ck_assert_int_eq(mkdir(p[0], 0700), 0);
+	for (i = 1; i <= 5; i += 4) {
+		ck_assert_int_ge(fd = open(p[i], O_WRONLY | O_CREAT, 0600), 0);
+		(void)close(fd);
+	}
+	ck_assert_int_ge(fd = open(p[2], O_WRONLY | O_CREAT, 0600), 0);
+	(void)close(fd);
+	ck_assert_int_eq(symlink(p[2], p[3]), 0);
+	conf_defaults(&sys);
+	ck_assert_int_eq(conf_allows(&sys, p[1]), 0);	/* nothing allowed */
+	(void)snprintf(sys.allow_config, sizeof(sys.allow_config),
+	    "/nonexistent %s/ %s", p[0], p[5]);
+	ck_assert_int_eq(conf_allows(&sys, p[1]), 1);
+	ck_assert_int_eq(conf_allows(&sys, p[5]), 1);
+	ck_assert_int_eq(conf_allows(&sys, p[2]), 0);
+	ck_assert_int_eq(conf_allows(&sys, p[3]), 0);	/* leads out */
+	ck_assert_int_eq(conf_allows(&sys, p[4]), 0);
+	ck_assert_int_eq(conf_allows(&sys, "/nonexistent/x.conf"), 0);
+	ck_assert_int_eq(conf_allows(&sys, "/etc/shadow"), 0);
+	for (i = 5; i >= 1; i--)
+		(void)unlink(p[i]);
+	(void)rmdir(p[0]);
+	(void)rmdir(dir);
+}
+END_TEST
 
 START_TEST(test_conf_parse_errors_name_line)
 {
@@ -204,6 +408,13 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_parse_long_line);
 	tcase_add_test(tc, test_conf_load_missing);
 	tcase_add_test(tc, test_conf_load_file);
+	tcase_add_loop_test(tc, test_conf_parse_consistent, 0,
+	    sizeof(good_confs) / sizeof(good_confs[0]));
+	tcase_add_loop_test(tc, test_conf_is_relay_table, 0,
+	    sizeof(relay_cases) / sizeof(relay_cases[0]));
+	tcase_add_test(tc, test_conf_is_relay_default_port);
+	tcase_add_test(tc, test_conf_allows);
+	tcase_add_test(tc, test_conf_dump);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -832,6 +832,48 @@ START_TEST(test_smtpd_run_aliases_table)
 END_TEST
 
 /*
+ * A local RCPT whose alias cannot be expanded (nested deeper than
+ * ALIASES_DEPTH_MAX, as in the fuzz artifact this test replaced) is
+ * refused with 451, each such refusal counts toward SMTPD_ERRORS_MAX,
+ * and none leaves memory behind (the sanitizer run's leak check: the
+ * recipient list of each failed expansion was kept, 512 octets each).
+ */
+START_TEST(test_smtpd_run_alias_failures_counted)
+{
+	static char script[64 + (SMTPD_ERRORS_MAX + 5) * 16];
+	char dir[] = "/tmp/check_smtpd.XXXXXX", path[128], text[1024];
+	size_t len, i;
+	int n;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	/* a target found before the depth runs out: the list is made */
+	len = strlcpy(text, "n0: z@x.example, n1\n", sizeof(text));
+	for (i = 1; i < 40; i++) {
+		n = snprintf(text + len, sizeof(text) - len, "n%zu: n%zu\n", i,
+		    i + 1);
+		ck_assert(n > 0 && (size_t)n < sizeof(text) - len);
+		len += (size_t)n;
+	}
+	put_file(dir, "aliases", text, path, sizeof(path));
+	opts.aliases = path;
+	len = strlcpy(script, "MAIL FROM:<s@x.example>\r\n", sizeof(script));
+	for (i = 0; i < SMTPD_ERRORS_MAX + 5; i++)
+		len = strlcat(script, "RCPT TO:<n0>\r\n", sizeof(script));
+	ck_assert_uint_lt(len, sizeof(script) - 1);
+	ck_assert_int_eq(run(script), CARRIER_TEMP);
+	ck_assert_str_eq(err.text, "too many refused commands (100)");
+	ck_assert_ptr_nonnull(strstr(replies, "451 4.3.5 "));
+	ck_assert_ptr_nonnull(strstr(replies, "nested deeper than"));
+#define LAST	"421 4.7.0 mx.test.example Error: too many errors\r\n"
+	ck_assert_str_eq(replies + replen - strlen(LAST), LAST);
+#undef LAST
+	ck_assert_int_eq(got.calls, 0);
+	(void)unlink(path);
+	(void)rmdir(dir);
+}
+END_TEST
+
+/*
  * An interactive client against a server in a child: it waits for each
  * group's replies, as a pipelining client does; each group's replies
  * come in one write, after the whole group was read.
@@ -987,6 +1029,7 @@ smtpd_suite(void)
 	tcase_add_loop_test(tc, test_smtpd_run_aliases_table, 0,
 	    NELEM(alias_cases));
 	tcase_add_test(tc, test_smtpd_run_files_read_once);
+	tcase_add_test(tc, test_smtpd_run_alias_failures_counted);
 	suite_add_tcase(s, tc);
 	return s;
 }
