@@ -19,7 +19,7 @@ LAB_POSTFIX_MAIN_CF='smtpd_recipient_restrictions = check_recipient_access inlin
 spool=$T/spool
 mkdir -p "$spool"
 conf() {
-	printf 'spool %s\nsyslog off\nqueue_backoff_min 1s\n%s' "$spool" "${1:-}" >"$T/conf"
+	printf 'spool %s\nsyslog off\ndomain example.net\nqueue_backoff_min 1s\n%s' "$spool" "${1:-}" >"$T/conf"
 }
 conf
 delivered=0
