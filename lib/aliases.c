@@ -859,7 +859,7 @@ add_final(struct expand *x, const char *text, int qualified)
 	if ((e->addr = strdup(text)) == NULL)
 		return xfail(x, "out of memory");
 	e->display = NULL;
-	e->comment = NULL;
+	e->start = e->end = 0;	/* not from a field */
 	e->qualified = qualified;
 	x->set[j] = ++out->n;
 	x->added++;
@@ -965,7 +965,6 @@ aliases_expand(const struct aliases *a, const char *name,
 			e = &out->v[--out->n];
 			free(e->addr);
 			free(e->display);
-			free(e->comment);
 		}
 	}
 	if (rc == 0 && skipped != NULL)

@@ -65,6 +65,16 @@ postfix_msg "$pf" example.org root >"$T/got"
 grep -q '^From: root@example.org (Cron Daemon)$' "$T/got" && ok "From qualified, comment kept" || fail "From: $(field From "$T/got")"
 grep -q '^To: root@example.org$' "$T/got" && ok "To qualified" || fail "To: $(field To "$T/got")"
 grep -q '^Cc: postmaster@example.org, x@example.net$' "$T/got" && ok "Cc qualified" || fail "Cc: $(field Cc "$T/got")"
+# Comments, display names and folding stay where they were written.
+printf 'From: Cron (the daemon) <root> (job 3)\nTo: cm (a) (b),\n\tcn (ops)\nSubject: c2\n\nout\n' >"$T/in"
+run_carrier "${C[@]}" -t
+expect_rc 0 "bare names with comments"
+arrived 2
+postfix_msg "$pf" example.org cm >"$T/got"
+grep -q '^From: Cron (the daemon) <root@example.org> (job 3)$' "$T/got" &&
+	ok "From qualified, comments kept" || fail "From: $(field From "$T/got")"
+[ "$(grep -A1 '^To:' "$T/got" | tr -d '\r')" = "$(printf 'To: cm@example.org (a) (b),\n\tcn@example.org (ops)')" ] &&
+	ok "To qualified, comments and fold kept" || fail "To: $(grep -A1 '^To:' "$T/got")"
 
 # 5. cron's own invocation; -F with a non-ASCII name (RFC 2047).
 printf 'Subject: c\n\nx\n' >"$T/in"
