@@ -420,6 +420,8 @@ exit_code(const struct carrier_error *e)
 {
 	int perm = e->status == CARRIER_PERM;
 
+	if (e->protocol && !perm)
+		return EX_PROTOCOL;	/* a reply that is not SMTP */
 	switch (e->phase) {
 	case PHASE_USAGE:
 		return EX_USAGE;
