@@ -21,6 +21,7 @@
 
 #include "compat.h"
 #include "addr.h"
+#include "aliases.h"
 #include "conf.h"
 #include "log.h"
 #include "carrier.h"
@@ -90,6 +91,8 @@ static int	report(const struct carrier_envelope *,
 		    const struct carrier_error *);
 static int	setup(struct cli *, struct conf *, struct carrier_options *);
 static int	send_mail(struct cli *, const struct carrier_options *);
+static void	alias_warning(void *, const char *);
+static int	newaliases(const struct carrier_options *);
 static int	verify(struct cli *, const struct carrier_options *);
 static int	serverinfo(const struct carrier_options *);
 static int	smtp_mode(const struct carrier_options *);
@@ -586,6 +589,47 @@ send_mail(struct cli *cli, const struct carrier_options *opts)
 	return rc;
 }
 
+static void
+alias_warning(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warnx("%s", msg);
+}
+
+/*
+ * -bi, newaliases: checks the aliases file, which is read directly at
+ * each send (there is no database to build); EX_CONFIG when it cannot
+ * be read or has entries a send would skip, each named on stderr.
+ */
+static int
+newaliases(const struct carrier_options *opts)
+{
+	struct aliases *a;
+	char err[512];
+	size_t n, bad;
+
+	if (opts->aliases == NULL) {
+		(void)printf("%s: no aliases file\n", progname);
+		return EX_OK;
+	}
+	if (aliases_load(&a, opts->aliases, alias_warning, NULL, err,
+	    sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return errno == ENOMEM ? EX_OSERR : EX_CONFIG;
+	}
+	n = aliases_count(a);
+	bad = aliases_errors(a);
+	aliases_free(a);
+	if (bad > 0) {
+		log_warnx("%s: %zu bad entr%s skipped, %zu aliases",
+		    opts->aliases, bad, bad == 1 ? "y" : "ies", n);
+		return EX_CONFIG;
+	}
+	(void)printf("%s: %s: %zu aliases; read directly at each send, "
+	    "there is no database to rebuild\n", progname, opts->aliases, n);
+	return EX_OK;
+}
+
 /* -bv: where each recipient would go, without sending anything. */
 static int
 verify(struct cli *cli, const struct carrier_options *opts)
@@ -735,10 +779,7 @@ main(int argc, char **argv)
 	case MODE_QUEUE:
 		return EX_OK;	/* nothing is ever queued: nothing to run */
 	case MODE_NEWALIASES:
-		(void)printf("%s: %s is read directly at each send; there is "
-		    "no alias database to rebuild\n", progname,
-		    opts.aliases != NULL ? opts.aliases : "no aliases file");
-		return EX_OK;
+		return newaliases(&opts);
 	case MODE_VERIFY:
 		return verify(&cli, &opts);
 	case MODE_SERVERINFO:

@@ -179,6 +179,27 @@ expect_err_line '^usage:' "usage line"
 sleep 0.3
 [ "$(find "$pf/mail" -path '*/new/*' -type f | wc -l)" -eq "$before" ] && ok "no mode sent mail" || fail "a mode sent mail"
 
+# 8b. One bad entry in the aliases file is skipped with a warning naming
+#    file:line, the other names still map; newaliases (-bi) says so and
+#    fails, and passes once the file is good.
+printf 'ops: ops1@example.org\nroot admin@example.org\n  more@example.org\nwww-data: web@example.org\n' >"$T/aliases_1bad"
+printf 'relay 127.0.0.1:25\ndomain example.org\naliases %s\n' "$T/aliases_1bad" >"$T/aconf"
+printf '%sSubject: a\n\nb\n' "$HDRS" >"$T/in"
+run_carrier -C "$T/aconf" www-data ops
+expect_rc 0 "a bad entry in the aliases file"
+arrived 2
+[ -e "$pf/mail/example.org/web" ] && [ -e "$pf/mail/example.org/ops1" ] && ok "the other aliases still map" ||
+	fail "www-data or ops not aliased: $(ls "$pf/mail/example.org")"
+expect_err_line "^carrier: $T/aliases_1bad:2: expected ':' after the alias name, entry skipped$" "a bad alias entry named"
+run_carrier -C "$T/aconf" -bi
+expect_rc 78 "-bi, a bad entry"
+expect_err_line "^carrier: $T/aliases_1bad:2: expected ':' after the alias name, entry skipped$" "-bi names the bad entry"
+expect_err_line "^carrier: $T/aliases_1bad: 1 bad entry skipped, 2 aliases$" "-bi counts"
+sed -i 2,3d "$T/aliases_1bad"
+run_carrier -C "$T/aconf" -bi
+expect_rc 0 "-bi, a good file"
+grep -qF "$T/aliases_1bad: 2 aliases" "$T/out" && ok "-bi counts the aliases" || fail "-bi: $(cat "$T/out")"
+
 # 9. -X: the SMTP transcript appended to a file.
 printf '%sSubject: x\n\nb\n' "$HDRS" >"$T/in"
 run_carrier "${C[@]}" -X "$T/xlog" xl@example.org
