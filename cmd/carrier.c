@@ -89,6 +89,8 @@ static int	usage(const char *, ...) __attribute__((format(printf, 1, 2)));
 static int	exit_code(const struct carrier_error *);
 static int	report(const struct carrier_envelope *,
 		    const struct carrier_error *);
+static int	config_error(const struct cli *, struct carrier_options *,
+		    const char *);
 static int	setup(struct cli *, struct conf *, struct carrier_options *);
 static int	send_mail(struct cli *, const struct carrier_options *);
 static void	alias_warning(void *, const char *);
@@ -482,6 +484,25 @@ report(const struct carrier_envelope *env, const struct carrier_error *err)
 	return EX_OK;
 }
 
+/*
+ * A configuration that cannot be loaded: said on stderr and, as the
+ * administrator must act, in the mail log with its defaults.
+ */
+static int
+config_error(const struct cli *cli, struct carrier_options *opts,
+    const char *why)
+{
+	struct carrier_envelope env = { 0 };
+	struct carrier_error err;
+
+	(void)fprintf(stderr, "%s: %s\n", progname, why);
+	carrier_options_init(opts);
+	opts->syslog_tag = cli->syslog_tag;
+	(void)status_set(&err, CARRIER_PERM, PHASE_CONFIG, "%s", why);
+	carrier_log_refused(opts, &env, &err);
+	return EX_CONFIG;
+}
+
 /* Reads the configuration and applies the command line over it. */
 static int
 setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
@@ -493,10 +514,8 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 	conf_defaults(conf);
 	if (conf_load(conf, cli->conf_path != NULL ? cli->conf_path :
 	    CONF_PATH_DEFAULT, cli->conf_path != NULL, why,
-	    sizeof(why)) != 0) {
-		(void)fprintf(stderr, "%s: %s\n", progname, why);
-		return EX_CONFIG;
-	}
+	    sizeof(why)) != 0)
+		return config_error(cli, opts, why);
 	carrier_options_init(opts);
 	carrier_options_from_conf(opts, conf);
 	if (cli->relay != NULL) {

@@ -64,8 +64,8 @@ struct addrlist {
  * address-list, groups and the obsolete syntax allowed.  Appends every
  * mailbox to list in order, the members of groups included; group names
  * are not kept (groups only counts them), and an empty group
- * ("undisclosed-recipients:;") or an empty list adds nothing.  A mailbox without a domain is accepted bare
- * or in angle brackets ("root", "Cron Daemon <root>").  Some mailers
+ * ("undisclosed-recipients:;") or an empty list adds nothing.  A
+ * mailbox without a domain is accepted bare or in angle brackets ("root", "Cron Daemon <root>").  Some mailers
  * also take the following, but here they are errors: addresses
  * separated by white space only ("a@x b@y"), a group without its ';',
  * a route without commas ("<@a@b:u@c>"), a domain with a final dot.

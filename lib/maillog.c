@@ -137,11 +137,24 @@ put_reason(struct line *l, const struct carrier_error *e)
 	}
 }
 
+/*
+ * The class of an outcome as the log says it: a configuration error
+ * (the caller got EX_CONFIG) is neither temporary nor the recipient's.
+ */
+static const char *
+status_word(const struct carrier_error *e, const char *failed)
+{
+	if (e->status == CARRIER_OK)
+		return "sent";
+	if (e->phase == PHASE_CONFIG)
+		return "config-error";
+	return e->status == CARRIER_TEMP ? "tempfail" : failed;
+}
+
 size_t
 maillog_format(char *buf, size_t size, const struct maillog_msg *m,
     const char *rcpt, const struct carrier_error *r)
 {
-	static const char *const word[] = { "sent", "tempfail", "failed" };
 	struct line l = { buf, size, 0 };
 
 	if (size == 0)
@@ -163,7 +176,7 @@ maillog_format(char *buf, size_t size, const struct maillog_msg *m,
 		put(&l, ", size=%llu", (unsigned long long)m->size);
 	if (r->enhanced[0] != '\0')
 		put_clean(&l, ", dsn=", r->enhanced, STATUS_ENH_MAX);
-	put(&l, ", status=%s", word[r->status]);
+	put(&l, ", status=%s", status_word(r, "failed"));
 	put_reason(&l, r);
 	return l.len;
 }
@@ -183,15 +196,18 @@ maillog_format_refused(char *buf, size_t size, const struct maillog_msg *m,
 	put(&l, "%s", m->sender[0] != '\0' ? ">, " : "");
 	if (m->uid >= 0)
 		put(&l, "uid=%ld, ", m->uid);
-	put(&l, "status=refused");
+	put(&l, "status=%s", err->phase == PHASE_CONFIG ? "config-error" :
+	    "refused");
 	put_reason(&l, err);
 	return l.len;
 }
 
 int
-maillog_priority(enum carrier_status st)
+maillog_priority(const struct carrier_error *e)
 {
-	return st == CARRIER_OK ? LOG_INFO : st == CARRIER_TEMP ?
+	if (e->status == CARRIER_OK)
+		return LOG_INFO;
+	return e->status == CARRIER_TEMP && e->phase != PHASE_CONFIG ?
 	    LOG_WARNING : LOG_ERR;
 }
 

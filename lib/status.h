@@ -68,7 +68,8 @@ void	status_clear(struct carrier_error *);
 /*
  * Fills err with a failure of the given class in the given phase, without
  * a reply code and not a protocol error; the text is formatted from fmt
- * and sanitised.  Keeps err->host.  Returns status, so callers can "return status_set(...)".
+ * and sanitised.  Keeps err->host.  Returns status, so callers can
+ * "return status_set(...)".
  */
 enum carrier_status status_set(struct carrier_error *err,
 	    enum carrier_status status, enum carrier_phase phase,
