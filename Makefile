@@ -1,7 +1,8 @@
 # carrier: hand-written Makefile.  configure writes config.mk (included
 # below) and config.h; on a fresh clone, config.mk is made first by
-# installing the Debian packages the build needs (tests/lab/deps.sh),
-# running autoconf and ./configure.  See README.
+# running autoconf and ./configure.  make never installs packages: the
+# Debian packages the build needs come from README's set-up command,
+# sh tests/lab/deps.sh, and make says so when they are missing.
 
 ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
 include config.mk
@@ -34,12 +35,15 @@ MANS		= man/carrier.8 man/carrier.conf.5 man/libcarrier.3
 
 all: carrier
 
+DEPS_HINT	= run 'sh tests/lab/deps.sh' (as root) first: it installs \
+		  the Debian packages the build needs
 config.mk: configure.ac config.mk.in
-	@if [ ! -x tests/lab/deps.sh ] || [ "$$(id -u)" != 0 ]; then :; \
-	else tests/lab/deps.sh; fi
+	@command -v autoconf >/dev/null 2>&1 || \
+	    { echo "make: autoconf not found: $(DEPS_HINT)" >&2; exit 1; }
 	autoconf
 	autoheader
-	./configure
+	@./configure || { rm -f config.mk; \
+	    echo "make: configure failed: $(DEPS_HINT)" >&2; exit 1; }
 
 # $(O)/carrier: the same binary in O (build/asan/carrier for
 # integration-asan)

@@ -28,6 +28,7 @@
 
 #include "compat.h"
 #include "addr.h"
+#include "aliases.h"
 #include "conf.h"
 #include "conn_tls.h"
 #include "log.h"
@@ -116,6 +117,10 @@ static void	background_run(const struct carrier_options *,
 static int	queue_mode(struct cli *, const struct carrier_options *);
 static int	list_one(const struct carrier_queue_entry *, void *);
 static int	mailq(const struct carrier_options *);
+static int	config_error(const struct cli *, struct carrier_options *,
+		    const char *);
+static void	alias_warning(void *, const char *);
+static int	newaliases(const struct carrier_options *);
 static int	verify(struct cli *, const struct carrier_options *);
 static int	serverinfo(const struct carrier_options *);
 static int	smtp_mode(const struct carrier_options *);
@@ -508,6 +513,8 @@ exit_code(const struct carrier_error *e)
 {
 	int perm = e->status == CARRIER_PERM;
 
+	if (e->protocol && !perm)
+		return EX_PROTOCOL;	/* a reply that is not SMTP */
 	switch (e->phase) {
 	case PHASE_USAGE:
 		return EX_USAGE;
@@ -599,6 +606,25 @@ check_conf_path(const char *path)
 	return EX_NOPERM;
 }
 
+/*
+ * A configuration that cannot be loaded: said on stderr and, as the
+ * administrator must act, in the mail log with its defaults.
+ */
+static int
+config_error(const struct cli *cli, struct carrier_options *opts,
+    const char *why)
+{
+	struct carrier_envelope env = { 0 };
+	struct carrier_error err;
+
+	(void)fprintf(stderr, "%s: %s\n", progname, why);
+	carrier_options_init(opts);
+	opts->syslog_tag = cli->syslog_tag;
+	(void)status_set(&err, CARRIER_PERM, PHASE_CONFIG, "%s", why);
+	carrier_log_refused(opts, &env, &err);
+	return EX_CONFIG;
+}
+
 /* Reads the configuration and applies the command line over it. */
 static int
 setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
@@ -615,10 +641,8 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 	path = conf_path(cli, &note);
 	conf_defaults(conf);
 	if (conf_load(conf, path, cli->conf_path != NULL, why,
-	    sizeof(why)) != 0) {
-		(void)fprintf(stderr, "%s: %s\n", progname, why);
-		return EX_CONFIG;
-	}
+	    sizeof(why)) != 0)
+		return config_error(cli, opts, why);
 	log_note("configuration %s%s", path, note);
 	carrier_options_init(opts);
 	carrier_options_from_conf(opts, conf);
@@ -977,6 +1001,47 @@ mailq(const struct carrier_options *opts)
 	return EX_OK;
 }
 
+static void
+alias_warning(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warnx("%s", msg);
+}
+
+/*
+ * -bi, newaliases: checks the aliases file, which is read directly at
+ * each send (there is no database to build); EX_CONFIG when it cannot
+ * be read or has entries a send would skip, each named on stderr.
+ */
+static int
+newaliases(const struct carrier_options *opts)
+{
+	struct aliases *a;
+	char err[512];
+	size_t n, bad;
+
+	if (opts->aliases == NULL) {
+		(void)printf("%s: no aliases file\n", progname);
+		return EX_OK;
+	}
+	if (aliases_load(&a, opts->aliases, alias_warning, NULL, err,
+	    sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return errno == ENOMEM ? EX_OSERR : EX_CONFIG;
+	}
+	n = aliases_count(a);
+	bad = aliases_errors(a);
+	aliases_free(a);
+	if (bad > 0) {
+		log_warnx("%s: %zu bad entr%s skipped, %zu aliases",
+		    opts->aliases, bad, bad == 1 ? "y" : "ies", n);
+		return EX_CONFIG;
+	}
+	(void)printf("%s: %s: %zu aliases; read directly at each send, "
+	    "there is no database to rebuild\n", progname, opts->aliases, n);
+	return EX_OK;
+}
+
 /* -bv: where each recipient would go, without sending anything. */
 static int
 verify(struct cli *cli, const struct carrier_options *opts)
@@ -1174,10 +1239,7 @@ main(int argc, char **argv)
 	case MODE_QUEUE:
 		return queue_mode(&cli, &opts);
 	case MODE_NEWALIASES:
-		(void)printf("%s: %s is read directly at each send; there is "
-		    "no alias database to rebuild\n", progname,
-		    opts.aliases != NULL ? opts.aliases : "no aliases file");
-		return EX_OK;
+		return newaliases(&opts);
 	case MODE_VERIFY:
 		return verify(&cli, &opts);
 	case MODE_SERVERINFO:

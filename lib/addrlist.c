@@ -78,9 +78,10 @@ struct parser {
 	enum tok	 tok;		/* the look-ahead token */
 	const char	*ts;		/* its text; inside the quotes or */
 	size_t		 tn;		/* brackets for a string or literal */
+	size_t		 tstart;	/* where it starts in p */
+	size_t		 pend;		/* where the token before it ends */
+	size_t		 wstart;	/* where the words collected start */
 	int		 sp;		/* CFWS came before it */
-	const char	*cs;		/* the last outer comment in that */
-	size_t		 cn;		/* CFWS, inside its parentheses */
 	const char	*why;		/* the error */
 	int		 nomem;		/* ...was malloc's */
 	int		 ingroup;
@@ -103,7 +104,6 @@ static int	bad_byte(struct parser *, unsigned char);
 static int	lex_fold(struct parser *);
 static int	lex_pair(struct parser *, const char *);
 static int	lex_comment(struct parser *);
-static int	copy_comment(struct parser *, struct addrlist_entry *);
 static int	lex_cfws(struct parser *);
 static int	lex_delimited(struct parser *, char, const char *);
 static int	lex_next(struct parser *);
@@ -203,7 +203,7 @@ lex_pair(struct parser *st, const char *end)
 static int
 lex_comment(struct parser *st)
 {
-	size_t depth = 0, start = st->pos;
+	size_t depth = 0;
 	unsigned char c;
 
 	while (st->pos < st->len) {
@@ -222,8 +222,6 @@ lex_comment(struct parser *st)
 			return fail(st, "comments nested deeper than "
 			    XSTR(ADDRLIST_DEPTH_MAX));
 		if (c == ')' && --depth == 0) {
-			st->cs = st->p + start + 1;
-			st->cn = st->pos - start - 1;
 			st->pos++;
 			return 0;
 		}
@@ -241,7 +239,6 @@ lex_cfws(struct parser *st)
 	char c;
 
 	st->sp = 0;
-	st->cn = 0;
 	while (st->pos < st->len) {
 		c = st->p[st->pos];
 		if (c == ' ' || c == '\t')
@@ -302,8 +299,10 @@ lex_next(struct parser *st)
 	unsigned char c;
 	size_t start;
 
+	st->pend = st->pos;
 	if (lex_cfws(st) == -1)
 		return -1;
+	st->tstart = st->pos;
 	if (st->pos >= st->len) {
 		st->tok = TOK_END;
 		return 0;
@@ -475,23 +474,9 @@ check_entry(struct parser *st, const char *addr, int qualified)
 
 /*
  * Appends the mailbox collected in st->local (and st->dom if qualified,
- * st->disp if withdisp) to list.
+ * st->disp if withdisp) to list; its addr-spec spans st->wstart up to
+ * the end of the token before the look-ahead.
  */
-/* Keeps st's last comment, unfolded (line breaks dropped), in e. */
-static int
-copy_comment(struct parser *st, struct addrlist_entry *e)
-{
-	size_t i, o = 0;
-
-	if ((e->comment = malloc(st->cn + 1)) == NULL)
-		return -1;
-	for (i = 0; i < st->cn; i++)
-		if (st->cs[i] != '\r' && st->cs[i] != '\n')
-			e->comment[o++] = st->cs[i];
-	e->comment[o] = '\0';
-	return 0;
-}
-
 static int
 list_add(struct parser *st, struct addrlist *list, int qualified,
     int withdisp)
@@ -535,16 +520,12 @@ list_add(struct parser *st, struct addrlist *list, int qualified,
 	e = &list->v[list->n];
 	e->qualified = qualified;
 	e->display = NULL;
-	e->comment = NULL;
+	e->start = st->wstart;
+	e->end = st->pend;
 	if ((e->addr = strdup(addr)) == NULL)
 		return nomem(st);
 	if (withdisp && st->disp.n > 0 &&
 	    (e->display = strndup(st->disp.s, st->disp.n)) == NULL) {
-		free(e->addr);
-		return nomem(st);
-	}
-	if (e->display == NULL && st->cn > 0 &&
-	    st->cn < ADDRLIST_DISPLAY_MAX && copy_comment(st, e) == -1) {
 		free(e->addr);
 		return nomem(st);
 	}
@@ -566,6 +547,7 @@ parse_words(struct parser *st, int wantdisp)
 
 	st->items = 0;
 	st->localok = 1;
+	st->wstart = st->tstart;
 	sb_reset(&st->local);
 	if (wantdisp)
 		sb_reset(&st->disp);
@@ -787,7 +769,6 @@ addrlist_parse(struct addrlist *list, const char *body, size_t len,
 		e = &list->v[--list->n];
 		free(e->addr);
 		free(e->display);
-		free(e->comment);
 	}
 	list->groups = g0;
 	if (errlen > 0)
@@ -805,7 +786,6 @@ addrlist_free(struct addrlist *list)
 	for (i = 0; i < list->n; i++) {
 		free(list->v[i].addr);
 		free(list->v[i].display);
-		free(list->v[i].comment);
 	}
 	free(list->v);
 	list->v = NULL;

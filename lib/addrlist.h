@@ -34,16 +34,19 @@
  * separated them.  RFC 2047 encoded-words are left as they are.  Bytes
  * >= 0x80 are passed on unchecked (UTF-8 per RFC 6532, or legacy 8-bit
  * text).  A comment after a bare addr-spec ("root (Cron Daemon)") is not
- * a display name.
+ * a display name; comments are not kept (start and end say where the
+ * address is, so a caller can keep all else).
  */
 struct addrlist_entry {
 	char	*addr;		/* owned */
 	char	*display;	/* owned, or NULL */
 	int	 qualified;	/* 1 if the mailbox had "@domain" */
-	char	*comment;	/* owned, or NULL: for a mailbox without a
-				 * display name, the comment that followed
-				 * it ("root (Cron Daemon)"), as written
-				 * inside its parentheses, unfolded */
+	size_t	 start, end;	/* the addr-spec as written in the body:
+				 * from its first word (a quoted string's
+				 * opening quote) to the end of its last
+				 * token, without the comments around it,
+				 * so a field can be rewritten with
+				 * everything else kept */
 };
 
 /* A list of mailboxes; start from a zeroed struct. */
@@ -61,8 +64,8 @@ struct addrlist {
  * address-list, groups and the obsolete syntax allowed.  Appends every
  * mailbox to list in order, the members of groups included; group names
  * are not kept (groups only counts them), and an empty group
- * ("undisclosed-recipients:;") or an empty list adds nothing.  A mailbox without a domain is accepted bare
- * or in angle brackets ("root", "Cron Daemon <root>").  Some mailers
+ * ("undisclosed-recipients:;") or an empty list adds nothing.  A
+ * mailbox without a domain is accepted bare or in angle brackets ("root", "Cron Daemon <root>").  Some mailers
  * also take the following, but here they are errors: addresses
  * separated by white space only ("a@x b@y"), a group without its ';',
  * a route without commas ("<@a@b:u@c>"), a domain with a final dot.

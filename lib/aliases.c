@@ -81,6 +81,7 @@ struct aliases {
 	size_t		 nslot;	/* a power of two, or 0 */
 	void		(*warn)(void *, const char *);
 	void		*arg;
+	size_t		 errors;	/* entries skipped for errors */
 };
 
 /* Where a physical line starts in the logical line. */
@@ -98,8 +99,8 @@ struct parser {
 	struct seg	*seg;
 	size_t		 nseg;
 	size_t		 segcap;
-	char		*err;
-	size_t		 errlen;
+	char		 msg[MSG_SIZE];	/* the last error */
+	int		 nomem;
 };
 
 enum state {
@@ -151,6 +152,9 @@ static int	add_target(struct parser *, const char *, size_t, size_t,
 static int	parse_targets(struct parser *, const char *, size_t);
 static int	parse_name(struct parser *, char *, size_t, size_t *);
 static int	parse_entry(struct parser *);
+static int	entry_done(struct parser *);
+static void	bad_line(struct parser *, unsigned int, const char *);
+static void	skip_entry(struct parser *);
 static void	resolve(struct aliases *);
 static uint64_t	addr_hash(const char *, int);
 static int	addr_same(const char *, int, const char *, int);
@@ -277,25 +281,28 @@ warnf(const struct aliases *a, const char *fmt, ...)
 	a->warn(a->arg, msg);
 }
 
-/* Writes "name:line: reason" to the error buffer; returns -1. */
+/* Writes "name:line: reason" to st->msg; returns -1. */
 static int
 perr(struct parser *st, unsigned int line, const char *fmt, ...)
 {
-	char why[MSG_SIZE];
+	char why[MSG_SIZE - 64];	/* room for the name and line */
 	va_list ap;
 
 	va_start(ap, fmt);
 	(void)vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	(void)snprintf(st->err, st->errlen, "%s:%u: %s", st->name, line,
+	(void)snprintf(st->msg, sizeof(st->msg), "%s:%u: %s", st->name, line,
 	    why);
 	return -1;
 }
 
+/* Out of memory: the one error that ends the load. */
 static int
 nomem(struct parser *st)
 {
-	(void)snprintf(st->err, st->errlen, "%s: out of memory", st->name);
+	(void)snprintf(st->msg, sizeof(st->msg), "%s: out of memory",
+	    st->name);
+	st->nomem = 1;
 	errno = ENOMEM;
 	return -1;
 }
@@ -633,6 +640,42 @@ parse_entry(struct parser *st)
 	return 0;
 }
 
+/* Reports the error in st->msg: its entry is skipped. */
+static void
+skip_entry(struct parser *st)
+{
+	st->a->errors++;
+	warnf(st->a, "%s, entry skipped", st->msg);
+}
+
+/*
+ * Parses the logical line in st->buf; an entry with an error leaves
+ * nothing in the table and is reported.  Returns -1 only when memory
+ * ran out.
+ */
+static int
+entry_done(struct parser *st)
+{
+	size_t first = st->a->nt;
+
+	if (parse_entry(st) == 0)
+		return 0;
+	if (st->nomem)
+		return -1;
+	while (st->a->nt > first)
+		free(st->a->t[--st->a->nt].text);
+	skip_entry(st);
+	return 0;
+}
+
+/* Reports physical line `line` as bad (why): its entry is skipped. */
+static void
+bad_line(struct parser *st, unsigned int line, const char *why)
+{
+	(void)perr(st, line, "%s", why);
+	skip_entry(st);
+}
+
 /* Points every local target at the entry it names. */
 static void
 resolve(struct aliases *a)
@@ -659,20 +702,21 @@ aliases_parse_buffer(struct aliases **out, const char *name,
 	const char *s, *nl;
 	size_t pos = 0, n, b;
 	unsigned int line = 0;
-	int inentry = 0, rc = -1;
+	int inentry = 0, skipping = 0, rc = -1;
 
 	*out = NULL;
 	memset(&st, 0, sizeof(st));
 	st.name = name;
-	st.err = err;
-	st.errlen = errlen;
 	if (len > ALIASES_FILE_MAX) {
 		(void)snprintf(err, errlen, "%s: larger than "
 		    XSTR(ALIASES_FILE_MAX) " octets", name);
 		return -1;
 	}
-	if ((a = calloc(1, sizeof(*a))) == NULL)
-		return nomem(&st);
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		(void)nomem(&st);
+		(void)snprintf(err, errlen, "%s", st.msg);
+		return -1;
+	}
 	a->warn = warn;
 	a->arg = arg;
 	st.a = a;
@@ -684,37 +728,43 @@ aliases_parse_buffer(struct aliases **out, const char *name,
 		pos += n + (nl != NULL);
 		if (n > 0 && s[n - 1] == '\r')
 			n--;
-		if (n > ALIASES_LINE_MAX) {
-			(void)perr(&st, line, "line longer than "
-			    XSTR(ALIASES_LINE_MAX) " octets");
-			goto out;
-		}
-		if (memchr(s, '\0', n) != NULL) {
-			(void)perr(&st, line, "NUL byte");
-			goto out;
-		}
 		for (b = 0; b < n && is_blank(s[b]); b++)
 			;
 		if (b == n || s[b] == '#')
 			continue;		/* blank or comment */
+		if (b == 0) {			/* an entry starts */
+			if (inentry && entry_done(&st) == -1)
+				goto out;
+			inentry = skipping = 0;
+		} else if (skipping)
+			continue;		/* the rest of a bad entry */
 		if (b > 0 && !inentry) {
-			(void)perr(&st, line, "continuation line without an "
+			bad_line(&st, line, "continuation line without an "
 			    "alias above it");
-			goto out;
+			skipping = 1;
+			continue;
 		}
-		if (b == 0 && inentry && parse_entry(&st) == -1)
-			goto out;
+		if (n > ALIASES_LINE_MAX || memchr(s, '\0', n) != NULL) {
+			bad_line(&st, line, n > ALIASES_LINE_MAX ?
+			    "line longer than " XSTR(ALIASES_LINE_MAX)
+			    " octets" : "NUL byte");
+			inentry = 0;
+			skipping = 1;
+			continue;
+		}
 		if (line_append(&st, s, n, line, b == 0) == -1)
 			goto out;
 		inentry = 1;
 	}
-	if (inentry && parse_entry(&st) == -1)
+	if (inentry && entry_done(&st) == -1)
 		goto out;
 	resolve(a);
 	*out = a;
 	a = NULL;
 	rc = 0;
 out:
+	if (rc == -1)
+		(void)snprintf(err, errlen, "%s", st.msg);
 	aliases_free(a);
 	free(st.buf);
 	free(st.seg);
@@ -859,7 +909,7 @@ add_final(struct expand *x, const char *text, int qualified)
 	if ((e->addr = strdup(text)) == NULL)
 		return xfail(x, "out of memory");
 	e->display = NULL;
-	e->comment = NULL;
+	e->start = e->end = 0;	/* not from a field */
 	e->qualified = qualified;
 	x->set[j] = ++out->n;
 	x->added++;
@@ -965,7 +1015,6 @@ aliases_expand(const struct aliases *a, const char *name,
 			e = &out->v[--out->n];
 			free(e->addr);
 			free(e->display);
-			free(e->comment);
 		}
 	}
 	if (rc == 0 && skipped != NULL)
@@ -973,6 +1022,12 @@ aliases_expand(const struct aliases *a, const char *name,
 	free(x.state);
 	free(x.set);
 	return rc;
+}
+
+size_t
+aliases_errors(const struct aliases *a)
+{
+	return a == NULL ? 0 : a->errors;
 }
 
 size_t

@@ -33,11 +33,16 @@
  *    quotes, as "|command with args"): kept, but as carrier only relays,
  *    never delivered: aliases_expand() skips them and reports each one.
  *
- * Errors in the file make aliases_load() fail rather than guess
- * (Postfix warns and skips such lines): a line that is not "name:
- * targets", an entry with no target, a name with a domain, a target
- * that addrlist_parse() rejects, a NUL byte, too long a line, too many
- * targets in one entry, too large a file.  The backslash-newline
+ * An entry with an error is skipped, whole, and reported to the warning
+ * callback as "path:line: reason, entry skipped", as Postfix does: one
+ * bad line does not stop the mail to every other name (the name of a
+ * skipped entry then has no alias).  Such errors are: a line that is
+ * not "name: targets", an entry with no target, a name with a domain, a
+ * target that addrlist_parse() rejects, a NUL byte, too long a line,
+ * too many targets in one entry, a continuation line with no entry
+ * above it; aliases_errors() counts them.  Only too large a file, an
+ * unreadable one and memory running out make aliases_load() fail.  The
+ * backslash-newline
  * continuation of sendmail is not supported (a continuation line starts
  * with white space).
  */
@@ -64,13 +69,14 @@ struct aliases;
  * Reads the aliases file path.  A missing file (ENOENT) is an empty
  * table.  warn, if not NULL, is called with arg and a one-line message
  * for each duplicate name, here as "path:line: duplicate alias NAME
- * ignored, the one at line N is used", and is kept for
+ * ignored, the one at line N is used", and for each entry skipped for
+ * an error (see above), and is kept for
  * aliases_expand(), so arg must live as long as the table.  In the
  * messages (warnings and errors), text from the file is sanitised with
  * log_sanitize(): printable ASCII and HTAB, other bytes as \xHH.
  *
  * Returns 0 and the table in *out (free it with aliases_free());
- * or -1 with *out NULL and "path:line: reason" or "path: reason" in err
+ * or -1 with *out NULL and "path: reason" in err
  * (errlen bytes, NUL-terminated, maybe truncated), errno ENOMEM when
  * memory ran out.
  */
@@ -124,6 +130,9 @@ int	aliases_parse_buffer(struct aliases **out, const char *name,
  */
 int	aliases_expand(const struct aliases *a, const char *name,
 	    struct addrlist *out, size_t *skipped, char *err, size_t errlen);
+
+/* The number of entries skipped for errors at load; 0 for NULL. */
+size_t	aliases_errors(const struct aliases *a);
 
 /* The number of entries (distinct names) in a; 0 for NULL. */
 size_t	aliases_count(const struct aliases *a);

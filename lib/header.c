@@ -209,8 +209,11 @@ header_put(struct header *h, long i, const char *name, const char *value)
 {
 	struct header_field nf;
 	size_t nl = strlen(name), vl = strlen(value);
+	size_t old = i >= 0 ? h->f[i].len : 0;
 
-	if (nl + vl + 5 > HEADER_MAX || h->total + nl + vl + 5 > HEADER_MAX) {
+	/* The field replaced leaves before the new one is counted. */
+	if (nl + vl + 4 > HEADER_MAX ||
+	    h->total - old + nl + vl + 4 > HEADER_MAX) {
 		errno = E2BIG;
 		return -1;
 	}

@@ -148,12 +148,24 @@ put_reason(struct line *l, const struct carrier_error *e)
 	}
 }
 
+/*
+ * The class of an outcome as the log says it: a configuration error
+ * (the caller got EX_CONFIG) is neither temporary nor the recipient's.
+ */
+static const char *
+status_word(const struct carrier_error *e, const char *failed)
+{
+	if (e->status == CARRIER_OK)
+		return "sent";
+	if (e->phase == PHASE_CONFIG)
+		return "config-error";
+	return e->status == CARRIER_TEMP ? "tempfail" : failed;
+}
+
 size_t
 maillog_format(char *buf, size_t size, const struct maillog_msg *m,
     const char *rcpt, const struct carrier_error *r)
 {
-	static const char *const word[] = { "sent", "tempfail", "failed" };
-	static const char *const queued[] = { "sent", "deferred", "bounced" };
 	struct line l = { buf, size, 0 };
 	int inq = m->queue_id != NULL && m->queue_id[0] != '\0';
 
@@ -180,7 +192,8 @@ maillog_format(char *buf, size_t size, const struct maillog_msg *m,
 	if (r->enhanced[0] != '\0')
 		put_clean(&l, ", dsn=", r->enhanced, STATUS_ENH_MAX);
 	put(&l, ", status=%s", r->phase == PHASE_EXPIRED ? "expired" :
-	    inq ? queued[r->status] : word[r->status]);
+	    inq && r->status == CARRIER_TEMP ? "deferred" :
+	    status_word(r, inq ? "bounced" : "failed"));
 	put_reason(&l, r);
 	return l.len;
 }
@@ -200,15 +213,18 @@ maillog_format_refused(char *buf, size_t size, const struct maillog_msg *m,
 	put(&l, "%s", m->sender[0] != '\0' ? ">, " : "");
 	if (m->uid >= 0)
 		put(&l, "uid=%ld, ", m->uid);
-	put(&l, "status=refused");
+	put(&l, "status=%s", err->phase == PHASE_CONFIG ? "config-error" :
+	    "refused");
 	put_reason(&l, err);
 	return l.len;
 }
 
 int
-maillog_priority(enum carrier_status st)
+maillog_priority(const struct carrier_error *e)
 {
-	return st == CARRIER_OK ? LOG_INFO : st == CARRIER_TEMP ?
+	if (e->status == CARRIER_OK)
+		return LOG_INFO;
+	return e->status == CARRIER_TEMP && e->phase != PHASE_CONFIG ?
 	    LOG_WARNING : LOG_ERR;
 }
 

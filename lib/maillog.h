@@ -15,8 +15,11 @@
  *   [QUEUEID: ]from=<s>, to=<r>, uid=N, msgid=<id>,
  *   relay=host[addr]:port, delay=0.25, size=2048, dsn=2.0.0,
  *   status=sent (250 2.0.0 Ok: ...)
- * status is sent, tempfail or failed; for a queued message (a queue id)
- * deferred, bounced, or expired when its lifetime ran out.
+ * status is sent, tempfail, failed, or config-error for a failure in
+ * PHASE_CONFIG (no relay, a bad config or aliases file, an unreadable
+ * secret: the caller got EX_CONFIG, not a temporary failure); for a
+ * queued message (a queue id) deferred, bounced, or expired when its
+ * lifetime ran out.
  * Every field that comes from the caller or a server is sanitised: no
  * control byte (a line break would forge a log line) reaches the log.
  */
@@ -81,8 +84,12 @@ size_t	maillog_format(char *buf, size_t size, const struct maillog_msg *m,
 size_t	maillog_format_refused(char *buf, size_t size,
 	    const struct maillog_msg *m, const struct carrier_error *err);
 
-/* The syslog priority (LOG_INFO, LOG_WARNING, LOG_ERR) of an outcome. */
-int	maillog_priority(enum carrier_status);
+/*
+ * The syslog priority of an outcome: LOG_INFO sent, LOG_WARNING
+ * temporary, LOG_ERR permanent or a configuration error (PHASE_CONFIG,
+ * whatever its class: an administrator must act).
+ */
+int	maillog_priority(const struct carrier_error *);
 
 #define MAILLOG_BATCH		32	/* lines per sendmmsg(2) */
 #define MAILLOG_FRAME_MAX	(MAILLOG_LINE_MAX + 64)

@@ -90,7 +90,7 @@ log_lines(const struct carrier_options *opts, struct carrier_envelope *env,
 
 		(void)maillog_format(line, sizeof(line), &m, r->addr,
 		    &r->result);
-		maillog_add(&ml, maillog_priority(r->result.status), line);
+		maillog_add(&ml, maillog_priority(&r->result), line);
 	}
 	(void)maillog_close(&ml);
 }
@@ -109,6 +109,6 @@ carrier_log_refused(const struct carrier_options *opts,
 		return;
 	message_fields(env, NULL, &m);
 	(void)maillog_format_refused(line, sizeof(line), &m, err);
-	maillog_add(&ml, maillog_priority(err->status), line);
+	maillog_add(&ml, maillog_priority(err), line);
 	(void)maillog_close(&ml);
 }

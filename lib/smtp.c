@@ -164,9 +164,11 @@ smtp_read_reply(struct smtp_session *s, enum carrier_phase phase,
 		    sizeof(why))) == -1) {
 			log_sanitize(clean, sizeof(clean), line, len);
 			(void)strlcpy(err->host, s->peer, sizeof(err->host));
-			return status_set(err, CARRIER_TEMP, phase,
+			(void)status_set(err, CARRIER_TEMP, phase,
 			    "protocol error during %s: %s: \"%s\"",
 			    status_phase_name(phase), why, clean);
+			err->protocol = 1;
+			return CARRIER_TEMP;
 		}
 	} while (r == 0);
 	/* 421: the server is closing the connection (RFC 5321 3.8) */
@@ -186,6 +188,7 @@ smtp_reply_error(struct smtp_session *s, enum carrier_phase phase,
 	err->phase = phase;
 	err->code = s->reply.code;
 	err->step[0] = '\0';
+	err->protocol = 0;
 	(void)strlcpy(err->enhanced, s->reply.enhanced,
 	    sizeof(err->enhanced));
 	(void)strlcpy(err->host, s->peer, sizeof(err->host));

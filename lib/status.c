@@ -54,6 +54,7 @@ status_set(struct carrier_error *err, enum carrier_status status,
 	err->code = 0;
 	err->enhanced[0] = '\0';
 	err->step[0] = '\0';
+	err->protocol = 0;
 	log_sanitize(err->text, sizeof(err->text), raw, strlen(raw));
 	return status;
 }

@@ -58,6 +58,9 @@ struct carrier_error {
 	char			step[24];	/* the exact command, e.g.
 						 * "AUTH PLAIN"; "" = phase */
 	char			text[STATUS_TEXT_MAX];	/* sanitised */
+	int			protocol; /* the peer broke the protocol:
+						 * a reply that does not parse
+						 * (EX_PROTOCOL to a caller) */
 };
 
 /* Resets an error record to "no error". */
@@ -65,8 +68,9 @@ void	status_clear(struct carrier_error *);
 
 /*
  * Fills err with a failure of the given class in the given phase, without
- * a reply code; the text is formatted from fmt and sanitised.  Keeps
- * err->host.  Returns status, so callers can "return status_set(...)".
+ * a reply code and not a protocol error; the text is formatted from fmt
+ * and sanitised.  Keeps err->host.  Returns status, so callers can
+ * "return status_set(...)".
  */
 enum carrier_status status_set(struct carrier_error *err,
 	    enum carrier_status status, enum carrier_phase phase,

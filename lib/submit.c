@@ -567,23 +567,40 @@ mailbox(const char *display, const char *addr, char *out, size_t size)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+/* Appends n octets of s to the growing *buf (*len octets so far). */
+static int
+splice_add(char **buf, size_t *len, const char *s, size_t n)
+{
+	char *nb;
+
+	if ((nb = realloc(*buf, *len + n + 1)) == NULL)
+		return -1;
+	memcpy(nb + *len, s, n);
+	nb[*len + n] = '\0';
+	*buf = nb;
+	*len += n;
+	return 0;
+}
+
 /*
  * Rewrites an address header field whose list holds a bare local name:
  * each bare name is qualified (and, for From with rewrite_from, a local
- * sender replaced by the configured from).  Other fields stay untouched,
- * byte for byte, and so does a field with a group in it: the list does
- * not keep groups, so writing it anew would lose them (and their names).
+ * sender's address replaced by the configured from) where it stands, so
+ * display names, comments and folding stay as written.  Other fields
+ * stay untouched, byte for byte, and so does a field with a group in
+ * it: a group's members are not qualified (as before).
  */
 static enum carrier_status
 fix_field(struct policy *p, struct header *h, size_t i,
     int is_from, struct carrier_error *err)
 {
 	struct addrlist list;
-	const char *v;
-	char why[128], addr[ADDR_MAX + 2], one[1400];
-	char *value = NULL, *nv;
-	size_t j, vl, len = 0, ol;
-	int change = 0;
+	struct addrlist_entry *e;
+	const char *v, *add, *add2;
+	char why[128], name[64];
+	char *value = NULL;
+	size_t j, vl, len = 0, from, keep, nl;
+	int change = 0, rc = 0;
 
 	memset(&list, 0, sizeof(list));
 	v = header_value(h, i, &vl);
@@ -592,62 +609,41 @@ fix_field(struct policy *p, struct header *h, size_t i,
 		addrlist_free(&list);
 		return CARRIER_OK;	/* not ours to judge: sent as is */
 	}
-	for (j = 0; j < list.n; j++)
-		change |= !list.v[j].qualified || (is_from &&
-		    p->opts->rewrite_from && p->opts->from != NULL &&
-		    is_local(p, list.v[j].addr, list.v[j].qualified));
-	if (!change || list.n == 0) {
-		addrlist_free(&list);
-		return CARRIER_OK;
-	}
-	for (j = 0; j < list.n; j++) {
+	from = vl > 0 && v[0] == ' ';	/* header_put writes ": " */
+	for (j = 0; j < list.n && rc == 0; j++) {
+		e = &list.v[j];
 		if (is_from && p->opts->rewrite_from && p->opts->from != NULL &&
-		    is_local(p, list.v[j].addr, list.v[j].qualified))
-			(void)strlcpy(addr, p->opts->from, sizeof(addr));
-		else if (qualify(p, list.v[j].addr, list.v[j].qualified, addr,
-		    sizeof(addr)) == -1)
-			goto toolong;
-		if (list.v[j].display == NULL && list.v[j].comment != NULL) {
-			/* the old "addr (Full Name)" form, as Postfix keeps it */
-			int m = snprintf(one, sizeof(one), "%s (%s)", addr,
-			    list.v[j].comment);
-
-			if (m < 0 || (size_t)m >= sizeof(one))
-				goto toolong;
-		} else if (mailbox(list.v[j].display, addr, one,
-		    sizeof(one)) == -1)
-			goto toolong;
-		ol = strlen(one);
-		if ((nv = realloc(value, len + ol + 3)) == NULL)
-			goto toolong;
-		value = nv;
-		if (len > 0) {
-			memcpy(value + len, ", ", 2);
-			len += 2;
-		}
-		memcpy(value + len, one, ol + 1);
-		len += ol;
+		    is_local(p, e->addr, e->qualified)) {
+			keep = e->start;	/* the address goes */
+			add = p->opts->from;
+			add2 = "";
+		} else if (!e->qualified) {
+			keep = e->end;		/* "@domain" follows it */
+			add = "@";
+			add2 = identity_domain(&p->id);
+		} else
+			continue;
+		if (splice_add(&value, &len, v + from, keep - from) == -1 ||
+		    splice_add(&value, &len, add, strlen(add)) == -1 ||
+		    splice_add(&value, &len, add2, strlen(add2)) == -1)
+			rc = -1;
+		from = e->end;
+		change = 1;
 	}
 	addrlist_free(&list);
-	{
-		char name[64];
-		size_t nl = h->f[i].namelen < sizeof(name) - 1 ?
+	if (rc == 0 && change)
+		rc = splice_add(&value, &len, v + from, vl - from);
+	if (rc == 0 && change) {
+		nl = h->f[i].namelen < sizeof(name) - 1 ?
 		    h->f[i].namelen : sizeof(name) - 1;
-
 		memcpy(name, h->f[i].text, nl);
 		name[nl] = '\0';
-		if (header_put(h, (long)i, name, value) == -1) {
-			free(value);
-			return status_set(err, CARRIER_PERM, PHASE_INPUT,
-			    "the header section: %s", strerror(errno));
-		}
+		rc = header_put(h, (long)i, name, value);
 	}
 	free(value);
-	return CARRIER_OK;
-toolong:
-	/* a name too long to write again: the field goes as it came */
-	free(value);
-	addrlist_free(&list);
+	if (rc == -1)
+		return status_set(err, CARRIER_PERM, PHASE_INPUT,
+		    "the header section: %s", strerror(errno));
 	return CARRIER_OK;
 }
 

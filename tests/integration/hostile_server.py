@@ -10,6 +10,8 @@ Modes:
   silent    accepts the connection and never says anything.
   mute-data greets, accepts the envelope, answers 354, then reads the
             text and never replies to the final dot.
+  ssh       an SSH server on the port: says "SSH-2.0-OpenSSH_9.2" and
+            reads until the client leaves.
   escapes   greets and answers EHLO with terminal escape sequences in the
             greeting, the AUTH line and an extension (for --serverinfo),
             then reads until the client leaves.
@@ -164,6 +166,10 @@ elif mode == "mute-data":
         if not line or line == b".\r\n":
             break
     time.sleep(60)
+elif mode == "ssh":
+    conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+    while conn.recv(65536):
+        pass
 elif mode == "escapes":
     conn.sendall(b"220 hostile \x1b]0;title\x07 ESMTP\r\n")
     while True:

@@ -91,6 +91,14 @@ else ok "no escape byte on stdout"; fi
 grep -q '^AUTH: *PLAIN \\x1b\[31mRED$' "$T/out" && ok "AUTH line escaped" || fail "AUTH line: $(grep AUTH "$T/out")"
 kill $hs 2>/dev/null; wait $hs 2>/dev/null
 
+# An SSH server where SMTP was expected: a protocol error (76), not a
+# temporary failure (75).
+start_hostile ssh
+run_carrier -R 127.0.0.1:$port a@example.org
+expect_rc 76 "an SSH banner for a greeting"
+expect_err_line 'protocol error during the greeting: .*SSH-2\.0-OpenSSH_9\.2' "an SSH banner"
+wait $hs 2>/dev/null
+
 # A server that hangs up in the middle of a 4 MB message.
 head -c 3000000 /dev/urandom | base64 >"$T/big"
 { printf 'Subject: big\n\n'; cat "$T/big"; } >"$T/in"

@@ -68,6 +68,16 @@ postfix_msg "$pf" example.org root >"$T/got"
 grep -q '^From: root@example.org (Cron Daemon)$' "$T/got" && ok "From qualified, comment kept" || fail "From: $(field From "$T/got")"
 grep -q '^To: root@example.org$' "$T/got" && ok "To qualified" || fail "To: $(field To "$T/got")"
 grep -q '^Cc: postmaster@example.org, x@example.net$' "$T/got" && ok "Cc qualified" || fail "Cc: $(field Cc "$T/got")"
+# Comments, display names and folding stay where they were written.
+printf 'From: Cron (the daemon) <root> (job 3)\nTo: cm (a) (b),\n\tcn (ops)\nSubject: c2\n\nout\n' >"$T/in"
+run_carrier "${C[@]}" -t
+expect_rc 0 "bare names with comments"
+arrived 2
+postfix_msg "$pf" example.org cm >"$T/got"
+grep -q '^From: Cron (the daemon) <root@example.org> (job 3)$' "$T/got" &&
+	ok "From qualified, comments kept" || fail "From: $(field From "$T/got")"
+[ "$(grep -A1 '^To:' "$T/got" | tr -d '\r')" = "$(printf 'To: cm@example.org (a) (b),\n\tcn@example.org (ops)')" ] &&
+	ok "To qualified, comments and fold kept" || fail "To: $(grep -A1 '^To:' "$T/got")"
 
 # 5. cron's own invocation; -F with a non-ASCII name (RFC 2047).
 printf 'Subject: c\n\nx\n' >"$T/in"
@@ -171,6 +181,27 @@ expect_rc 64 "unknown flag"
 expect_err_line '^usage:' "usage line"
 sleep 0.3
 [ "$(find "$pf/mail" -path '*/new/*' -type f | wc -l)" -eq "$before" ] && ok "no mode sent mail" || fail "a mode sent mail"
+
+# 8b. One bad entry in the aliases file is skipped with a warning naming
+#    file:line, the other names still map; newaliases (-bi) says so and
+#    fails, and passes once the file is good.
+printf 'ops: ops1@example.org\nroot admin@example.org\n  more@example.org\nwww-data: web@example.org\n' >"$T/aliases_1bad"
+printf 'relay 127.0.0.1:25\ndomain example.org\naliases %s\n' "$T/aliases_1bad" >"$T/aconf"
+printf '%sSubject: a\n\nb\n' "$HDRS" >"$T/in"
+run_carrier -C "$T/aconf" www-data ops
+expect_rc 0 "a bad entry in the aliases file"
+arrived 2
+[ -e "$pf/mail/example.org/web" ] && [ -e "$pf/mail/example.org/ops1" ] && ok "the other aliases still map" ||
+	fail "www-data or ops not aliased: $(ls "$pf/mail/example.org")"
+expect_err_line "^carrier: $T/aliases_1bad:2: expected ':' after the alias name, entry skipped$" "a bad alias entry named"
+run_carrier -C "$T/aconf" -bi
+expect_rc 78 "-bi, a bad entry"
+expect_err_line "^carrier: $T/aliases_1bad:2: expected ':' after the alias name, entry skipped$" "-bi names the bad entry"
+expect_err_line "^carrier: $T/aliases_1bad: 1 bad entry skipped, 2 aliases$" "-bi counts"
+sed -i 2,3d "$T/aliases_1bad"
+run_carrier -C "$T/aconf" -bi
+expect_rc 0 "-bi, a good file"
+grep -qF "$T/aliases_1bad: 2 aliases" "$T/out" && ok "-bi counts the aliases" || fail "-bi: $(cat "$T/out")"
 
 # 9. -X: the SMTP transcript appended to a file.
 printf '%sSubject: x\n\nb\n' "$HDRS" >"$T/in"

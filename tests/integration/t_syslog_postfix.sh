@@ -104,6 +104,24 @@ run_carrier -C "$T/conf" good@example.org
 expect_rc 78 "syslog kern is a configuration error"
 expect_err_line 'conf:2: invalid syslog "kern"' "the error names the line"
 
+# 3b. A configuration error is logged, as the administrator must act
+#     (the caller gets 78): at mail.err, status=config-error, with the
+#     facility's default when the file itself is bad.
+listen
+printf 'relay 127.0.0.1\nrely 127.0.0.1\n' >"$T/conf"
+run_carrier -C "$T/conf" good@example.org
+expect_rc 78 "an unknown key"
+printf 'domain example.org\n' >"$T/conf"
+run_carrier -C "$T/conf" good@example.org
+expect_rc 78 "no relay configured"
+sleep 0.2
+stop_listen
+log_line "^<19>.{15} carrier\[[0-9]+\]: uid=0, status=config-error \($T/conf:2: .*rely.*\)$" \
+	"a bad config file: mail.err, config-error"
+log_line '^<19>.{15} carrier\[[0-9]+\]: from=<root@example.org>, to=<good@example.org>, .*relay=none, .*status=config-error \(no relay configured' \
+	"no relay: mail.err, config-error"
+[ "$(wc -l <"$T/log")" -eq 2 ] && ok "config errors: one line each" || fail "log: $(cat "$T/log")"
+
 # 4. A temporary failure (nobody on the port) and a refused message.
 listen
 port=$(lab_free_port)

@@ -543,21 +543,42 @@ START_TEST(test_addrlist_parse_normal_form_stable)
 }
 END_TEST
 
-START_TEST(test_addrlist_parse_comment_kept)
+/*
+ * Where each addr-spec stands in the body, comments, display names,
+ * quotes, routes and folding around it excluded: a field is rewritten
+ * there and keeps all else.
+ */
+static const struct {
+	const char	*in;
+	const char	*spans[4];	/* each entry's body[start, end) */
+} spans[] = {
+	{ "root (Cron Daemon), a@b.example (x (y)), Jo <c@d.example> "
+	  "(ignored), e@f.example", { "root", "a@b.example", "c@d.example",
+	  "e@f.example" } },
+	{ " Cron (the daemon) <root> (job 3)", { "root" } },
+	{ "(a) \"x y\" . z (b) @ h (c)", { "\"x y\" . z (b) @ h" } },
+	{ "<@r1,@r2:u@[192.0.2.1]>,\r\n\tbare", { "u@[192.0.2.1]",
+	  "bare" } },
+};
+
+START_TEST(test_addrlist_parse_spans)
 {
-	static const char in[] = "root (Cron Daemon), a@b.example (x (y)),"
-	    " Jo <c@d.example> (ignored), e@f.example";
+	const char *in = spans[_i].in;
 	struct addrlist l;
 	char why[64];
+	size_t j;
 
 	memset(&l, 0, sizeof(l));
-	ck_assert_int_eq(addrlist_parse(&l, in, sizeof(in) - 1, why,
+	ck_assert_int_eq(addrlist_parse(&l, in, strlen(in), why,
 	    sizeof(why)), 0);
-	ck_assert_uint_eq(l.n, 4);
-	ck_assert_str_eq(l.v[0].comment, "Cron Daemon");
-	ck_assert_str_eq(l.v[1].comment, "x (y)");
-	ck_assert_ptr_null(l.v[2].comment);	/* it has a display name */
-	ck_assert_ptr_null(l.v[3].comment);
+	for (j = 0; j < l.n; j++) {
+		ck_assert_ptr_nonnull(spans[_i].spans[j]);
+		ck_assert_uint_eq(l.v[j].end - l.v[j].start,
+		    strlen(spans[_i].spans[j]));
+		ck_assert_int_eq(memcmp(in + l.v[j].start, spans[_i].spans[j],
+		    l.v[j].end - l.v[j].start), 0);
+	}
+	ck_assert(j == 4 || spans[_i].spans[j] == NULL);
 	addrlist_free(&l);
 }
 END_TEST
@@ -579,7 +600,8 @@ addrlist_suite(void)
 	tcase_add_test(tc, test_addrlist_parse_addr_max);
 	tcase_add_test(tc, test_addrlist_parse_long_input);
 	tcase_add_test(tc, test_addrlist_parse_normal_form_stable);
-	tcase_add_test(tc, test_addrlist_parse_comment_kept);
+	tcase_add_loop_test(tc, test_addrlist_parse_spans, 0,
+	    sizeof(spans) / sizeof(spans[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

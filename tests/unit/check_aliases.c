@@ -42,6 +42,10 @@
 	"security: root\n" \
 	"root: admin@example.org\n"
 
+/* A bad entry between two good ones. */
+#define BAD_ENTRY \
+	"a: x@y.test\nroot: <bad\n  more@y.test\nb: z@y.test\n"
+
 /* /etc/aliases as the postfix package installs it. */
 #define DEBIAN_POSTFIX \
 	"# See man 5 aliases for format\n" \
@@ -50,8 +54,10 @@
 static const struct {
 	const char	*text;
 	size_t		 len;		/* 0: strlen(text) */
-	const char	*name;		/* expanded; NULL: load must fail */
-	const char	*want;		/* the expansion, or the load error */
+	const char	*name;		/* expanded; NULL: the entry is
+					 * skipped with a warning */
+	const char	*want;		/* the expansion, or the warning
+					 * (", entry skipped" follows) */
 	size_t		 skipped;
 	size_t		 warnings;	/* at load and expansion */
 } cases[] = {
@@ -150,7 +156,7 @@ static const struct {
 	{ "root: admin\nadmin: |/bin/cat, \"/var/log/a b\", a@x.test\n", 0,
 	    "root", "<a@x.test>", 2, 2 },
 	{ "a: c\nb: c\nc: |/bin/cat\n", 0, "a", "", 1, 1 },
-	/* errors, with their line */
+	/* errors, with their line: the entry is skipped (see below) */
 	{ "root admin@x.test\n", 0, NULL,
 	    "t:1: expected ':' after the alias name", 0, 0 },
 	{ "root\n", 0, NULL, "t:1: expected ':' after the alias name", 0,
@@ -196,6 +202,14 @@ static const struct {
 	    "t:2: alias root: local part longer than 64 octets", 0, 0 },
 	{ "a: b\nroot: " A10 A10 A10 A10 A10 A10 "aaaa\n", 0, "root",
 	    "{" A10 A10 A10 A10 A10 A10 "aaaa}", 0, 0 },
+	/* a bad entry, continuation lines and all, leaves the rest */
+	{ BAD_ENTRY, 0, "a", "<x@y.test>", 0, 1 },
+	{ BAD_ENTRY, 0, "b", "<z@y.test>", 0, 1 },
+	{ BAD_ENTRY, 0, "root", "{root}", 0, 1 },
+	{ "  lost@y.test\n  more@y.test\nb: z@y.test\n", 0, "b",
+	    "<z@y.test>", 0, 1 },
+	{ "b: z@y.test\n\0: x\n  more@y.test\nroot: r@y.test\n", 46, "root",
+	    "<r@y.test>", 0, 1 },
 };
 
 /* Collects the warnings, one per line. */
@@ -260,19 +274,26 @@ START_TEST(test_aliases_expand_table)
 	struct warnings w = { "", 0 };
 	char got[1024], err[256] = "";
 	size_t len = cases[_i].len != 0 ? cases[_i].len :
-	    strlen(cases[_i].text), skipped = 99;
+	    strlen(cases[_i].text), skipped = 99, i;
+	const char *p;
 	int rc;
 
 	rc = parse(&a, cases[_i].text, len, &w, err, sizeof(err));
+	ck_assert_msg(rc == 0, "\"%s\": failed: %s", cases[_i].text, err);
 	if (cases[_i].name == NULL) {
-		ck_assert_msg(rc == -1, "\"%s\": accepted", cases[_i].text);
-		ck_assert_ptr_null(a);
-		ck_assert_msg(strcmp(err, cases[_i].want) == 0,
-		    "\"%s\": error \"%s\", want \"%s\"", cases[_i].text, err,
+		(void)snprintf(got, sizeof(got), "%s, entry skipped\n",
 		    cases[_i].want);
+		ck_assert_msg(strcmp(w.buf, got) == 0,
+		    "\"%s\": warning \"%s\", want \"%s\"", cases[_i].text,
+		    w.buf, got);
+		ck_assert_uint_eq(aliases_errors(a), 1);
+		aliases_free(a);
 		return;
 	}
-	ck_assert_msg(rc == 0, "\"%s\": failed: %s", cases[_i].text, err);
+	for (i = 0, p = w.buf; (p = strstr(p, ", entry skipped\n")) != NULL;
+	    p++)
+		i++;
+	ck_assert_uint_eq(aliases_errors(a), i);
 	rc = aliases_expand(a, cases[_i].name, &out, &skipped, err,
 	    sizeof(err));
 	ck_assert_msg(rc == 0, "\"%s\": expand %s failed: %s", cases[_i].text,
@@ -447,23 +468,30 @@ START_TEST(test_aliases_load_missing)
 }
 END_TEST
 
-/* A file error names the file; a syntax error the file and the line. */
+/*
+ * A file error names the file and fails; a syntax error names the file
+ * and the line, and only its entry is skipped.
+ */
 START_TEST(test_aliases_load_errors)
 {
 	char dir[] = "/tmp/check_aliases.XXXXXX", path[64], err[256], want[128];
 	struct aliases *a = (struct aliases *)1;
+	struct warnings w = { "", 0 };
 
 	tmpfile_write(dir, path, sizeof(path), "a: b\nc d\n", 9);
-	ck_assert_int_eq(aliases_load(&a, path, NULL, NULL, err,
-	    sizeof(err)), -1);
-	ck_assert_ptr_null(a);
+	ck_assert_int_eq(aliases_load(&a, path, collect, &w, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(aliases_count(a), 1);
+	ck_assert_uint_eq(aliases_errors(a), 1);
+	aliases_free(a);
 	(void)snprintf(want, sizeof(want), "%s:2: expected ':' after the "
-	    "alias name", path);
-	ck_assert_str_eq(err, want);
+	    "alias name, entry skipped\n", path);
+	ck_assert_str_eq(w.buf, want);
 	ck_assert_int_eq(aliases_load(&a, dir, NULL, NULL, err,
 	    sizeof(err)), -1);
 	(void)snprintf(want, sizeof(want), "%s: not a regular file", dir);
 	ck_assert_str_eq(err, want);
+	ck_assert_ptr_null(a);
 	tmpfile_remove(dir, path);
 }
 END_TEST
@@ -510,12 +538,16 @@ START_TEST(test_aliases_load_huge)
 }
 END_TEST
 
-/* A line of ALIASES_LINE_MAX octets passes (CRLF not counted); more not. */
+/*
+ * A line of ALIASES_LINE_MAX octets passes (CRLF not counted); a longer
+ * one is skipped with the rest of its entry.
+ */
 START_TEST(test_aliases_parse_buffer_line_max)
 {
-	size_t size = ALIASES_LINE_MAX + 16, n;
+	size_t size = ALIASES_LINE_MAX + 32, n;
 	char *text = malloc(size), err[128];
 	struct aliases *a;
+	struct warnings w = { "", 0 };
 
 	ck_assert_ptr_nonnull(text);
 	memcpy(text, "root: a@x.test", 14);
@@ -527,9 +559,14 @@ START_TEST(test_aliases_parse_buffer_line_max)
 	ck_assert_uint_eq(aliases_count(a), 2);
 	aliases_free(a);
 	text[n] = ' ';
-	ck_assert_int_eq(aliases_parse_buffer(&a, "t", text, n + 7, NULL,
-	    NULL, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "t:1: line longer than 8192 octets");
+	memcpy(text + n + 1, "\n x@y.test\nx: y\n", 16);
+	ck_assert_int_eq(aliases_parse_buffer(&a, "t", text, n + 17, collect,
+	    &w, err, sizeof(err)), 0);
+	ck_assert_str_eq(w.buf, "t:1: line longer than 8192 octets, entry "
+	    "skipped\n");
+	ck_assert_uint_eq(aliases_count(a), 1);	/* x, not root */
+	ck_assert_uint_eq(aliases_errors(a), 1);
+	aliases_free(a);
 	free(text);
 }
 END_TEST
@@ -603,6 +640,7 @@ START_TEST(test_aliases_expand_targets_max)
 	char *text = malloc(size), err[128];
 	struct aliases *a;
 	struct addrlist out = { 0 };
+	struct warnings w = { "", 0 };
 
 	ck_assert_ptr_nonnull(text);
 	(void)strlcpy(text, "big: ", size);
@@ -618,8 +656,11 @@ START_TEST(test_aliases_expand_targets_max)
 
 	(void)strlcat(text, ", one@more.test", size);
 	ck_assert_int_eq(aliases_parse_buffer(&a, "t", text, strlen(text),
-	    NULL, NULL, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "t:1000: alias big: more than 1000 targets");
+	    collect, &w, err, sizeof(err)), 0);
+	ck_assert_str_eq(w.buf, "t:1000: alias big: more than 1000 targets, "
+	    "entry skipped\n");
+	ck_assert_uint_eq(aliases_count(a), 0);
+	aliases_free(a);
 
 	(void)strlcpy(text, "root: a, b, c\na: ", size);
 	append_names(text, size, "u", 0, 600, "@x.test", ", ");
@@ -663,6 +704,7 @@ START_TEST(test_aliases_parse_buffer_many_lines)
 	size_t size = ALIASES_FILE_MAX, len, i;
 	char *text = malloc(size), err[128];
 	struct aliases *a;
+	struct warnings w = { "", 0 };
 	int n;
 
 	ck_assert_ptr_nonnull(text);
@@ -681,9 +723,12 @@ START_TEST(test_aliases_parse_buffer_many_lines)
 	ck_assert_uint_eq(aliases_count(a), 1);
 	aliases_free(a);
 	memcpy(text + len, "\n <x", 4);
-	ck_assert_int_eq(aliases_parse_buffer(&a, "t", text, len + 4, NULL,
-	    NULL, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "t:1001001: alias big: expected '>'");
+	ck_assert_int_eq(aliases_parse_buffer(&a, "t", text, len + 4, collect,
+	    &w, err, sizeof(err)), 0);
+	ck_assert_str_eq(w.buf, "t:1001001: alias big: expected '>', entry "
+	    "skipped\n");
+	ck_assert_uint_eq(aliases_count(a), 0);
+	aliases_free(a);
 	free(text);
 }
 END_TEST
@@ -829,12 +874,12 @@ START_TEST(test_aliases_parse_buffer_err_truncated)
 	struct aliases *a;
 	char err[8] = "xxxxxxx";
 
-	ck_assert_int_eq(aliases_parse_buffer(&a, "t", "root", 4, NULL, NULL,
-	    err, 5), -1);
-	ck_assert_str_eq(err, "t:1:");
-	ck_assert_int_eq(aliases_parse_buffer(&a, "t", "root", 4, NULL, NULL,
-	    err, 0), -1);
-	ck_assert_str_eq(err, "t:1:");
+	ck_assert_int_eq(aliases_parse_buffer(&a, "t", "root",
+	    (size_t)ALIASES_FILE_MAX + 1, NULL, NULL, err, 5), -1);
+	ck_assert_str_eq(err, "t: l");
+	ck_assert_int_eq(aliases_parse_buffer(&a, "t", "root",
+	    (size_t)ALIASES_FILE_MAX + 1, NULL, NULL, err, 0), -1);
+	ck_assert_str_eq(err, "t: l");
 }
 END_TEST
 

@@ -140,6 +140,44 @@ START_TEST(test_header_fields_max)
 }
 END_TEST
 
+/*
+ * Replacing a field counts its old octets out before the new ones in: a
+ * field of 548 KB replaced by one of the same size fits HEADER_MAX;
+ * past it, E2BIG.  "X: " + value + CRLF is vl + 5 octets.
+ */
+static const struct {
+	size_t	vl;		/* the replacement value's length */
+	int	rc;
+} puts_max[] = {
+	{ 548 * 1024, 0 },
+	{ HEADER_MAX - 5 - 6, 0 },	/* with "Y: 1\r\n", exactly full */
+	{ HEADER_MAX - 5 - 5, -1 },
+};
+
+START_TEST(test_header_put_replace_max)
+{
+	struct header h;
+	char *value = malloc(HEADER_MAX);
+
+	ck_assert_ptr_nonnull(value);
+	memset(&h, 0, sizeof(h));
+	memset(value, 'v', 548 * 1024);
+	value[548 * 1024] = '\0';
+	ck_assert_int_eq(header_put(&h, -1, "X", value), 0);
+	ck_assert_int_eq(header_put(&h, -1, "Y", "1"), 0);
+	memset(value, 'w', puts_max[_i].vl);
+	value[puts_max[_i].vl] = '\0';
+	errno = 0;
+	ck_assert_int_eq(header_put(&h, 0, "X", value), puts_max[_i].rc);
+	if (puts_max[_i].rc == 0)
+		ck_assert_uint_eq(h.total, puts_max[_i].vl + 5 + 6);
+	else
+		ck_assert_int_eq(errno, E2BIG);
+	free(value);
+	header_free(&h);
+}
+END_TEST
+
 START_TEST(test_header_edit_and_render)
 {
 	static const char in[] = "Subject: hi\r\nBcc: x@y\r\nTo: a@b,\r\n c@d\r\n";
@@ -210,6 +248,8 @@ header_suite(void)
 	tcase_add_test(tc, test_header_section_ends_at_line_end);
 	tcase_add_test(tc, test_header_section_long_lines);
 	tcase_add_test(tc, test_header_fields_max);
+	tcase_add_loop_test(tc, test_header_put_replace_max, 0,
+	    sizeof(puts_max) / sizeof(puts_max[0]));
 	tcase_add_test(tc, test_header_edit_and_render);
 	tcase_add_test(tc, test_header_render_folds_long_lines);
 	suite_add_tcase(s, tc);

@@ -61,6 +61,14 @@ static const struct {
 	  "from=<cron@example.net>, to=<root@example.net>, uid=1000, "
 	  "msgid=<1.2@example.net>, relay=none, delay=1.23, size=2048, "
 	  "status=tempfail (cannot connect: refused)" },
+	{ CARRIER_TEMP, PHASE_CONFIG, 0, "", "", "no relay configured",
+	  "from=<cron@example.net>, to=<root@example.net>, uid=1000, "
+	  "msgid=<1.2@example.net>, relay=none, delay=1.23, size=2048, "
+	  "status=config-error (no relay configured)" },
+	{ CARRIER_PERM, PHASE_CONFIG, 0, "", "", "/etc/aliases: I/O error",
+	  "from=<cron@example.net>, to=<root@example.net>, uid=1000, "
+	  "msgid=<1.2@example.net>, relay=none, delay=1.23, size=2048, "
+	  "status=config-error (/etc/aliases: I/O error)" },
 };
 
 START_TEST(test_maillog_format_table)
@@ -129,6 +137,12 @@ START_TEST(test_maillog_format_refused)
 	m.sender = "";
 	(void)maillog_format_refused(buf, sizeof(buf), &m, &e);
 	ck_assert_str_eq(buf, "uid=1000, status=refused (no recipients)");
+	/* not the caller's doing: the configuration's */
+	e = result(CARRIER_PERM, PHASE_CONFIG, 0, "", "",
+	    "/etc/carrier.conf:3: unknown key \"rely\"");
+	(void)maillog_format_refused(buf, sizeof(buf), &m, &e);
+	ck_assert_str_eq(buf, "uid=1000, status=config-error "
+	    "(/etc/carrier.conf:3: unknown key \"rely\")");
 }
 END_TEST
 
@@ -163,6 +177,11 @@ END_TEST
 
 START_TEST(test_maillog_names)
 {
+	struct carrier_error ok = result(CARRIER_OK, PHASE_DOT, 250, "", "",
+	    ""), temp = result(CARRIER_TEMP, PHASE_MAIL, 451, "", "", ""),
+	    perm = result(CARRIER_PERM, PHASE_RCPT, 550, "", "", ""),
+	    conf = result(CARRIER_TEMP, PHASE_CONFIG, 0, "", "", "");
+
 	ck_assert_int_eq(maillog_facility("mail"), LOG_MAIL);
 	ck_assert_int_eq(maillog_facility("local7"), LOG_LOCAL7);
 	ck_assert_int_eq(maillog_facility("off"), MAILLOG_OFF);
@@ -177,9 +196,10 @@ START_TEST(test_maillog_names)
 	ck_assert_int_eq(maillog_tag_ok("\xc3\xa9"), 0);
 	ck_assert_int_eq(maillog_tag_ok(
 	    "0123456789012345678901234567890123"), 0);
-	ck_assert_int_eq(maillog_priority(CARRIER_OK), LOG_INFO);
-	ck_assert_int_eq(maillog_priority(CARRIER_TEMP), LOG_WARNING);
-	ck_assert_int_eq(maillog_priority(CARRIER_PERM), LOG_ERR);
+	ck_assert_int_eq(maillog_priority(&ok), LOG_INFO);
+	ck_assert_int_eq(maillog_priority(&temp), LOG_WARNING);
+	ck_assert_int_eq(maillog_priority(&perm), LOG_ERR);
+	ck_assert_int_eq(maillog_priority(&conf), LOG_ERR);
 }
 END_TEST
 

@@ -258,6 +258,18 @@ START_TEST(test_smtp_transaction_garbage_reply)
 	ck_assert_int_eq(smtp_transaction(&s, &env, &mtext, &info, &err),
 	    CARRIER_TEMP);
 	ck_assert_ptr_nonnull(strstr(err.text, "protocol error"));
+	ck_assert_int_eq(err.protocol, 1);
+}
+END_TEST
+
+/* An SSH server on the SMTP port: a protocol error, not a 4xx. */
+START_TEST(test_smtp_greeting_not_smtp)
+{
+	server_says("SSH-2.0-OpenSSH_9.2\r\n");
+	ck_assert_int_eq(smtp_greeting(&s, &err), CARRIER_TEMP);
+	ck_assert_int_eq(err.protocol, 1);
+	ck_assert_int_eq(err.phase, PHASE_GREETING);
+	ck_assert_ptr_nonnull(strstr(err.text, "SSH-2.0-OpenSSH_9.2"));
 }
 END_TEST
 
@@ -817,6 +829,7 @@ smtp_suite(void)
 	tcase_add_test(tc, test_smtp_transaction_garbage_reply);
 	tcase_add_test(tc, test_smtp_transaction_skips_done);
 	tcase_add_test(tc, test_smtp_greeting_classes);
+	tcase_add_test(tc, test_smtp_greeting_not_smtp);
 	tcase_add_test(tc, test_smtp_hello_extensions);
 	tcase_add_test(tc, test_smtp_hello_cut_reply);
 	tcase_add_test(tc, test_smtp_hello_helo_fallback);
