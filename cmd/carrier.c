@@ -32,6 +32,7 @@
 #include "conf.h"
 #include "conn_tls.h"
 #include "log.h"
+#include "priv.h"
 #include "carrier.h"
 #include "smtpd.h"
 
@@ -1205,6 +1206,11 @@ main(int argc, char **argv)
 	if ((closed = std_fds()) == -1)
 		return EX_OSERR;
 	no_core();
+	if (priv_init() == -1) {
+		(void)fprintf(stderr, "%s: setresgid: %s\n", progname,
+		    strerror(errno));
+		return EX_OSERR;
+	}
 	(void)signal(SIGPIPE, SIG_IGN);
 	(void)signal(SIGXFSZ, SIG_IGN);	/* a write past ulimit -f: EFBIG */
 	memset(&cli, 0, sizeof(cli));
@@ -1221,6 +1227,12 @@ main(int argc, char **argv)
 		cli.mode = MODE_NEWALIASES;
 	if ((rc = parse_args(&cli, argc, argv)) != 0)
 		return rc;
+	/* a configuration of the caller's: never with carrier's group */
+	if (cli.conf_path != NULL && getuid() != 0 && priv_drop() == -1) {
+		(void)fprintf(stderr, "%s: setresgid: %s\n", progname,
+		    strerror(errno));
+		return EX_OSERR;
+	}
 	if (cli.mode == MODE_VERSION)
 		return version(&cli);
 	if ((closed & 1) && (cli.mode == MODE_DELIVER || cli.mode ==

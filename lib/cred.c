@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "priv.h"
 #include "conn.h"
 #include "cred.h"
 
@@ -46,9 +47,15 @@ cred_read_file(const char *path, char *buf, size_t size, char *err,
 	size_t len = 0;
 	int fd;
 
-	/* O_NONBLOCK: a FIFO put there must not hold carrier up */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-	    O_NONBLOCK)) == -1) {
+	/*
+	 * O_NONBLOCK: a FIFO put there must not hold carrier up.  Opened
+	 * with carrier's group, where it has one (a file mode 640 of that
+	 * group is for carrier alone).
+	 */
+	(void)priv_raise();
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	priv_lower();
+	if (fd == -1) {
 		(void)snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}

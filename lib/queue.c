@@ -26,6 +26,7 @@
 #include "bounce.h"
 #include "identity.h"
 #include "log.h"
+#include "priv.h"
 #include "spool.h"
 #include "carrier.h"
 
@@ -58,7 +59,12 @@ static void	expire(struct carrier_rcpt *, time_t);
 static void	report(struct run *, const struct qenv *,
 		    const struct carrier_envelope *,
 		    const struct carrier_message *, enum bounce_kind);
+static void	submit_report(struct run *, const struct qenv *,
+		    const struct carrier_envelope *,
+		    const struct carrier_message *, enum bounce_kind);
 static void	run_one(struct run *, const char *);
+static enum carrier_status open_list(struct spool *, const char *, char ***,
+		    size_t *, struct carrier_error *);
 
 /* Copies len octets of in (from 0) to out; 0 or -1 with errno. */
 static int
@@ -200,9 +206,13 @@ carrier_queue_add(const struct carrier_options *opts,
 	if (opts->spool == NULL)
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "not queued: "
 		    "no spool is configured");
-	if (spool_open(&sp, opts->spool) == -1)
-		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "not queued: "
-		    "the spool %s: %s", opts->spool, strerror(errno));
+	(void)priv_raise();
+	if (spool_open(&sp, opts->spool) == -1) {
+		(void)status_set(err, CARRIER_TEMP, PHASE_LOCAL, "not queued: "
+		    "the spool: %s: %s", sp.failed, strerror(errno));
+		priv_lower();
+		return CARRIER_TEMP;
+	}
 	memset(&q, 0, sizeof(q));
 	if (keep_rcpts(opts, env, flags, now, &kept) == -1 ||
 	    link_data(&sp, msg, id) == -1)
@@ -226,6 +236,7 @@ carrier_queue_add(const struct carrier_options *opts,
 	spool_close(&sp);
 	(void)strlcpy(msg->queue_id, id, sizeof(msg->queue_id));
 	msg->queue_uid = q.uid;
+	priv_lower();
 	return CARRIER_OK;
 fail:
 	(void)status_set(err, CARRIER_TEMP, PHASE_LOCAL, "not queued: %s: %s",
@@ -237,6 +248,7 @@ fail:
 	free(text);
 	envelope_free(&kept);
 	spool_close(&sp);
+	priv_lower();
 	return CARRIER_TEMP;
 }
 
@@ -360,6 +372,17 @@ expire(struct carrier_rcpt *r, time_t arrival)
  */
 static void
 report(struct run *r, const struct qenv *q,
+    const struct carrier_envelope *env, const struct carrier_message *msg,
+    enum bounce_kind kind)
+{
+	priv_lower();	/* what needs the group takes it itself */
+	submit_report(r, q, env, msg, kind);
+	(void)priv_raise();
+}
+
+/* report(), with the caller's privilege. */
+static void
+submit_report(struct run *r, const struct qenv *q,
     const struct carrier_envelope *env, const struct carrier_message *msg,
     enum bounce_kind kind)
 {
@@ -491,7 +514,9 @@ run_one(struct run *r, const char *id)
 	}
 	if (due > 0) {
 		r->stats->tried++;
+		priv_lower();	/* a server, maybe a command: not privileged */
 		(void)carrier_deliver(r->opts, &env, &msg, &err);
+		(void)priv_raise();
 	}
 	for (i = 0; i < env.nrcpts; i++) {
 		struct carrier_rcpt *rc = &env.rcpts[i];
@@ -542,6 +567,23 @@ out:
 	(void)close(fd);
 }
 
+/* Opens the spool and lists its messages; on failure err says why. */
+static enum carrier_status
+open_list(struct spool *sp, const char *path, char ***ids, size_t *n,
+    struct carrier_error *err)
+{
+	if (spool_open(sp, path) == -1)
+		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "the spool: "
+		    "%s: %s", sp->failed, strerror(errno));
+	if (spool_list(sp, QUEUE_ORPHAN_AGE, ids, n) == -1) {
+		(void)status_set(err, CARRIER_TEMP, PHASE_LOCAL, "reading "
+		    "%s/queue: %s", path, strerror(errno));
+		spool_close(sp);
+		return CARRIER_TEMP;
+	}
+	return CARRIER_OK;
+}
+
 enum carrier_status
 carrier_queue_run(const struct carrier_options *opts,
     const struct carrier_queue_select *sel, struct carrier_queue_stats *st,
@@ -562,17 +604,14 @@ carrier_queue_run(const struct carrier_options *opts,
 	if (o.spool == NULL)
 		return status_set(err, CARRIER_TEMP, PHASE_CONFIG, "no spool "
 		    "is configured");
-	if (spool_open(&r.sp, o.spool) == -1)
-		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "the spool "
-		    "%s: %s", o.spool, strerror(errno));
-	if (spool_list(&r.sp, QUEUE_ORPHAN_AGE, &ids, &n) == -1) {
-		(void)status_set(err, CARRIER_TEMP, PHASE_LOCAL, "reading "
-		    "%s/queue: %s", o.spool, strerror(errno));
-		spool_close(&r.sp);
+	(void)priv_raise();
+	if (open_list(&r.sp, o.spool, &ids, &n, err) != CARRIER_OK) {
+		priv_lower();
 		return CARRIER_TEMP;
 	}
 	for (i = 0; i < n; i++)
 		run_one(&r, ids[i]);
+	priv_lower();
 	carrier_deliver_done();
 	spool_free_ids(ids, n);
 	spool_close(&r.sp);
@@ -596,13 +635,9 @@ carrier_queue_list(const struct carrier_options *opts,
 	if (opts->spool == NULL)
 		return status_set(err, CARRIER_TEMP, PHASE_CONFIG, "no spool "
 		    "is configured");
-	if (spool_open(&sp, opts->spool) == -1)
-		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "the spool "
-		    "%s: %s", opts->spool, strerror(errno));
-	if (spool_list(&sp, QUEUE_ORPHAN_AGE, &ids, &n) == -1) {
-		(void)status_set(err, CARRIER_TEMP, PHASE_LOCAL, "reading "
-		    "%s/queue: %s", opts->spool, strerror(errno));
-		spool_close(&sp);
+	(void)priv_raise();	/* the envelopes: group-readable */
+	if (open_list(&sp, opts->spool, &ids, &n, err) != CARRIER_OK) {
+		priv_lower();
 		return CARRIER_TEMP;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
@@ -626,5 +661,6 @@ carrier_queue_list(const struct carrier_options *opts,
 	}
 	spool_free_ids(ids, n);
 	spool_close(&sp);
+	priv_lower();
 	return CARRIER_OK;
 }

@@ -13,6 +13,11 @@
  *			once, never changed
  *	queue/ID.e	its envelope file (qenv.c documents the format);
  *			replaced whole by rename, never edited
+ *
+ * The spool belongs to root and carrier's group (mode 2770 when carrier
+ * is installed set-group-ID, priv.h).  A data file is mode 600, its
+ * submitter's: no other user can read the mail, even through carrier;
+ * an envelope is mode 640, so mailq shows every message.
  *	corrupt/	entries that could not be read, set aside
  *
  * The rules:
@@ -49,40 +54,70 @@ static int	name(char *, size_t, const char *, const char *);
 static void	reap(struct spool *, const char *, time_t, time_t);
 static int	cmp_ids(const void *, const void *);
 
-/* Opens (making it when missing) the subdirectory dir of the spool. */
+/*
+ * Opens the subdirectory dir of the spool, making it (mode 770, whatever
+ * the umask, keeping the set-group-ID bit it inherits) when it is
+ * missing and the spool is the caller's own or the caller is root: a
+ * user must never own a directory of the shared spool.
+ */
 static int
 subdir(int dirfd, const char *dir)
 {
+	struct stat st;
 	int fd;
 
 	if ((fd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
 	    -1 || errno != ENOENT)
 		return fd;
+	if (fstat(dirfd, &st) == -1)
+		return -1;
+	if (st.st_uid != geteuid() && geteuid() != 0) {
+		errno = ENOENT;	/* for make install, or root, to make */
+		return -1;
+	}
 	if (mkdirat(dirfd, dir, 0770) == -1 && errno != EEXIST)
 		return -1;
-	return openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if ((fd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || fchmod(fd, (st.st_mode & 07000) |
+	    0770) == -1) {
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int
 spool_open(struct spool *sp, const char *path)
 {
+	static const char *const dirs[] = { "tmp", "queue", "corrupt" };
+	int *fds[] = { &sp->tmpfd, &sp->queuefd, &sp->corruptfd };
+	size_t i;
 	int e;
 
 	sp->dirfd = sp->tmpfd = sp->queuefd = sp->corruptfd = -1;
+	(void)strlcpy(sp->failed, path, sizeof(sp->failed));
 	if (strlcpy(sp->path, path, sizeof(sp->path)) >= sizeof(sp->path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	if ((sp->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1 || (sp->tmpfd = subdir(sp->dirfd, "tmp")) == -1 ||
-	    (sp->queuefd = subdir(sp->dirfd, "queue")) == -1 ||
-	    (sp->corruptfd = subdir(sp->dirfd, "corrupt")) == -1) {
-		e = errno;
-		spool_close(sp);
-		errno = e;
-		return -1;
+	    -1)
+		goto fail;
+	for (i = 0; i < 3; i++) {
+		(void)snprintf(sp->failed, sizeof(sp->failed), "%s/%s", path,
+		    dirs[i]);
+		if ((*fds[i] = subdir(sp->dirfd, dirs[i])) == -1)
+			goto fail;
 	}
+	sp->failed[0] = '\0';
 	return 0;
+fail:
+	e = errno;
+	spool_close(sp);
+	errno = e;
+	return -1;
 }
 
 void
@@ -177,8 +212,10 @@ spool_write_env(struct spool *sp, const char *id, const char *text,
 		return -1;
 	(void)snprintf(tmp, sizeof(tmp), "%s.e.%ld", id, (long)getpid());
 	if ((fd = openat(sp->tmpfd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
+	    O_NOFOLLOW | O_CLOEXEC, 0640)) == -1)
 		return -1;
+	if (fchmod(fd, 0640) == -1)	/* whatever the umask: for mailq */
+		goto fail;
 	while (off < len) {
 		if ((n = write(fd, text + off, len - off)) == -1) {
 			if (errno == EINTR)

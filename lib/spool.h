@@ -20,12 +20,14 @@ struct spool {
 	int	tmpfd;		/* tmp/ */
 	int	queuefd;	/* queue/ */
 	int	corruptfd;	/* corrupt/ */
+	char	failed[SPOOL_PATH_MAX + 16]; /* spool_open(): what failed */
 };
 
 /*
  * Opens the spool at path, which must exist; its tmp/, queue/ and
- * corrupt/ are made (mode 770) when missing and the spool is writable.
- * Returns 0, or -1 with errno and sp closed.
+ * corrupt/ are made (mode 770) when missing, if the spool is the
+ * caller's or the caller is root.  Returns 0, or -1 with errno, the
+ * directory that failed in sp->failed, and sp closed.
  */
 int	spool_open(struct spool *sp, const char *path);
 

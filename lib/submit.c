@@ -27,6 +27,7 @@
 #include "header.h"
 #include "identity.h"
 #include "log.h"
+#include "priv.h"
 #include "qp.h"
 #include "spool.h"
 #include "carrier.h"
@@ -144,8 +145,13 @@ carrier_tmpfile(const struct carrier_options *opts)
 {
 	int fd;
 
-	if (opts->spool != NULL && (fd = spool_tmpfile(opts->spool)) != -1)
-		return fd;
+	if (opts->spool != NULL) {
+		(void)priv_raise();
+		fd = spool_tmpfile(opts->spool);
+		priv_lower();
+		if (fd != -1)
+			return fd;
+	}
 	return open_tmp(tmp_dir(opts));
 }
 
