@@ -124,6 +124,8 @@ static const struct {
 	{ "relay a\0b\n", "t:1: NUL byte" },
 	{ "syslog kern\n", "t:1: invalid syslog \"kern\" (expected mail, "
 	    "user, daemon, local0 to local7, or off)" },
+	{ "tls_verify maybe\n", "t:1: invalid tls_verify \"maybe\" "
+	    "(expected yes or no)" },
 };
 
 START_TEST(test_conf_parse_errors_name_line)
