@@ -27,10 +27,10 @@ LIB_OBJS	= $(LIB_SRCS:%.c=$(O)/%.o)
 CMD_OBJS	= $(O)/cmd/carrier.o
 UNIT_SRCS	= $(wildcard tests/unit/*.c)
 UNIT_OBJS	= $(UNIT_SRCS:%.c=$(O)/%.o)
-MANS		= man/carrier.8 man/carrier.conf.5 man/libcarrier.3
+MANS		= man/carrier.8 man/carrier.conf.5 man/mailq.1 man/newaliases.1
 
 .PHONY: all check unit sanitize integration integration-asan lint demo \
-	install clean \
+	install uninstall clean \
 	distclean bench fuzz
 
 all: carrier
@@ -137,22 +137,74 @@ fuzz: config.h
 	        build/fuzz/$$n.log; \
 	done
 
+# Where callers look for sendmail: $(sbindir)/sendmail and
+# $(prefix)/lib/sendmail, with mailq and newaliases in $(bindir); each a
+# link to $(sbindir)/carrier.  A program of another mail system there is
+# not replaced: install stops before it changes anything, unless FORCE=1,
+# which moves it to NAME.carrier-backup (uninstall puts it back).
+# libcarrier.a and its headers are not installed: lib/ is carrier's own,
+# with no stable interface yet (see libcarrier(3) in the tree).
+SENDMAIL_LINKS	= $(sbindir)/sendmail $(prefix)/lib/sendmail \
+		  $(bindir)/mailq $(bindir)/newaliases
+MAN_LINKS	= $(mandir)/man8/sendmail.8
+FORCE		?=
+CARRIER_BIN	= $(DESTDIR)$(sbindir)/carrier
+BACKUP		= .carrier-backup
+
 install: carrier
+	@set -e; for f in $(SENDMAIL_LINKS:%=$(DESTDIR)%); do \
+	    [ -e "$$f" ] || [ -L "$$f" ] || continue; \
+	    [ "$$(readlink -f "$$f")" != "$$(readlink -f $(CARRIER_BIN))" ] || \
+	        continue; \
+	    if [ "$(FORCE)" != 1 ]; then \
+	        echo "install: $$f is another mail system's, not replaced" \
+	            "(nothing installed); make install FORCE=1 replaces" \
+	            "it and keeps it as $$f$(BACKUP)" >&2; exit 1; fi; \
+	    if [ -e "$$f$(BACKUP)" ] || [ -L "$$f$(BACKUP)" ]; then \
+	        echo "install: $$f$(BACKUP) exists already" >&2; exit 1; fi; \
+	done
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) \
+	    $(DESTDIR)$(prefix)/lib $(DESTDIR)$(mandir)/man1 \
 	    $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(mandir)/man5 \
-	    $(DESTDIR)$(mandir)/man3 $(DESTDIR)$(CONFDIR)
-	install -m 755 carrier $(DESTDIR)$(sbindir)/carrier
+	    $(DESTDIR)$(CONFDIR)
+	install -m 755 carrier $(CARRIER_BIN)
+	@set -e; for f in $(SENDMAIL_LINKS:%=$(DESTDIR)%); do \
+	    if { [ -e "$$f" ] || [ -L "$$f" ]; } && \
+	        [ "$$(readlink -f "$$f")" != "$$(readlink -f $(CARRIER_BIN))" ]; \
+	    then mv "$$f" "$$f$(BACKUP)"; \
+	        echo "install: the old $$f is now $$f$(BACKUP)"; fi; \
+	done
 	ln -sf carrier $(DESTDIR)$(sbindir)/sendmail
+	ln -sf ../sbin/carrier $(DESTDIR)$(prefix)/lib/sendmail
 	ln -sf ../sbin/carrier $(DESTDIR)$(bindir)/mailq
 	ln -sf ../sbin/carrier $(DESTDIR)$(bindir)/newaliases
 	install -m 644 man/carrier.8 $(DESTDIR)$(mandir)/man8/carrier.8
 	ln -sf carrier.8 $(DESTDIR)$(mandir)/man8/sendmail.8
 	install -m 644 man/carrier.conf.5 \
 	    $(DESTDIR)$(mandir)/man5/carrier.conf.5
-	install -m 644 man/libcarrier.3 $(DESTDIR)$(mandir)/man3/libcarrier.3
+	install -m 644 man/mailq.1 man/newaliases.1 $(DESTDIR)$(mandir)/man1/
 	if [ ! -e $(DESTDIR)$(CONFDIR)/carrier.conf ]; then \
 	    install -m 644 etc/carrier.conf \
 	    $(DESTDIR)$(CONFDIR)/carrier.conf; fi
+
+# Removes what install put there, and puts back what it moved aside;
+# $(CONFDIR)/carrier.conf is kept (it may hold local settings).
+uninstall:
+	@set -e; for f in $(SENDMAIL_LINKS:%=$(DESTDIR)%) \
+	    $(MAN_LINKS:%=$(DESTDIR)%); do \
+	    if [ -L "$$f" ] && case "$$(readlink "$$f")" in \
+	        carrier|carrier.8|../sbin/carrier) true;; *) false;; esac; \
+	    then rm -f "$$f"; fi; \
+	    if [ -e "$$f$(BACKUP)" ] || [ -L "$$f$(BACKUP)" ]; then \
+	        if [ -e "$$f" ] || [ -L "$$f" ]; then \
+	            echo "uninstall: $$f$(BACKUP) left: $$f is there" >&2; \
+	        else mv "$$f$(BACKUP)" "$$f"; \
+	            echo "uninstall: $$f put back"; fi; fi; \
+	done
+	rm -f $(CARRIER_BIN) $(DESTDIR)$(mandir)/man8/carrier.8 \
+	    $(DESTDIR)$(mandir)/man5/carrier.conf.5 \
+	    $(DESTDIR)$(mandir)/man1/mailq.1 \
+	    $(DESTDIR)$(mandir)/man1/newaliases.1
 
 clean:
 	rm -rf build/obj build/asan carrier

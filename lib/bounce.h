@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * bounce.h: delivery status notifications (RFC 3464, RFC 3462
+ * bounce.h: delivery status notifications (RFC 3464, RFC 6522
  * multipart/report) for the envelope sender: a failure ("bounce") when
  * recipients failed for good, or a delay warning while they are still
  * being retried.  The queue writes one with bounce_write() and submits

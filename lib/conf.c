@@ -286,7 +286,7 @@ set_tls_verify(struct conf *c, const char *v, char *err, size_t errlen)
 	if (parse_bool(v, &c->tls_verify) == 0)
 		return 0;
 	(void)snprintf(err, errlen, "invalid tls_verify \"%.64s\" (expected "
-	    "on or off)", v);
+	    "yes or no)", v);
 	return -1;
 }
 

@@ -93,17 +93,31 @@ static int	want(struct conn *, ssize_t);
 static const struct conn_ops tls_ops = { tls_conn_read, tls_conn_write };
 static struct tls_state state;	/* one TLS session per process at a time */
 
+const char *
+conn_tls_package(const char *soname, char *buf, size_t size)
+{
+	const char *so = strstr(soname, ".so.");
+	int n;
+
+	if (so == NULL)
+		return soname;
+	n = snprintf(buf, size, "%.*s%s", (int)(so - soname), soname, so + 4);
+	return n < 0 || (size_t)n >= size ? soname : buf;
+}
+
 int
 conn_tls_load(char *why, size_t whylen)
 {
+	char pkg[64];
 	void *sym;
 	size_t i;
 
 	if (lt.handle != NULL)
 		return 0;
 	if ((lt.handle = dlopen(TLS_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		(void)snprintf(why, whylen, "cannot load %s: %s", TLS_SONAME,
-		    dlerror());
+		(void)snprintf(why, whylen, "cannot load %s (on Debian, install "
+		    "the package %s): %s", TLS_SONAME, conn_tls_package(
+		    TLS_SONAME, pkg, sizeof(pkg)), dlerror());
 		return -1;
 	}
 	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {

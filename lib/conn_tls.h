@@ -28,9 +28,18 @@ struct conn_tls_opts {
 
 /*
  * Loads libtls if it is not loaded yet.  Returns 0, or -1 with the
- * reason in why.
+ * reason in why; when the library is missing, the reason names the
+ * Debian package that holds it (ldd does not show a dlopen'd library).
  */
 int	conn_tls_load(char *why, size_t whylen);
+
+/*
+ * The Debian package name of the shared library soname, by Debian
+ * policy 8.1 (lib<name><major>: "libtls.so.26" is in libtls26), into
+ * buf (size octets, NUL-terminated).  Returns buf; soname itself when it
+ * has no ".so." or buf is too small.
+ */
+const char *conn_tls_package(const char *soname, char *buf, size_t size);
 
 /*
  * Runs a TLS client handshake on c's connected socket within c's

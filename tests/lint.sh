@@ -1,6 +1,7 @@
 #!/bin/sh
 # lint.sh: static checks run by "make lint" (and so by "make check"):
-# banned calls, cppcheck, and the man pages through mandoc -T lint.
+# banned calls, cppcheck, the man pages through mandoc -T lint, and what
+# carrier(8) must show.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 rc=0
@@ -36,6 +37,35 @@ if command -v mandoc >/dev/null 2>&1; then
 	done
 else
 	echo "lint: mandoc not installed, skipped" >&2
+fi
+
+# 4. What the man pages must show (mandoc renders them).
+if command -v mandoc >/dev/null 2>&1; then
+	page=$(mandoc -T ascii man/carrier.8 | col -b)
+	section() { printf '%s\n' "$page" | sed -n "/^$1\$/,/^[A-Z][A-Z ]*\$/p"; }
+	for want in '-q[time], -qRsubstr' '-R host[:port], --relay=host[:port]'; do
+		printf '%s\n' "$page" | grep -qF -- "$want" ||
+			{ echo "lint: carrier.8 does not render \"$want\"" >&2; rc=1; }
+	done
+	for opt in '-L tag' '-h count' '-oApath'; do
+		section SYNOPSIS | grep -qF -- "[$opt]" ||
+			{ echo "lint: carrier.8: $opt not in the SYNOPSIS" >&2; rc=1; }
+	done
+	codes=$(section 'EXIT STATUS' | sed -n 's/^ *\([0-9][0-9]*\) (EX_.*/\1/p')
+	[ -n "$codes" ] && [ "$codes" = "$(printf '%s\n' "$codes" | sort -n)" ] ||
+		{ echo "lint: carrier.8: exit statuses not in numeric order:" $codes >&2; rc=1; }
+	for rfc in $(grep -oh 'RFC [0-9]*' lib/*.[ch] | sort -u | sed 's/RFC //'); do
+		section STANDARDS | tr -s ' \n' '  ' | grep -q "RFC $rfc[^0-9]" ||
+			{ echo "lint: carrier.8: RFC $rfc (cited in lib/) not in STANDARDS" >&2; rc=1; }
+	done
+	for s in BUGS 'USING CARRIER AS THE SYSTEM SENDMAIL'; do
+		printf '%s\n' "$page" | grep -q "^$s\$" ||
+			{ echo "lint: carrier.8 has no $s section" >&2; rc=1; }
+	done
+	if grep -nE '^\.It Cm [a-z_]+ Cm (on \| off|true \| false)$' man/carrier.conf.5; then
+		echo "lint: carrier.conf.5: a boolean not spelled yes | no" >&2
+		rc=1
+	fi
 fi
 
 [ $rc -eq 0 ] && echo "lint: ok"

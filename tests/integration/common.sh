@@ -36,6 +36,29 @@ on_exit() {
 }
 trap on_exit EXIT
 
+# own_mntns: this test has a mount namespace of its own (lab_netns), so
+# it may mount over system paths without touching the host.
+own_mntns() { [ "$(readlink /proc/self/ns/mnt)" != "${HOST_MNTNS:-}" ]; }
+
+# hermetic_etc: the host files carrier reads by default are the test's
+# own, whatever the host has (a system-wide Postfix's /etc/aliases maps
+# postmaster to root): /etc/aliases, /etc/mailname and /etc/carrier.conf
+# empty, /etc/resolv.conf a server on loopback, each bind-mounted in the
+# test's private mount namespace where the host has the file.  A test
+# that needs one of them mounts its own over it.  A host file that cannot
+# be hidden skips the test: it would change what the test sees.
+hermetic_etc() {
+	local f
+	for f in aliases mailname carrier.conf resolv.conf; do
+		[ -e "/etc/$f" ] || continue
+		own_mntns || { echo "SKIP: the host has /etc/$f and there is no private mount namespace to hide it in"; exit 77; }
+		if [ "$f" = resolv.conf ]; then printf 'nameserver 127.0.0.1\n'; fi >"$T/etc.$f"
+		mount --bind "$T/etc.$f" "/etc/$f" || { echo "SKIP: cannot hide the host's /etc/$f"; exit 77; }
+		cleanup_hooks+=("umount /etc/$f 2>/dev/null")
+	done
+}
+hermetic_etc
+
 # A complete header: with From, Date and Message-ID present, carrier
 # sends a message as it is (after the Received field it puts first,
 # which postfix_msg drops with Postfix's own), so a test can compare

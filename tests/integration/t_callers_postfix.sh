@@ -589,9 +589,7 @@ wait_call() {
 		sleep 0.1
 	done
 }
-# own_mntns: this test has a mount namespace of its own (lab_netns), so
-# it may mount over system paths without touching the host.
-own_mntns() { [ "$(readlink /proc/self/ns/mnt)" != "${HOST_MNTNS:-}" ]; }
+# own_mntns (common.sh): a mount namespace of our own.
 # sbin_sendmail: /usr/sbin/sendmail is the wrapper, through an overlay on
 # /usr/sbin in the test's own mount namespace (the host never sees it),
 # for callers with the path compiled in.  Once; fails without a mount

@@ -1,21 +1,30 @@
 #!/bin/bash
 # t_install: "make install" into a staging root puts carrier where callers
-# look for it: sbin/sendmail, bin/mailq and bin/newaliases all run
-# carrier, each as that name (newaliases succeeds quietly, since carrier
-# reads /etc/aliases as it is and has no database to rebuild; mailq
-# lists the empty queue); the man pages and a sample carrier.conf are
-# there, and an existing carrier.conf is kept.
+# look for it: sbin/sendmail, lib/sendmail, bin/mailq and bin/newaliases
+# all run carrier, each as that name (newaliases checks the aliases file
+# carrier reads as it is, with no database to rebuild; mailq lists the
+# empty queue); the man pages (mailq(1) and newaliases(1) too) and a
+# sample carrier.conf are there, and an existing carrier.conf is kept;
+# libcarrier is not installed, nor its page.  Another mail system's
+# sendmail or mailq is not replaced unless FORCE=1, which keeps it as
+# NAME.carrier-backup; "make uninstall" removes carrier and puts it
+# back.  Without libtls (loaded with dlopen, so ldd does not show it) a
+# TLS send names the Debian package to install.
 . "$(dirname "$0")/common.sh"
 
 root=$T/inst
 make -s -C "$top" install DESTDIR="$root" PREFIX=/usr >"$T/make.out" 2>&1 ||
 	{ fail "make install: $(cat "$T/make.out")"; finish; }
-for f in usr/sbin/carrier usr/sbin/sendmail usr/bin/mailq usr/bin/newaliases \
+for f in usr/sbin/carrier usr/sbin/sendmail usr/lib/sendmail usr/bin/mailq usr/bin/newaliases \
 	usr/share/man/man8/carrier.8 usr/share/man/man8/sendmail.8 \
-	usr/share/man/man5/carrier.conf.5 usr/share/man/man3/libcarrier.3 etc/carrier.conf; do
+	usr/share/man/man5/carrier.conf.5 usr/share/man/man1/mailq.1 \
+	usr/share/man/man1/newaliases.1 etc/carrier.conf; do
 	[ -e "$root/$f" ] && ok "installed $f" || fail "$f not installed"
 done
-for f in usr/sbin/sendmail usr/bin/mailq usr/bin/newaliases; do
+for f in usr/share/man/man3/libcarrier.3 usr/lib/libcarrier.a usr/include/carrier.h; do
+	[ -e "$root/$f" ] && fail "$f installed (the library is carrier's own)" || ok "no $f"
+done
+for f in usr/sbin/sendmail usr/lib/sendmail usr/bin/mailq usr/bin/newaliases; do
 	[ "$(readlink -f "$root/$f")" = "$(readlink -f "$root/usr/sbin/carrier")" ] &&
 		ok "$f runs carrier" || fail "$f points to $(readlink -f "$root/$f")"
 done
@@ -30,4 +39,64 @@ echo '# kept' >"$root/etc/carrier.conf"
 make -s -C "$top" install DESTDIR="$root" PREFIX=/usr >"$T/make.out" 2>&1
 [ "$(cat "$root/etc/carrier.conf")" = "# kept" ] && ok "an existing carrier.conf is kept" ||
 	fail "make install replaced carrier.conf"
+
+# Another mail system is there: install refuses, changing nothing.
+pfx=$T/pfx
+mkdir -p "$pfx/usr/sbin" "$pfx/usr/bin"
+printf '#!/bin/sh\necho postfix\n' >"$pfx/usr/sbin/sendmail"
+chmod 755 "$pfx/usr/sbin/sendmail"
+ln -s ../sbin/sendmail "$pfx/usr/bin/mailq"
+make -s -C "$top" install DESTDIR="$pfx" PREFIX=/usr >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -ne 0 ] && ok "install over another sendmail refused" || fail "install over another sendmail went ahead"
+expect_err_line "$pfx/usr/sbin/sendmail is another mail system's, not replaced .*FORCE=1" "the refusal says why and how"
+[ -e "$pfx/usr/sbin/carrier" ] && fail "a refused install installed carrier" || ok "a refused install changes nothing"
+[ "$("$pfx/usr/sbin/sendmail")" = postfix ] && ok "the other sendmail untouched" || fail "the other sendmail changed"
+# FORCE=1: replaced, each kept aside.
+make -s -C "$top" install DESTDIR="$pfx" PREFIX=/usr FORCE=1 >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "install FORCE=1"
+[ "$(readlink -f "$pfx/usr/sbin/sendmail")" = "$pfx/usr/sbin/carrier" ] && ok "FORCE=1: sendmail is carrier" ||
+	fail "FORCE=1: sendmail is $(readlink -f "$pfx/usr/sbin/sendmail")"
+[ "$("$pfx/usr/sbin/sendmail.carrier-backup")" = postfix ] && ok "FORCE=1: the old sendmail kept" ||
+	fail "FORCE=1: no backup of sendmail"
+[ "$(readlink "$pfx/usr/bin/mailq.carrier-backup")" = ../sbin/sendmail ] && ok "FORCE=1: the old mailq kept" ||
+	fail "FORCE=1: no backup of mailq"
+grep -q 'sendmail is now .*sendmail.carrier-backup' "$T/out" && ok "FORCE=1 says what it kept" || fail "FORCE=1 said: $(cat "$T/out")"
+# A second install is not refused: the links are carrier's own.
+make -s -C "$top" install DESTDIR="$pfx" PREFIX=/usr >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "install again"
+# uninstall: carrier gone, the other mail system back, carrier.conf kept.
+make -s -C "$top" uninstall DESTDIR="$pfx" PREFIX=/usr >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "uninstall"
+for f in usr/sbin/carrier usr/lib/sendmail usr/bin/newaliases usr/share/man/man8/carrier.8 \
+	usr/share/man/man8/sendmail.8 usr/share/man/man1/mailq.1 usr/sbin/sendmail.carrier-backup; do
+	[ -e "$pfx/$f" ] || [ -L "$pfx/$f" ] && fail "uninstall left $f" || ok "uninstall removed $f"
+done
+[ "$("$pfx/usr/sbin/sendmail")" = postfix ] && ok "uninstall put the old sendmail back" || fail "old sendmail not back"
+[ "$(readlink "$pfx/usr/bin/mailq")" = ../sbin/sendmail ] && ok "uninstall put the old mailq back" || fail "old mailq not back"
+[ -e "$pfx/etc/carrier.conf" ] && ok "uninstall keeps carrier.conf" || fail "uninstall removed carrier.conf"
+
+# libtls missing: hidden (an empty file in its place) in the test's own
+# mount namespace; a send over implicit TLS names the Debian package.
+soname=$(sed -n 's/^#define TLS_SONAME "\(.*\)"$/\1/p' "$top/config.h")
+lib=$(ldconfig -p | awk -v s="$soname" '$1 == s { print $NF; exit }')
+if [ -z "$soname" ] || [ -z "$lib" ] || ! own_mntns; then
+	echo "SKIP: libtls ($soname) not found, or no private mount namespace: the libtls check"
+else
+	pkg=$(dpkg-query -S "$(readlink -f "$lib")" 2>/dev/null | sed -n '1s/:.*//p')
+	mount --bind /dev/null "$(readlink -f "$lib")" && cleanup_hooks+=("umount $(readlink -f "$lib")")
+	port=465
+	python3 "$top/tests/integration/hostile_server.py" silent $port >"$T/hs.out" &
+	hs=$!
+	cleanup_hooks+=("kill $hs 2>/dev/null")
+	for _ in $(seq 100); do grep -q ready "$T/hs.out" 2>/dev/null && break; sleep 0.05; done
+	printf 'Subject: tls\n\nb\n' >"$T/in"
+	CARRIER="$root/usr/sbin/sendmail" run_carrier -R 127.0.0.1:$port a@example.org
+	expect_rc 75 "no libtls"
+	expect_err_line "cannot load $soname \(on Debian, install the package ${pkg:-libtls26}\)" "no libtls: the package named"
+	kill $hs 2>/dev/null
+fi
 finish

@@ -159,6 +159,8 @@ static const struct {
 	    "tls_client_cert" },
 	{ "allow_config /etc/carrier rel/x\n", "t:1: allow_config: \"rel/x\" "
 	    "is not an absolute path" },
+	{ "tls_verify maybe\n", "t:1: invalid tls_verify \"maybe\" "
+	    "(expected yes or no)" },
 };
 
 /* Settings that only look alike a contradiction, accepted. */

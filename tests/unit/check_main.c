@@ -19,6 +19,7 @@ main(void)
 	srunner_add_suite(sr, smtp_auth_suite());
 	srunner_add_suite(sr, conf_suite());
 	srunner_add_suite(sr, conn_suite());
+	srunner_add_suite(sr, conn_tls_suite());
 	srunner_add_suite(sr, envelope_suite());
 	srunner_add_suite(sr, header_suite());
 	srunner_add_suite(sr, identity_suite());
