@@ -151,6 +151,18 @@ FORCE		?=
 CARRIER_BIN	= $(DESTDIR)$(sbindir)/carrier
 BACKUP		= .carrier-backup
 
+# The queue: the spool (mode 2770) and the binary (set-group-ID) belong
+# to GROUP, which alone may write the spool and read a credentials file
+# of mode 640; carrier takes the group only to open those (carrier(8),
+# FILES).  Without DESTDIR, as root, install makes the group when it is
+# missing; with DESTDIR (a package) the group must exist, or the binary
+# is installed without it (a packager's postinst sets it up).  Queue runs
+# come from a systemd timer, or cron where systemd does not run.
+GROUP		?= carrier
+SPOOL		?= /var/spool/carrier
+SYSTEMDDIR	?= /lib/systemd/system
+CRONDIR		?= $(CONFDIR)/cron.d
+
 install: carrier
 	@set -e; for f in $(SENDMAIL_LINKS:%=$(DESTDIR)%); do \
 	    [ -e "$$f" ] || [ -L "$$f" ] || continue; \
@@ -186,9 +198,31 @@ install: carrier
 	if [ ! -e $(DESTDIR)$(CONFDIR)/carrier.conf ]; then \
 	    install -m 644 etc/carrier.conf \
 	    $(DESTDIR)$(CONFDIR)/carrier.conf; fi
+	install -d $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(CRONDIR)
+	install -m 644 etc/carrier-queue.service etc/carrier-queue.timer \
+	    $(DESTDIR)$(SYSTEMDDIR)/
+	install -m 644 etc/carrier.cron $(DESTDIR)$(CRONDIR)/carrier
+	@set -e; if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
+	    ! getent group $(GROUP) >/dev/null; then \
+	    groupadd --system $(GROUP); echo "install: made group $(GROUP)"; fi
+	install -d -m 2770 $(DESTDIR)$(SPOOL) $(DESTDIR)$(SPOOL)/tmp \
+	    $(DESTDIR)$(SPOOL)/queue $(DESTDIR)$(SPOOL)/corrupt
+	@set -e; if [ "$$(id -u)" = 0 ] && getent group $(GROUP) >/dev/null; \
+	then chgrp $(GROUP) $(CARRIER_BIN) $(DESTDIR)$(SPOOL) \
+	        $(DESTDIR)$(SPOOL)/tmp $(DESTDIR)$(SPOOL)/queue \
+	        $(DESTDIR)$(SPOOL)/corrupt; \
+	    chmod 2755 $(CARRIER_BIN); \
+	    chmod 2770 $(DESTDIR)$(SPOOL) $(DESTDIR)$(SPOOL)/tmp \
+	        $(DESTDIR)$(SPOOL)/queue $(DESTDIR)$(SPOOL)/corrupt; \
+	else echo "install: no group $(GROUP) (or not root): carrier is" \
+	    "not set-group-ID, and only root can queue" >&2; fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+	    echo "install: to run the queue every 5 minutes:" \
+	    "systemctl enable --now carrier-queue.timer"; fi
 
 # Removes what install put there, and puts back what it moved aside;
-# $(CONFDIR)/carrier.conf is kept (it may hold local settings).
+# $(CONFDIR)/carrier.conf is kept (it may hold local settings), and so
+# are the group and a spool that still holds mail.
 uninstall:
 	@set -e; for f in $(SENDMAIL_LINKS:%=$(DESTDIR)%) \
 	    $(MAN_LINKS:%=$(DESTDIR)%); do \
@@ -204,7 +238,13 @@ uninstall:
 	rm -f $(CARRIER_BIN) $(DESTDIR)$(mandir)/man8/carrier.8 \
 	    $(DESTDIR)$(mandir)/man5/carrier.conf.5 \
 	    $(DESTDIR)$(mandir)/man1/mailq.1 \
-	    $(DESTDIR)$(mandir)/man1/newaliases.1
+	    $(DESTDIR)$(mandir)/man1/newaliases.1 \
+	    $(DESTDIR)$(SYSTEMDDIR)/carrier-queue.service \
+	    $(DESTDIR)$(SYSTEMDDIR)/carrier-queue.timer \
+	    $(DESTDIR)$(CRONDIR)/carrier
+	@if [ -n "$$(ls -A $(DESTDIR)$(SPOOL)/queue 2>/dev/null)" ]; then \
+	    echo "uninstall: $(DESTDIR)$(SPOOL) kept: it holds queued mail" \
+	        >&2; else rm -rf $(DESTDIR)$(SPOOL); fi
 
 clean:
 	rm -rf build/obj build/asan carrier

@@ -989,6 +989,15 @@ mailq(const struct carrier_options *opts)
 	struct carrier_error err;
 	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
 
+	if (opts->spool != NULL && access(opts->spool, F_OK) == -1 &&
+	    errno == ENOENT) {
+		/* true, but say why: a failure would not have been kept */
+		(void)printf("Mail queue is empty\n");
+		(void)fprintf(stderr, "%s: there is no spool %s: nothing can "
+		    "be queued (see carrier(8), THE QUEUE)\n", progname,
+		    opts->spool);
+		return EX_OK;
+	}
 	if (carrier_queue_list(opts, list_one, &l, &err) != CARRIER_OK) {
 		(void)fprintf(stderr, "%s: %s\n", progname,
 		    status_format(&err, line, sizeof(line)));

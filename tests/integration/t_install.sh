@@ -18,9 +18,24 @@ make -s -C "$top" install DESTDIR="$root" PREFIX=/usr >"$T/make.out" 2>&1 ||
 for f in usr/sbin/carrier usr/sbin/sendmail usr/lib/sendmail usr/bin/mailq usr/bin/newaliases \
 	usr/share/man/man8/carrier.8 usr/share/man/man8/sendmail.8 \
 	usr/share/man/man5/carrier.conf.5 usr/share/man/man1/mailq.1 \
-	usr/share/man/man1/newaliases.1 etc/carrier.conf; do
+	usr/share/man/man1/newaliases.1 etc/carrier.conf \
+	lib/systemd/system/carrier-queue.service lib/systemd/system/carrier-queue.timer \
+	etc/cron.d/carrier; do
 	[ -e "$root/$f" ] && ok "installed $f" || fail "$f not installed"
 done
+# the spool: mode 2770 (group carrier where it exists; a package's
+# postinst makes it), and the binary set-group-ID with it
+for d in var/spool/carrier var/spool/carrier/tmp var/spool/carrier/queue var/spool/carrier/corrupt; do
+	[ "$(stat -c %a "$root/$d" 2>/dev/null)" = 2770 ] && ok "$d, mode 2770" ||
+		fail "$d: $(stat -c %a "$root/$d" 2>&1)"
+done
+if getent group carrier >/dev/null; then
+	[ "$(stat -c '%G %a' "$root/usr/sbin/carrier")" = "carrier 2755" ] && ok "carrier is set-group-ID carrier" ||
+		fail "carrier: $(stat -c '%G %a' "$root/usr/sbin/carrier")"
+else
+	grep -q 'no group carrier' "$T/make.out" && ok "install says carrier is not set-group-ID (no group)" ||
+		fail "install said nothing of the missing group: $(cat "$T/make.out")"
+fi
 for f in usr/share/man/man3/libcarrier.3 usr/lib/libcarrier.a usr/include/carrier.h; do
 	[ -e "$root/$f" ] && fail "$f installed (the library is carrier's own)" || ok "no $f"
 done
@@ -72,7 +87,8 @@ make -s -C "$top" uninstall DESTDIR="$pfx" PREFIX=/usr >"$T/out" 2>"$T/err"
 rc=$?
 expect_rc 0 "uninstall"
 for f in usr/sbin/carrier usr/lib/sendmail usr/bin/newaliases usr/share/man/man8/carrier.8 \
-	usr/share/man/man8/sendmail.8 usr/share/man/man1/mailq.1 usr/sbin/sendmail.carrier-backup; do
+	usr/share/man/man8/sendmail.8 usr/share/man/man1/mailq.1 usr/sbin/sendmail.carrier-backup \
+	lib/systemd/system/carrier-queue.timer etc/cron.d/carrier var/spool/carrier; do
 	[ -e "$pfx/$f" ] || [ -L "$pfx/$f" ] && fail "uninstall left $f" || ok "uninstall removed $f"
 done
 [ "$("$pfx/usr/sbin/sendmail")" = postfix ] && ok "uninstall put the old sendmail back" || fail "old sendmail not back"
