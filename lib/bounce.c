@@ -78,7 +78,8 @@ struct report {
 	const struct bounce_params	*p;
 	const struct carrier_envelope	*env;
 	const struct bounce_original	*orig;
-	int				 full;	/* message/rfc822 */
+	int				 full;	/* the whole message */
+	int				 head8;	/* 8-bit octets in its head */
 };
 
 static void	out_raw(struct out *, const char *, size_t);
@@ -109,7 +110,7 @@ static int	valid_enhanced(const char *);
 static int	remote_mta(const char *, char *, size_t);
 static int	original_rcpt(const char *, char *, size_t);
 static void	sanitize(char *, size_t, const char *, int);
-static int	has_8bit(const char *);
+static int	has_8bit(const char *, size_t);
 static int	printable(const char *);
 static int	valid_name(const char *);
 static void	clean_error(const struct carrier_error *,
@@ -190,9 +191,11 @@ bounce_write(int out_fd, const struct bounce_params *p,
 	r.p = p;
 	r.env = env;
 	r.orig = orig;
-	r.full = env->ret == ENVELOPE_RET_FULL ||
+	/* a delay warning returns the header only (RFC 3461 4.3) */
+	r.full = p->kind == BOUNCE_FAILED && (env->ret == ENVELOPE_RET_FULL ||
 	    (env->ret == ENVELOPE_RET_NONE && orig->len <= BOUNCE_RETURN_MAX &&
-	    orig->headlen <= BOUNCE_RETURN_MAX - orig->len);
+	    orig->headlen <= BOUNCE_RETURN_MAX - orig->len));
+	r.head8 = orig->headlen > 0 && has_8bit(orig->head, orig->headlen);
 
 	memset(&o, 0, sizeof(o));
 	for (try = 0;; try++) {
@@ -222,7 +225,7 @@ bounce_write(int out_fd, const struct bounce_params *p,
 	if (o.werr != 0)
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
 		    "writing a report: %s", strerror(o.werr));
-	*eightbit = has_8bit(env->sender);
+	*eightbit = has_8bit(env->sender, strlen(env->sender));
 	for (i = 0; i < SEC_COUNT; i++)
 		*eightbit |= o.eight[i];
 	return CARRIER_OK;
@@ -286,11 +289,13 @@ report(struct out *o, const struct report *r)
 	report_text(o, r);
 	part_start(o, SEC_STATUS, "Delivery report", status_type);
 	report_status(o, r);
+	/* an internationalised header: RFC 6532 3.7, RFC 6533 6.3 */
 	if (r->full)
-		part_start(o, SEC_ORIG, "Returned message", "message/rfc822");
+		part_start(o, SEC_ORIG, "Returned message", r->head8 ?
+		    "message/global" : "message/rfc822");
 	else
-		part_start(o, SEC_ORIG, "Returned message header",
-		    "text/rfc822-headers");
+		part_start(o, SEC_ORIG, "Returned message header", r->head8 ?
+		    "message/global-headers" : "text/rfc822-headers");
 	report_original(o, r);
 	o->sec = SEC_HEAD;
 	out_raw(o, "\r\n--", 4);
@@ -387,6 +392,8 @@ report_text(struct out *o, const struct report *r)
 	out_wrap(o, "", line);
 	if (r->full)
 		out_wrap(o, "", "The message is attached.");
+	else if (p->kind == BOUNCE_DELAYED)
+		out_wrap(o, "", "Its header is attached.");
 	else if (r->env->ret == ENVELOPE_RET_HDRS)
 		out_wrap(o, "", "Only its header is attached, as asked "
 		    "(RET=HDRS).");
@@ -423,12 +430,7 @@ report_status(struct out *o, const struct report *r)
 	char v[BOUNCE_VALUE_MAX], date[64];
 	size_t i;
 
-	(void)snprintf(v, sizeof(v), "dns; %s", p->reporting_mta);
-	out_field(o, "Reporting-MTA", v);
-	if (p->queue_id != NULL && p->queue_id[0] != '\0') {
-		sanitize(v, 128, p->queue_id, 0);
-		out_field(o, "X-Carrier-Queue-ID", v);
-	}
+	/* in the order of RFC 3464 2.2's grammar */
 	if (r->env->envid[0] != '\0') {
 		/* printable ASCII as it is (RFC 3461 6.3), else xtext */
 		if (printable(r->env->envid))
@@ -437,8 +439,14 @@ report_status(struct out *o, const struct report *r)
 			sanitize(v, sizeof(v), r->env->envid, 0);
 		out_field(o, "Original-Envelope-Id", v);
 	}
+	(void)snprintf(v, sizeof(v), "dns; %s", p->reporting_mta);
+	out_field(o, "Reporting-MTA", v);
 	out_field(o, "Arrival-Date", identity_date(p->arrival, date,
 	    sizeof(date)));
+	if (p->queue_id != NULL && p->queue_id[0] != '\0') {
+		sanitize(v, 128, p->queue_id, 0);
+		out_field(o, "X-Carrier-Queue-ID", v);
+	}
 	for (i = 0; i < r->env->nrcpts; i++)
 		if (bounce_wanted(p->kind, &r->env->rcpts[i]))
 			status_rcpt(o, r, &r->env->rcpts[i]);
@@ -457,7 +465,8 @@ status_rcpt(struct out *o, const struct report *r,
 	if (rc->orcpt != NULL && original_rcpt(rc->orcpt, v, sizeof(v)) == 0)
 		out_field(o, "Original-Recipient", v);
 	sanitize(addr, sizeof(addr), rc->addr, 1);
-	(void)snprintf(v, sizeof(v), "%s; %s", has_8bit(addr) ? "utf-8" :
+	(void)snprintf(v, sizeof(v), "%s; %s", has_8bit(addr, strlen(addr)) ?
+	    "utf-8" :
 	    "rfc822", addr);
 	out_field(o, "Final-Recipient", v);
 	out_field(o, "Action", p->kind == BOUNCE_FAILED ? "failed" :
@@ -641,10 +650,12 @@ printable(const char *s)
 }
 
 static int
-has_8bit(const char *s)
+has_8bit(const char *s, size_t n)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0x80)
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
 			return 1;
 	return 0;
 }
@@ -761,9 +772,8 @@ out_look(struct out *o, const char *s, size_t n)
 
 	if (o->fd != -1 || o->sec == SEC_HEAD || n == 0)
 		return;
-	for (i = 0; i < n && !o->seen8[o->sec]; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			o->seen8[o->sec] = 1;
+	if (!o->seen8[o->sec] && has_8bit(s, n))
+		o->seen8[o->sec] = 1;
 	memcpy(win, o->tail, o->tlen);
 	memcpy(win + o->tlen, s, k);
 	if (memmem(win, o->tlen + k, o->boundary, o->blen) != NULL ||

@@ -5,6 +5,9 @@
  * text kept on its line, write failures, and the whole report read by
  * Python's email package (dsn_check.py).
  */
+#include <sys/random.h>
+#include <sys/syscall.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -26,6 +29,22 @@
 
 static const char head[] = "From: a@src.example\r\nTo: r@dst.example\r\n"
     "Subject: hello\r\nMessage-ID: <1@src.example>\r\n\r\n";
+
+/*
+ * getrandom(2) for the whole test binary: the kernel's, unless a test
+ * fixes the octets (each test runs in its own process), so that the
+ * report's boundary is known and can be put in the content.
+ */
+static int fixed_random = -1;
+
+ssize_t
+getrandom(void *buf, size_t len, unsigned int flags)
+{
+	if (fixed_random < 0)
+		return syscall(SYS_getrandom, buf, len, flags);
+	memset(buf, fixed_random, len);
+	return (ssize_t)len;
+}
 
 struct original {
 	char			path[64];
@@ -270,24 +289,32 @@ START_TEST(test_bounce_write_nothing)
 }
 END_TEST
 
+#define F	BOUNCE_FAILED
+#define D	BOUNCE_DELAYED
 static const struct {
+	enum bounce_kind	kind;
 	enum envelope_ret	ret;
 	size_t			size;
 	const char		*type;
 	int			body;	/* the body's end is returned */
 } rets[] = {
-	{ ENVELOPE_RET_FULL, 200, "message/rfc822", 1 },
-	{ ENVELOPE_RET_FULL, BOUNCE_RETURN_MAX + 1000, "message/rfc822", 1 },
-	{ ENVELOPE_RET_HDRS, 200, "text/rfc822-headers", 0 },
-	{ ENVELOPE_RET_HDRS, BOUNCE_RETURN_MAX + 1000, "text/rfc822-headers",
-	    0 },
-	{ ENVELOPE_RET_NONE, 200, "message/rfc822", 1 },
-	{ ENVELOPE_RET_NONE, BOUNCE_RETURN_MAX - sizeof(head) + 1,
-	    "message/rfc822", 1 },
-	{ ENVELOPE_RET_NONE, BOUNCE_RETURN_MAX - sizeof(head) + 2,
+	{ F, ENVELOPE_RET_FULL, 200, "message/rfc822", 1 },
+	{ F, ENVELOPE_RET_FULL, BOUNCE_RETURN_MAX + 1000, "message/rfc822", 1 },
+	{ F, ENVELOPE_RET_HDRS, 200, "text/rfc822-headers", 0 },
+	{ F, ENVELOPE_RET_HDRS, BOUNCE_RETURN_MAX + 1000,
 	    "text/rfc822-headers", 0 },
-	{ ENVELOPE_RET_NONE, 3 * 1024 * 1024, "text/rfc822-headers", 0 },
+	{ F, ENVELOPE_RET_NONE, 200, "message/rfc822", 1 },
+	{ F, ENVELOPE_RET_NONE, BOUNCE_RETURN_MAX - sizeof(head) + 1,
+	    "message/rfc822", 1 },
+	{ F, ENVELOPE_RET_NONE, BOUNCE_RETURN_MAX - sizeof(head) + 2,
+	    "text/rfc822-headers", 0 },
+	{ F, ENVELOPE_RET_NONE, 3 * 1024 * 1024, "text/rfc822-headers", 0 },
+	/* a delay warning: the header only, whatever RET says */
+	{ D, ENVELOPE_RET_FULL, 200, "text/rfc822-headers", 0 },
+	{ D, ENVELOPE_RET_NONE, 200, "text/rfc822-headers", 0 },
 };
+#undef F
+#undef D
 
 /* RET and the size decide what of the original comes back. */
 START_TEST(test_bounce_write_ret)
@@ -295,10 +322,11 @@ START_TEST(test_bounce_write_ret)
 	struct t t;
 	char want[64], *end;
 
-	t_start(&t, BOUNCE_FAILED, rets[_i].size - 6, "0123456789abcdef\r\n");
+	t_start(&t, rets[_i].kind, rets[_i].size - 6,
+	    "0123456789abcdef\r\n");
 	t.env.ret = rets[_i].ret;
-	rcpt_add(&t.env, "a@dst.example", ENVELOPE_BOUNCED, 0, 550, "5.1.1",
-	    "no");
+	rcpt_add(&t.env, "a@dst.example", rets[_i].kind == BOUNCE_FAILED ?
+	    ENVELOPE_BOUNCED : ENVELOPE_DEFERRED, 0, 550, "5.1.1", "no");
 	ck_assert_int_eq(write(t.g.o.fd, "LAST\r\n", 6), 6);
 	t.g.o.len += 6;
 	ck_assert_int_eq(t_run(&t, 0), CARRIER_OK);
@@ -527,6 +555,16 @@ START_TEST(test_bounce_write_8bit)
 	ck_assert(has_line(t.out, "Final-Recipient: utf-8; \xc3@dst.example"));
 	ck_assert_ptr_nonnull(strstr(t.out, "charset=utf-8"));
 	check_lines(t.out, t.len);
+	/* a UTF-8 header (RFC 6532): message/global, global headers */
+	t.g.o.head = "Subject: caf\xc3\xa9\r\n\r\n";
+	t.g.o.headlen = strlen(t.g.o.head);
+	ck_assert_int_eq(t_run(&t, 0), CARRIER_OK);
+	ck_assert_ptr_nonnull(strstr(t.out, "Content-Type: "
+	    "message/global-headers\r\nContent-Transfer-Encoding: 8bit\r\n"));
+	t.env.ret = ENVELOPE_RET_FULL;
+	ck_assert_int_eq(t_run(&t, 0), CARRIER_OK);
+	ck_assert_ptr_nonnull(strstr(t.out, "Content-Type: message/global\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n"));
 	t_end(&t);
 }
 END_TEST
@@ -558,6 +596,55 @@ START_TEST(test_bounce_write_boundary)
 	for (n = 0, s = t.out; (s = strstr(s, boundary)) != NULL; s++)
 		n++;
 	ck_assert_uint_eq(n, 5);	/* the parameter, 3 parts, the end */
+	t_end(&t);
+}
+END_TEST
+
+/*
+ * The boundary found in the content is replaced: the random octets
+ * fixed, the content holds the first tries' boundaries (one across two
+ * reads of the original, one in a server's text); with every try's
+ * boundary there, no report.
+ */
+START_TEST(test_bounce_write_boundary_taken)
+{
+	static const char hex[] = "abababababababababababababababab";
+	struct t t;
+	struct carrier_rcpt *r;
+	char taken[8][64], *body;
+	size_t n = 40000, i;
+	int fd;
+
+	fixed_random = 0xab;
+	for (i = 0; i < 8; i++)
+		(void)snprintf(taken[i], sizeof(taken[i]), "=_carrier_%zu_%s",
+		    i, hex);
+	t_start(&t, BOUNCE_FAILED, 0, "x");
+	t.env.ret = ENVELOPE_RET_FULL;
+	r = rcpt_add(&t.env, "a@dst.example", ENVELOPE_BOUNCED, 0, 550,
+	    "5.1.1", "");
+	(void)snprintf(r->result.text, sizeof(r->result.text), "x %s",
+	    taken[1]);
+	ck_assert_ptr_nonnull(body = malloc(n));
+	memset(body, 'b', n);
+	for (i = 0; i + 2 < n; i += 100)
+		memcpy(body + i, "\r\n", 2);
+	memcpy(body + 16384 - 20, taken[0], strlen(taken[0]));
+	memcpy(body + 30000, taken[2], strlen(taken[2]));
+	fd = t.g.o.fd;
+	ck_assert_int_eq(pwrite(fd, body, n, 0), (ssize_t)n);
+	t.g.o.len = n;
+	ck_assert_int_eq(t_run(&t, 0), CARRIER_OK);
+	ck_assert_ptr_nonnull(strstr(t.out, "boundary=\"=_carrier_3_abab"));
+	ck_assert_ptr_nonnull(strstr(t.out, "\r\n--=_carrier_3_"));
+	/* every boundary taken: a temporary failure, nothing written */
+	for (i = 3; i < 8; i++)
+		memcpy(body + 1000 + 100 * i, taken[i], strlen(taken[i]));
+	ck_assert_int_eq(pwrite(fd, body, n, 0), (ssize_t)n);
+	ck_assert_int_eq(t_run(&t, 0), CARRIER_TEMP);
+	ck_assert_int_eq(t.err.phase, PHASE_LOCAL);
+	ck_assert_uint_eq(t.len, 0);
+	free(body);
 	t_end(&t);
 }
 END_TEST
@@ -677,6 +764,7 @@ bounce_suite(void)
 	tcase_add_test(tc, test_bounce_write_hostile);
 	tcase_add_test(tc, test_bounce_write_8bit);
 	tcase_add_test(tc, test_bounce_write_boundary);
+	tcase_add_test(tc, test_bounce_write_boundary_taken);
 	tcase_add_test(tc, test_bounce_write_fails);
 	tcase_add_test(tc, test_bounce_write_delayed_text);
 	tcase_add_test(tc, test_bounce_write_python);
