@@ -36,6 +36,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -109,6 +110,7 @@ static void	rcpt_status(enum bounce_kind, const struct carrier_error *,
 static int	valid_enhanced(const char *);
 static int	remote_mta(const char *, char *, size_t);
 static int	original_rcpt(const char *, char *, size_t);
+static void	original_msgid(const char *, size_t, char *, size_t);
 static void	sanitize(char *, size_t, const char *, int);
 static int	has_8bit(const char *, size_t);
 static int	printable(const char *);
@@ -307,7 +309,7 @@ static void
 report_head(struct out *o, const struct report *r)
 {
 	const struct bounce_params *p = r->p;
-	char date[64], mid[512];
+	char date[64], mid[512], orig_id[BOUNCE_VALUE_MAX];
 	int i, any8 = 0;
 
 	for (i = SEC_TEXT; i < SEC_COUNT; i++)
@@ -324,6 +326,13 @@ report_head(struct out *o, const struct report *r)
 	out_fmt(o, "Date: %s\r\n", identity_date(p->now, date, sizeof(date)));
 	out_fmt(o, "Message-ID: %s\r\n", identity_message_id(p->domain, mid,
 	    sizeof(mid)));
+	/* RFC 3834 3.1.5: a reply to the original */
+	original_msgid(r->orig->head, r->orig->headlen, orig_id,
+	    sizeof(orig_id));
+	if (orig_id[0] != '\0') {
+		out_fmt(o, "In-Reply-To: %s\r\n", orig_id);
+		out_fmt(o, "References: %s\r\n", orig_id);
+	}
 	out_str(o, "Auto-Submitted: auto-replied\r\n");
 	out_str(o, "MIME-Version: 1.0\r\n");
 	out_fmt(o, "Content-Type: multipart/report; report-type=%s;\r\n",
@@ -613,6 +622,44 @@ original_rcpt(const char *orcpt, char *dst, size_t size)
 		use = orcpt + tl + 1;
 	n = snprintf(dst, size, "%.*s; %s", (int)tl, orcpt, use);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/*
+ * The original's Message-ID from its header (folds undone, blanks
+ * dropped) into dst, when it is "<...>" in printable ASCII that fits;
+ * else "".
+ */
+static void
+original_msgid(const char *head, size_t len, char *dst, size_t size)
+{
+	const char *nl;
+	size_t i = 0, o = 0;
+	unsigned char c;
+
+	dst[0] = '\0';
+	if (len == 0)
+		return;
+	while (len - i <= 11 || strncasecmp(head + i, "Message-ID:", 11) != 0) {
+		if ((nl = memchr(head + i, '\n', len - i)) == NULL)
+			return;
+		i = (size_t)(nl - head) + 1;
+	}
+	for (i += 11; i < len; i++) {
+		c = (unsigned char)head[i];
+		if (c == '\n' && (i + 1 == len || (head[i + 1] != ' ' &&
+		    head[i + 1] != '\t')))
+			break;		/* the field's end */
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c > '~' || c < ' ' || o + 1 >= size) {
+			o = 0;
+			break;
+		}
+		dst[o++] = (char)c;
+	}
+	if (o < 3 || dst[0] != '<' || dst[o - 1] != '>')
+		o = 0;
+	dst[o] = '\0';
 }
 
 /*

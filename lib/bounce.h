@@ -56,7 +56,8 @@ int	bounce_wanted(enum bounce_kind kind, const struct carrier_rcpt *r);
  * Writes the report to out_fd as a complete RFC 5322 message with CRLF
  * line ends, no line over 998 octets and nothing dot-stuffed: From
  * MAILER-DAEMON@domain, To the envelope sender, Subject, Date,
- * Message-ID, Auto-Submitted: auto-replied, MIME-Version, then a
+ * Message-ID, In-Reply-To and References (the original's Message-ID,
+ * when it has one), Auto-Submitted: auto-replied, MIME-Version, then a
  * multipart/report; report-type=delivery-status with three parts: a
  * text/plain explanation naming each recipient and the reply that
  * decided it; a message/delivery-status (Reporting-MTA, Original-

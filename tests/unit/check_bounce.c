@@ -649,6 +649,48 @@ START_TEST(test_bounce_write_boundary_taken)
 }
 END_TEST
 
+static const struct {
+	const char	*head;
+	const char	*id;	/* NULL: no In-Reply-To, no References */
+} msgids[] = {
+	{ "Subject: x\r\nMessage-ID: <1@src.example>\r\n\r\n",
+	    "<1@src.example>" },
+	{ "message-id:\r\n\t<2@src.example> \r\nSubject: x\r\n\r\n",
+	    "<2@src.example>" },
+	{ "Message-ID: <3@src.example>\r\n\r\n", "<3@src.example>" },
+	{ "Subject: x\r\n\r\n", NULL },
+	{ "", NULL },
+	{ "Message-ID: <caf\xc3\xa9@src.example>\r\n\r\n", NULL },
+	{ "Message-ID: 4@src.example\r\n\r\n", NULL },
+	{ "Message-ID: <5@src.example> (a comment)\r\n\r\n", NULL },
+	{ "X-Message-ID: <6@src.example>\r\n\r\n", NULL },
+};
+
+/* The report answers the original's Message-ID (RFC 3834 3.1.5). */
+START_TEST(test_bounce_write_msgid)
+{
+	struct t t;
+	char want[128];
+
+	t_start(&t, BOUNCE_FAILED, 10, "x");
+	rcpt_add(&t.env, "a@dst.example", ENVELOPE_BOUNCED, 0, 550, "5.1.1",
+	    "no");
+	t.g.o.head = msgids[_i].head;
+	t.g.o.headlen = strlen(msgids[_i].head);
+	ck_assert_int_eq(t_run(&t, 0), CARRIER_OK);
+	check_lines(t.out, t.len);
+	if (msgids[_i].id == NULL) {
+		ck_assert(!has_line(t.out, "In-Reply-To:"));
+		ck_assert(!has_line(t.out, "References:"));
+	} else {
+		(void)snprintf(want, sizeof(want), "\r\nIn-Reply-To: %s\r\n"
+		    "References: %s\r\n", msgids[_i].id, msgids[_i].id);
+		ck_assert_ptr_nonnull(strstr(t.out, want));
+	}
+	t_end(&t);
+}
+END_TEST
+
 /* A failing write: CARRIER_TEMP, PHASE_LOCAL. */
 START_TEST(test_bounce_write_fails)
 {
@@ -765,6 +807,8 @@ bounce_suite(void)
 	tcase_add_test(tc, test_bounce_write_8bit);
 	tcase_add_test(tc, test_bounce_write_boundary);
 	tcase_add_test(tc, test_bounce_write_boundary_taken);
+	tcase_add_loop_test(tc, test_bounce_write_msgid, 0,
+	    sizeof(msgids) / sizeof(msgids[0]));
 	tcase_add_test(tc, test_bounce_write_fails);
 	tcase_add_test(tc, test_bounce_write_delayed_text);
 	tcase_add_test(tc, test_bounce_write_python);
