@@ -46,36 +46,31 @@ getrandom(void *buf, size_t len, unsigned int flags)
 	return (ssize_t)len;
 }
 
-struct original {
-	char			path[64];
-	struct bounce_original	o;
-};
-
 /* The original in a temporary file: the body is n octets of fill. */
 static void
-original_make(struct original *g, size_t n, const char *fill)
+original_make(struct bounce_original *o, size_t n, const char *fill)
 {
+	char path[] = "/tmp/check_bounce_XXXXXX";
 	size_t i, fl = strlen(fill);
 	int fd;
 
-	(void)strlcpy(g->path, "/tmp/check_bounce_XXXXXX", sizeof(g->path));
-	ck_assert_int_ne(fd = mkstemp(g->path), -1);
+	ck_assert_int_ne(fd = mkstemp(path), -1);
+	(void)unlink(path);	/* gone even if the test fails */
 	for (i = 0; i + fl <= n; i += fl)
 		ck_assert_int_eq(write(fd, fill, fl), (ssize_t)fl);
 	if (i < n)
 		ck_assert_int_eq(write(fd, fill, n - i), (ssize_t)(n - i));
-	g->o.head = head;
-	g->o.headlen = sizeof(head) - 1;
-	g->o.fd = fd;
-	g->o.off = 0;
-	g->o.len = n;
+	o->head = head;
+	o->headlen = sizeof(head) - 1;
+	o->fd = fd;
+	o->off = 0;
+	o->len = n;
 }
 
 static void
-original_free(struct original *g)
+original_free(struct bounce_original *o)
 {
-	(void)close(g->o.fd);
-	(void)unlink(g->path);
+	(void)close(o->fd);
 }
 
 static void
@@ -118,12 +113,13 @@ rcpt_add(struct carrier_envelope *env, const char *addr,
 struct t {
 	struct carrier_envelope	env;
 	struct bounce_params	p;
-	struct original		g;
+	struct bounce_original	o;
 	struct carrier_error	err;
 	char			*out;	/* the report, NUL-terminated */
 	size_t			len;
 	int			eight;
 	char			path[64];	/* where it was kept */
+	int			kept;
 };
 
 /* A report of kind on an envelope from s@src.example, no recipients. */
@@ -134,20 +130,20 @@ t_start(struct t *t, enum bounce_kind kind, size_t n, const char *fill)
 	ck_assert_int_eq(envelope_init(&t->env), 0);
 	ck_assert_int_eq(envelope_set_sender(&t->env, "s@src.example"), 0);
 	params_init(&t->p, kind);
-	original_make(&t->g, n, fill);
+	original_make(&t->o, n, fill);
 }
 
 static enum carrier_status
 t_write(struct t *t, int fd)
 {
 	status_clear(&t->err);
-	return bounce_write(fd, &t->p, &t->env, &t->g.o, &t->eight, &t->err);
+	return bounce_write(fd, &t->p, &t->env, &t->o, &t->eight, &t->err);
 }
 
 /*
  * Writes the report into a temporary file and reads it back into
- * t->out; the file is kept (path in t->path, the caller unlinks it)
- * when keep.
+ * t->out; when keep, the file stays (t->path) until the next run or
+ * t_end.
  */
 static enum carrier_status
 t_run(struct t *t, int keep)
@@ -157,6 +153,9 @@ t_run(struct t *t, int keep)
 	int fd;
 
 	free(t->out);
+	if (t->kept)
+		(void)unlink(t->path);
+	t->kept = keep;
 	(void)strlcpy(t->path, "/tmp/check_bounce_out_XXXXXX",
 	    sizeof(t->path));
 	ck_assert_int_ne(fd = mkstemp(t->path), -1);
@@ -172,11 +171,27 @@ t_run(struct t *t, int keep)
 	return st;
 }
 
+/*
+ * Runs dsn_check.py on the report kept by t_run(t, 1) with args (see
+ * there); returns its wait status.
+ */
+static int
+dsn_check(const struct t *t, const char *args)
+{
+	char cmd[512];
+
+	(void)snprintf(cmd, sizeof(cmd), "python3 tests/unit/dsn_check.py "
+	    "%s %s", t->path, args);
+	return system(cmd);
+}
+
 static void
 t_end(struct t *t)
 {
 	free(t->out);
-	original_free(&t->g);
+	if (t->kept)
+		(void)unlink(t->path);
+	original_free(&t->o);
 	envelope_free(&t->env);
 }
 
@@ -327,8 +342,8 @@ START_TEST(test_bounce_write_ret)
 	t.env.ret = rets[_i].ret;
 	rcpt_add(&t.env, "a@dst.example", rets[_i].kind == BOUNCE_FAILED ?
 	    ENVELOPE_BOUNCED : ENVELOPE_DEFERRED, 0, 550, "5.1.1", "no");
-	ck_assert_int_eq(write(t.g.o.fd, "LAST\r\n", 6), 6);
-	t.g.o.len += 6;
+	ck_assert_int_eq(write(t.o.fd, "LAST\r\n", 6), 6);
+	t.o.len += 6;
 	ck_assert_int_eq(t_run(&t, 0), CARRIER_OK);
 	check_lines(t.out, t.len);
 	(void)snprintf(want, sizeof(want), "Content-Type: %s\r\n",
@@ -508,7 +523,11 @@ START_TEST(test_bounce_write_hostile)
 	memset(r->result.text, 'q', sizeof(r->result.text) - 1);
 	memset(r->result.host, 'h', sizeof(r->result.host) - 1);
 	t.p.queue_id = "Q\r\nX-Injected: qid";
-	ck_assert_int_eq(t_run(&t, 0), CARRIER_OK);
+	ck_assert_int_eq(t_run(&t, 1), CARRIER_OK);
+	/* a mail reader sees 3 recipients, no more blocks or fields */
+	ck_assert_int_eq(dsn_check(&t,
+	    "failed 3 message/rfc822 a@dst.example=5.1.1 "
+	    "b@dst.example=5.7.1 c@dst.example=5.0.0"), 0);
 	check_lines(t.out, t.len);
 	ck_assert(!has_line(t.out, "X-Injected"));
 	ck_assert(!has_line(t.out, "--x"));
@@ -531,10 +550,12 @@ START_TEST(test_bounce_write_8bit)
 	t.env.ret = ENVELOPE_RET_FULL;
 	rcpt_add(&t.env, "a@dst.example", ENVELOPE_BOUNCED, 0, 550, "5.1.1",
 	    "no");
-	ck_assert_int_eq(t_run(&t, 0), CARRIER_OK);
+	ck_assert_int_eq(t_run(&t, 1), CARRIER_OK);
 	ck_assert_int_eq(t.eight, 1);
 	ck_assert_ptr_nonnull(strstr(t.out, "Content-Type: message/rfc822\r\n"
 	    "Content-Transfer-Encoding: 8bit\r\n"));
+	ck_assert_int_eq(dsn_check(&t,
+	    "failed 1 message/rfc822 a@dst.example=5.1.1"), 0);
 	ck_assert_ptr_nonnull(strstr(t.out, "boundary=\"=_carrier_0_"));
 	ck_assert_ptr_nonnull(strstr(t.out, "\"\r\nContent-Transfer-Encoding: "
 	    "8bit\r\n"));
@@ -556,8 +577,8 @@ START_TEST(test_bounce_write_8bit)
 	ck_assert_ptr_nonnull(strstr(t.out, "charset=utf-8"));
 	check_lines(t.out, t.len);
 	/* a UTF-8 header (RFC 6532): message/global, global headers */
-	t.g.o.head = "Subject: caf\xc3\xa9\r\n\r\n";
-	t.g.o.headlen = strlen(t.g.o.head);
+	t.o.head = "Subject: caf\xc3\xa9\r\n\r\n";
+	t.o.headlen = strlen(t.o.head);
 	ck_assert_int_eq(t_run(&t, 0), CARRIER_OK);
 	ck_assert_ptr_nonnull(strstr(t.out, "Content-Type: "
 	    "message/global-headers\r\nContent-Transfer-Encoding: 8bit\r\n"));
@@ -631,9 +652,9 @@ START_TEST(test_bounce_write_boundary_taken)
 		memcpy(body + i, "\r\n", 2);
 	memcpy(body + 16384 - 20, taken[0], strlen(taken[0]));
 	memcpy(body + 30000, taken[2], strlen(taken[2]));
-	fd = t.g.o.fd;
+	fd = t.o.fd;
 	ck_assert_int_eq(pwrite(fd, body, n, 0), (ssize_t)n);
-	t.g.o.len = n;
+	t.o.len = n;
 	ck_assert_int_eq(t_run(&t, 0), CARRIER_OK);
 	ck_assert_ptr_nonnull(strstr(t.out, "boundary=\"=_carrier_3_abab"));
 	ck_assert_ptr_nonnull(strstr(t.out, "\r\n--=_carrier_3_"));
@@ -675,8 +696,8 @@ START_TEST(test_bounce_write_msgid)
 	t_start(&t, BOUNCE_FAILED, 10, "x");
 	rcpt_add(&t.env, "a@dst.example", ENVELOPE_BOUNCED, 0, 550, "5.1.1",
 	    "no");
-	t.g.o.head = msgids[_i].head;
-	t.g.o.headlen = strlen(msgids[_i].head);
+	t.o.head = msgids[_i].head;
+	t.o.headlen = strlen(msgids[_i].head);
 	ck_assert_int_eq(t_run(&t, 0), CARRIER_OK);
 	check_lines(t.out, t.len);
 	if (msgids[_i].id == NULL) {
@@ -713,7 +734,7 @@ START_TEST(test_bounce_write_fails)
 	ck_assert_ptr_nonnull(strstr(t.err.text, strerror(EPIPE)));
 	(void)close(pfd[1]);
 	/* a queued body shorter than recorded: a read failure */
-	t.g.o.len += 100;
+	t.o.len += 100;
 	ck_assert_int_ne(fd = open("/dev/null", O_WRONLY), -1);
 	ck_assert_int_eq(t_write(&t, fd), CARRIER_TEMP);
 	ck_assert_int_eq(t.err.phase, PHASE_LOCAL);
@@ -749,7 +770,6 @@ START_TEST(test_bounce_write_python)
 {
 	struct t t;
 	struct carrier_rcpt *r;
-	char cmd[256];
 
 	t_start(&t, BOUNCE_FAILED, 300, "body line\r\n");
 	strlcpy(t.env.envid, "QuEuE-42", sizeof(t.env.envid));
@@ -765,24 +785,19 @@ START_TEST(test_bounce_write_python)
 	    "bad\r\nX: y");
 	ck_assert_int_eq(t_run(&t, 1), CARRIER_OK);
 	ck_assert(has_line(t.out, "Original-Envelope-Id: QuEuE-42"));
-	(void)snprintf(cmd, sizeof(cmd), "python3 tests/unit/dsn_check.py %s "
+	ck_assert_int_eq(dsn_check(&t,
 	    "failed 3 message/rfc822 a@dst.example=5.1.1 b@dst.example=4.4.1 "
-	    "d@dst.example=5.0.0", t.path);
-	ck_assert_int_eq(system(cmd), 0);
+	    "d@dst.example=5.0.0"), 0);
 	/* and the checker can fail: a wrong expectation */
-	(void)snprintf(cmd, sizeof(cmd), "python3 tests/unit/dsn_check.py %s "
-	    "failed 3 message/rfc822 a@dst.example=5.1.2 2>/dev/null", t.path);
-	ck_assert_int_ne(system(cmd), 0);
-	(void)unlink(t.path);
+	ck_assert_int_ne(dsn_check(&t,
+	    "failed 3 message/rfc822 a@dst.example=5.1.2 2>/dev/null"), 0);
 	/* a delay warning, headers only */
 	t.env.ret = ENVELOPE_RET_HDRS;
 	t.env.rcpts[0].state = ENVELOPE_DEFERRED;
 	params_init(&t.p, BOUNCE_DELAYED);
 	ck_assert_int_eq(t_run(&t, 1), CARRIER_OK);
-	(void)snprintf(cmd, sizeof(cmd), "python3 tests/unit/dsn_check.py %s "
-	    "delayed 1 text/rfc822-headers a@dst.example=5.1.1", t.path);
-	ck_assert_int_eq(system(cmd), 0);
-	(void)unlink(t.path);
+	ck_assert_int_eq(dsn_check(&t,
+	    "delayed 1 text/rfc822-headers a@dst.example=5.1.1"), 0);
 	t_end(&t);
 }
 END_TEST
