@@ -187,7 +187,7 @@ bounce_write(int out_fd, const struct bounce_params *p,
 	for (i = 0; env->sender[i] != '\0'; i++)
 		if ((unsigned char)env->sender[i] < ' ' ||
 		    env->sender[i] == 0x7f || env->sender[i] == '<' ||
-		    env->sender[i] == '>')
+		    env->sender[i] == '>' || i == BOUNCE_VALUE_MAX)
 			return status_set(err, CARRIER_PERM, PHASE_INPUT,
 			    "the sender cannot be written in a header");
 	r.p = p;

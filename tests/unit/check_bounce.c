@@ -284,10 +284,16 @@ START_TEST(test_bounce_wanted_table)
 }
 END_TEST
 
-/* Nothing wanted, or the null sender: CARRIER_PERM, nothing written. */
+/*
+ * Nothing wanted, the null sender, or a sender that cannot be written:
+ * CARRIER_PERM, nothing written.
+ */
 START_TEST(test_bounce_write_nothing)
 {
 	struct t t;
+	char long_sender[1000];
+	const char *senders[] = { NULL, "a\r\nBcc: x@y", "a>b@x" };
+	size_t i;
 
 	t_start(&t, BOUNCE_FAILED, 10, "x");
 	rcpt_add(&t.env, "a@dst.example", ENVELOPE_DELIVERED, 0, 250, "", "ok");
@@ -300,6 +306,18 @@ START_TEST(test_bounce_write_nothing)
 	ck_assert_int_eq(envelope_set_sender(&t.env, ""), 0);
 	ck_assert_int_eq(t_run(&t, 0), CARRIER_PERM);
 	ck_assert_uint_eq(t.len, 0);
+	/* a sender no header can hold */
+	memset(long_sender, 'x', sizeof(long_sender) - 1);
+	long_sender[sizeof(long_sender) - 1] = '\0';
+	senders[0] = long_sender;
+	for (i = 0; i < sizeof(senders) / sizeof(senders[0]); i++) {
+		ck_assert_int_eq(envelope_set_sender(&t.env, senders[i]), 0);
+		ck_assert_int_eq(t_run(&t, 0), CARRIER_PERM);
+		ck_assert_int_eq(t.err.phase, PHASE_INPUT);
+		ck_assert_uint_eq(t.len, 0);
+	}
+	ck_assert_int_eq(envelope_set_sender(&t.env, "s@src.example"), 0);
+	ck_assert_int_eq(t_run(&t, 0), CARRIER_OK);
 	t_end(&t);
 }
 END_TEST
