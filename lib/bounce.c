@@ -536,7 +536,9 @@ rcpt_status(enum bounce_kind kind, const struct carrier_error *e,
 {
 	const char *s;
 
-	if (valid_enhanced(e->enhanced) && e->enhanced[0] != '2')
+	/* the server's code, when of the class of its reply (RFC 3463 2) */
+	if (valid_enhanced(e->enhanced) && e->enhanced[0] != '2' &&
+	    (e->code == 0 || e->enhanced[0] - '0' == e->code / 100))
 		s = e->enhanced;
 	else if (e->code >= 500 && e->code <= 599)
 		s = "5.0.0";

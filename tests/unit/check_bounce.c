@@ -447,6 +447,9 @@ static const struct {
 	{ BOUNCE_FAILED, CARRIER_PERM, PHASE_RCPT, 550, "2.0.0", "mx.x",
 	    "5.0.0", "Remote-MTA: dns; mx.x\r\n",
 	    "Diagnostic-Code: smtp; 550 2.0.0 the text\r\n" },
+	{ BOUNCE_FAILED, CARRIER_PERM, PHASE_RCPT, 550, "4.2.2", "mx.x",
+	    "5.0.0", "Remote-MTA: dns; mx.x\r\n",
+	    "Diagnostic-Code: smtp; 550 4.2.2 the text\r\n" },
 	/* local failures: no reply, so no Remote-MTA, no Diagnostic-Code */
 	{ BOUNCE_FAILED, CARRIER_TEMP, PHASE_CONNECT, 0, "",
 	    "mx.dst.example[192.0.2.1]:25", "4.4.1", NULL, NULL },
