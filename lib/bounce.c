@@ -36,6 +36,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,7 +79,8 @@ struct report {
 	const struct bounce_params	*p;
 	const struct carrier_envelope	*env;
 	const struct bounce_original	*orig;
-	int				 full;	/* message/rfc822 */
+	int				 full;	/* the whole message */
+	int				 head8;	/* 8-bit octets in its head */
 };
 
 static void	out_raw(struct out *, const char *, size_t);
@@ -108,8 +110,9 @@ static void	rcpt_status(enum bounce_kind, const struct carrier_error *,
 static int	valid_enhanced(const char *);
 static int	remote_mta(const char *, char *, size_t);
 static int	original_rcpt(const char *, char *, size_t);
+static void	original_msgid(const char *, size_t, char *, size_t);
 static void	sanitize(char *, size_t, const char *, int);
-static int	has_8bit(const char *);
+static int	has_8bit(const char *, size_t);
 static int	printable(const char *);
 static int	valid_name(const char *);
 static void	clean_error(const struct carrier_error *,
@@ -184,15 +187,17 @@ bounce_write(int out_fd, const struct bounce_params *p,
 	for (i = 0; env->sender[i] != '\0'; i++)
 		if ((unsigned char)env->sender[i] < ' ' ||
 		    env->sender[i] == 0x7f || env->sender[i] == '<' ||
-		    env->sender[i] == '>')
+		    env->sender[i] == '>' || i == BOUNCE_VALUE_MAX)
 			return status_set(err, CARRIER_PERM, PHASE_INPUT,
 			    "the sender cannot be written in a header");
 	r.p = p;
 	r.env = env;
 	r.orig = orig;
-	r.full = env->ret == ENVELOPE_RET_FULL ||
+	/* a delay warning returns the header only (RFC 3461 4.3) */
+	r.full = p->kind == BOUNCE_FAILED && (env->ret == ENVELOPE_RET_FULL ||
 	    (env->ret == ENVELOPE_RET_NONE && orig->len <= BOUNCE_RETURN_MAX &&
-	    orig->headlen <= BOUNCE_RETURN_MAX - orig->len);
+	    orig->headlen <= BOUNCE_RETURN_MAX - orig->len));
+	r.head8 = orig->headlen > 0 && has_8bit(orig->head, orig->headlen);
 
 	memset(&o, 0, sizeof(o));
 	for (try = 0;; try++) {
@@ -222,7 +227,7 @@ bounce_write(int out_fd, const struct bounce_params *p,
 	if (o.werr != 0)
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
 		    "writing a report: %s", strerror(o.werr));
-	*eightbit = has_8bit(env->sender);
+	*eightbit = has_8bit(env->sender, strlen(env->sender));
 	for (i = 0; i < SEC_COUNT; i++)
 		*eightbit |= o.eight[i];
 	return CARRIER_OK;
@@ -286,11 +291,13 @@ report(struct out *o, const struct report *r)
 	report_text(o, r);
 	part_start(o, SEC_STATUS, "Delivery report", status_type);
 	report_status(o, r);
+	/* an internationalised header: RFC 6532 3.7, RFC 6533 6.3 */
 	if (r->full)
-		part_start(o, SEC_ORIG, "Returned message", "message/rfc822");
+		part_start(o, SEC_ORIG, "Returned message", r->head8 ?
+		    "message/global" : "message/rfc822");
 	else
-		part_start(o, SEC_ORIG, "Returned message header",
-		    "text/rfc822-headers");
+		part_start(o, SEC_ORIG, "Returned message header", r->head8 ?
+		    "message/global-headers" : "text/rfc822-headers");
 	report_original(o, r);
 	o->sec = SEC_HEAD;
 	out_raw(o, "\r\n--", 4);
@@ -302,7 +309,7 @@ static void
 report_head(struct out *o, const struct report *r)
 {
 	const struct bounce_params *p = r->p;
-	char date[64], mid[512];
+	char date[64], mid[512], orig_id[BOUNCE_VALUE_MAX];
 	int i, any8 = 0;
 
 	for (i = SEC_TEXT; i < SEC_COUNT; i++)
@@ -319,6 +326,13 @@ report_head(struct out *o, const struct report *r)
 	out_fmt(o, "Date: %s\r\n", identity_date(p->now, date, sizeof(date)));
 	out_fmt(o, "Message-ID: %s\r\n", identity_message_id(p->domain, mid,
 	    sizeof(mid)));
+	/* RFC 3834 3.1.5: a reply to the original */
+	original_msgid(r->orig->head, r->orig->headlen, orig_id,
+	    sizeof(orig_id));
+	if (orig_id[0] != '\0') {
+		out_fmt(o, "In-Reply-To: %s\r\n", orig_id);
+		out_fmt(o, "References: %s\r\n", orig_id);
+	}
 	out_str(o, "Auto-Submitted: auto-replied\r\n");
 	out_str(o, "MIME-Version: 1.0\r\n");
 	out_fmt(o, "Content-Type: multipart/report; report-type=%s;\r\n",
@@ -387,6 +401,8 @@ report_text(struct out *o, const struct report *r)
 	out_wrap(o, "", line);
 	if (r->full)
 		out_wrap(o, "", "The message is attached.");
+	else if (p->kind == BOUNCE_DELAYED)
+		out_wrap(o, "", "Its header is attached.");
 	else if (r->env->ret == ENVELOPE_RET_HDRS)
 		out_wrap(o, "", "Only its header is attached, as asked "
 		    "(RET=HDRS).");
@@ -423,12 +439,7 @@ report_status(struct out *o, const struct report *r)
 	char v[BOUNCE_VALUE_MAX], date[64];
 	size_t i;
 
-	(void)snprintf(v, sizeof(v), "dns; %s", p->reporting_mta);
-	out_field(o, "Reporting-MTA", v);
-	if (p->queue_id != NULL && p->queue_id[0] != '\0') {
-		sanitize(v, 128, p->queue_id, 0);
-		out_field(o, "X-Carrier-Queue-ID", v);
-	}
+	/* in the order of RFC 3464 2.2's grammar */
 	if (r->env->envid[0] != '\0') {
 		/* printable ASCII as it is (RFC 3461 6.3), else xtext */
 		if (printable(r->env->envid))
@@ -437,8 +448,14 @@ report_status(struct out *o, const struct report *r)
 			sanitize(v, sizeof(v), r->env->envid, 0);
 		out_field(o, "Original-Envelope-Id", v);
 	}
+	(void)snprintf(v, sizeof(v), "dns; %s", p->reporting_mta);
+	out_field(o, "Reporting-MTA", v);
 	out_field(o, "Arrival-Date", identity_date(p->arrival, date,
 	    sizeof(date)));
+	if (p->queue_id != NULL && p->queue_id[0] != '\0') {
+		sanitize(v, 128, p->queue_id, 0);
+		out_field(o, "X-Carrier-Queue-ID", v);
+	}
 	for (i = 0; i < r->env->nrcpts; i++)
 		if (bounce_wanted(p->kind, &r->env->rcpts[i]))
 			status_rcpt(o, r, &r->env->rcpts[i]);
@@ -457,7 +474,8 @@ status_rcpt(struct out *o, const struct report *r,
 	if (rc->orcpt != NULL && original_rcpt(rc->orcpt, v, sizeof(v)) == 0)
 		out_field(o, "Original-Recipient", v);
 	sanitize(addr, sizeof(addr), rc->addr, 1);
-	(void)snprintf(v, sizeof(v), "%s; %s", has_8bit(addr) ? "utf-8" :
+	(void)snprintf(v, sizeof(v), "%s; %s", has_8bit(addr, strlen(addr)) ?
+	    "utf-8" :
 	    "rfc822", addr);
 	out_field(o, "Final-Recipient", v);
 	out_field(o, "Action", p->kind == BOUNCE_FAILED ? "failed" :
@@ -518,7 +536,9 @@ rcpt_status(enum bounce_kind kind, const struct carrier_error *e,
 {
 	const char *s;
 
-	if (valid_enhanced(e->enhanced) && e->enhanced[0] != '2')
+	/* the server's code, when of the class of its reply (RFC 3463 2) */
+	if (valid_enhanced(e->enhanced) && e->enhanced[0] != '2' &&
+	    (e->code == 0 || e->enhanced[0] - '0' == e->code / 100))
 		s = e->enhanced;
 	else if (e->code >= 500 && e->code <= 599)
 		s = "5.0.0";
@@ -607,6 +627,44 @@ original_rcpt(const char *orcpt, char *dst, size_t size)
 }
 
 /*
+ * The original's Message-ID from its header (folds undone, blanks
+ * dropped) into dst, when it is "<...>" in printable ASCII that fits;
+ * else "".
+ */
+static void
+original_msgid(const char *head, size_t len, char *dst, size_t size)
+{
+	const char *nl;
+	size_t i = 0, o = 0;
+	unsigned char c;
+
+	dst[0] = '\0';
+	if (len == 0)
+		return;
+	while (len - i <= 11 || strncasecmp(head + i, "Message-ID:", 11) != 0) {
+		if ((nl = memchr(head + i, '\n', len - i)) == NULL)
+			return;
+		i = (size_t)(nl - head) + 1;
+	}
+	for (i += 11; i < len; i++) {
+		c = (unsigned char)head[i];
+		if (c == '\n' && (i + 1 == len || (head[i + 1] != ' ' &&
+		    head[i + 1] != '\t')))
+			break;		/* the field's end */
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c > '~' || c < ' ' || o + 1 >= size) {
+			o = 0;
+			break;
+		}
+		dst[o++] = (char)c;
+	}
+	if (o < 3 || dst[0] != '<' || dst[o - 1] != '>')
+		o = 0;
+	dst[o] = '\0';
+}
+
+/*
  * Copies src into dst: as it is when keep8 and it holds no control
  * characters (an address, 8-bit octets being UTF-8) and fits; else
  * through log_sanitize() (\xHH escapes, "..." when too long) with TAB
@@ -641,10 +699,12 @@ printable(const char *s)
 }
 
 static int
-has_8bit(const char *s)
+has_8bit(const char *s, size_t n)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0x80)
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
 			return 1;
 	return 0;
 }
@@ -761,9 +821,8 @@ out_look(struct out *o, const char *s, size_t n)
 
 	if (o->fd != -1 || o->sec == SEC_HEAD || n == 0)
 		return;
-	for (i = 0; i < n && !o->seen8[o->sec]; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			o->seen8[o->sec] = 1;
+	if (!o->seen8[o->sec] && has_8bit(s, n))
+		o->seen8[o->sec] = 1;
 	memcpy(win, o->tail, o->tlen);
 	memcpy(win + o->tlen, s, k);
 	if (memmem(win, o->tlen + k, o->boundary, o->blen) != NULL ||

@@ -8,10 +8,11 @@ email parser, as a mail reader would see it (check_bounce.c runs it).
 FILE must parse without defects as multipart/report;
 report-type=delivery-status with 3 parts: text/plain, then
 message/delivery-status with Reporting-MTA and Arrival-Date and NRCPTS
-per-recipient blocks (Final-Recipient, Action ACTION, Status; for
-"delayed" Will-Retry-Until; Diagnostic-Code "smtp; NNN ..." only beside
-a Remote-MTA-less or -ful block), then PART3TYPE (message/rfc822 or
-text/rfc822-headers).  Each ADDR=STATUS names a recipient that must be
+per-recipient blocks (Final-Recipient, Action ACTION, a Status code;
+Will-Retry-Until in "delayed" blocks only; a Diagnostic-Code, where
+there is one, of type smtp with a reply code; a Remote-MTA, where there
+is one, of type dns), then PART3TYPE (message/rfc822, whose own header
+must parse, or text/rfc822-headers).  Each ADDR=STATUS names a recipient that must be
 listed with that Status.  Exits 0, or 1 with the reasons on stderr.
 """
 import email
