@@ -21,7 +21,8 @@
 # or is still queued; no message arrived twice unless a queue run was
 # killed between a server's 250 and the removal of the entry, and never
 # more often than such runs were killed; no envelope is unreadable;
-# tmp/ holds nothing but what a kill inside spool_write_env leaves.
+# tmp/ holds nothing but what a kill inside spool_write_env leaves, and
+# a queue run removes that once it is a day old.
 # The counts go to the log in one summary line.
 . "$(dirname "$0")/common.sh"
 
@@ -244,6 +245,12 @@ for id in $orphans; do
 		fail "orphan data file $id: message '$m' exited '$rc'"
 done
 
+# an envelope a kill left in tmp/ more than a day ago goes at the next
+# run; a recent one (perhaps still being written) stays
+printf 'carrier-queue 1\nid 0STALE\n' >"$spool/tmp/0STALE.e.4242"
+touch -d '2 days ago' "$spool/tmp/0STALE.e.4242"
+printf 'carrier-queue 1\nid 0FRESH\n' >"$spool/tmp/0FRESH.e.4243"
+
 # 4. Postfix takes the queue.
 phase flush
 stop_servers
@@ -253,6 +260,10 @@ for pass in 1 2; do
 		fail "flush $pass: exit $?: $(cat "$T/flush$pass")"
 done
 left=$(queued_ids | wc -l)
+[ ! -e "$spool/tmp/0STALE.e.4242" ] && ok "the run removed a day-old envelope from tmp/" ||
+	fail "a day-old envelope stays in tmp/: $(ls -A "$spool/tmp")"
+[ -e "$spool/tmp/0FRESH.e.4243" ] && ok "the run left a recent envelope in tmp/" ||
+	fail "the run removed a recent envelope from tmp/"
 [ -z "$(ls -A "$spool/corrupt")" ] && ok "nothing set aside as corrupt" ||
 	fail "corrupt/: $(ls -A "$spool/corrupt")"
 
