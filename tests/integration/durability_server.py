@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""durability_server.py MODE PORT LOG: an SMTP server for many clients at
-once (a thread each), for t_queue_durability, where the client is killed
-part way.  Listens on 127.0.0.1:PORT, prints "ready" once listening, runs
+"""durability_server.py MODE PORT LOG [PIDFILE]: an SMTP server for many
+clients at once (a thread each), for t_queue_durability, where the
+client is killed part way.  Listens on 127.0.0.1:PORT, prints "ready" once listening, runs
 until killed.  Each message it accepts (a 250 sent for the final dot) is
 recorded as one line in LOG, "RCPT SUBJECT WHEN", written after the 250;
 WHEN is "open" when the client was still connected as the 250 left,
@@ -17,15 +17,20 @@ Modes:
              waits 0-150 ms (at random), answers 250, records the message
              and then never answers again (the QUIT the client sent with
              the dot goes unanswered).
+  ack-kill   as ack-stall, but stops (SIGSTOP) the process whose id is
+             in PIDFILE, answers 250 and kills it (SIGKILL): the client
+             dies with the 250 in its socket, before it could act on it.
 """
+import os
 import random
+import signal
 import socket
 import sys
 import threading
 import time
 
 mode, port, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-if mode not in ("silent", "slow-data", "ack-stall"):
+if mode not in ("silent", "slow-data", "ack-stall", "ack-kill"):
     sys.exit("unknown mode " + mode)
 lock = threading.Lock()
 
@@ -106,9 +111,15 @@ def serve(conn):
     if mode == "ack-stall":
         time.sleep(random.random() * 0.15)
     when = b"gone" if gone(conn) else b"open"
+    if mode == "ack-kill":
+        with open(sys.argv[4]) as pidfile:
+            pid = int(pidfile.read())
+        os.kill(pid, signal.SIGSTOP)
     say("250 2.0.0 accepted")
+    if mode == "ack-kill":
+        os.kill(pid, signal.SIGKILL)
     record(rcpt, subject, when)
-    if mode == "ack-stall":
+    if mode in ("ack-stall", "ack-kill"):
         time.sleep(120)
         return
     if rest[:4].upper() == b"QUIT" or f.readline()[:4].upper() == b"QUIT":

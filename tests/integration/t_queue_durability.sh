@@ -1,28 +1,35 @@
 #!/bin/bash
 # t_queue_durability: the promise behind exit 0, under SIGKILL.  carrier
-# is killed (kill -9, carrier alone) after a random delay at eight
-# points, 260 runs in all:
+# is killed (kill -9, carrier alone) at ten points, 260 runs in all;
+# after a random delay (0 to 1300 ms) at eight of them:
 #   stdin          reading a message a slow writer feeds it (relay up or
 #                  down)
 #   spool          -odq on a 3 MiB message: intake, sync, link, envelope
 #                  (killed within 40 ms: on the tmpfs spool it is quick)
 #   connect        a relay that accepts the connection and never speaks
 #   data           a relay that reads the text slowly
-#   after250       a relay that answers 250 to the final dot, then never
-#                  answers the QUIT
+#   after250       a relay that answers 250 to the final dot after 0 to
+#                  150 ms, then never answers the QUIT
 #   qrun-after250  -qI ID against that relay (the queue entry outlives
 #                  the 250 until the run removes it)
 #   qrun-4xx       -q against a relay that puts every recipient off (the
 #                  run replaces each envelope)
 #   qrun-postfix   -q against Postfix
+# and by the relay itself, which stops it, sends its 250 and kills it,
+# at two:
+#   at250          a message sent at once (-odi)
+#   qrun-at250     -qI ID: a queued message
 # Then Postfix takes the queue (-q, twice) and every message is counted
-# where it arrived (Postfix's Maildirs and the test servers' logs, by
-# its unique recipient): a message whose submission exited 0 arrived,
-# or is still queued; no message arrived twice unless a queue run was
-# killed between a server's 250 and the removal of the entry, and never
-# more often than such runs were killed; no envelope is unreadable;
-# tmp/ holds nothing but what a kill inside spool_write_env leaves, and
-# a queue run removes that once it is a day old.
+# where it arrived (Postfix's inbox and the test relays' logs, by its
+# unique recipient): a message whose submission exited 0 arrived, or is
+# still queued; no message arrived twice unless a queue run was killed
+# after its final dot and before the removal of the entry, and never
+# more often than such runs were killed; each queue run killed with the
+# 250 unread gives one duplicate (SMTP cannot avoid it), a send at once
+# none; no envelope is unreadable; tmp/ holds nothing but what a kill
+# inside spool_write_env leaves, and a queue run removes that once it
+# is a day old; a data file without an envelope is from a run that did
+# not exit 0.
 # The counts go to the log in one summary line.
 . "$(dirname "$0")/common.sh"
 
@@ -42,7 +49,9 @@ if [ "$(readlink /proc/self/ns/mnt)" != "${HOST_MNTNS:-}" ]; then
 fi
 printf 'spool %s\nsyslog off\ntimeout 1s\nconnect_timeout 1s\nqueue_backoff_min 1s\n' "$spool" >"$T/conf"
 
-# the test servers: silent 2601, slow-data 2602, ack-stall 2603
+# the test servers: silent 2601, slow-data 2602, ack-stall 2603,
+# ack-kill 2605 (which stops the pid in $T/pid.at250, sends its 250 and
+# kills it)
 server_pids=()
 stop_servers() {
 	local p
@@ -50,7 +59,7 @@ stop_servers() {
 	server_pids=()
 }
 start_server() { # MODE PORT
-	python3 "$top/tests/integration/durability_server.py" "$1" "$2" "$T/got.$1" >"$T/srv.$1" 2>&1 &
+	python3 "$top/tests/integration/durability_server.py" "$1" "$2" "$T/got.$1" "$T/pid.at250" >"$T/srv.$1" 2>&1 &
 	server_pids+=($!)
 	local i
 	for i in $(seq 1 50); do
@@ -63,7 +72,8 @@ start_server() { # MODE PORT
 start_server silent 2601
 start_server slow-data 2602
 start_server ack-stall 2603
-: >"$T/got.silent" >"$T/got.slow-data" >"$T/got.ack-stall"
+start_server ack-kill 2605
+: >"$T/got.silent" >"$T/got.slow-data" >"$T/got.ack-stall" >"$T/got.ack-kill"
 sink_start "$T/sink" 2604 -r RCPT || { echo "sink did not start"; exit 1; }
 
 # Message N goes to rN@example.org, with Subject dur-N and its own
@@ -121,6 +131,11 @@ launch() {
 	after250)
 		head_of "$n" >"$T/in.$n"
 		"$CARRIER" -C "$T/conf" -R 127.0.0.1:2603 "$r" <"$T/in.$n" >/dev/null 2>"$T/err.$n" &
+		;;
+	at250)
+		head_of "$n" >"$T/in.$n"
+		"$CARRIER" -C "$T/conf" -R 127.0.0.1:2605 "$r" <"$T/in.$n" >/dev/null 2>"$T/err.$n" &
+		echo "$!" >"$T/pid.at250"
 		;;
 	esac
 	pid=$!
@@ -202,6 +217,15 @@ queue_msgs 30
 for id in $(queued_ids); do
 	qrun_kill qrun-after250 300 -R 127.0.0.1:2603 "-qI$id"
 done
+phase qrun-at250
+before=$(queued_ids)
+queue_msgs 20
+for id in $(comm -13 <(echo "$before") <(queued_ids)); do
+	"$CARRIER" -C "$T/conf" -R 127.0.0.1:2605 "-qI$id" >/dev/null 2>>"$T/qrun.err" &
+	echo "$!" >"$T/pid.at250"
+	{ wait "$!"; } 2>/dev/null
+	echo "qrun-at250 - $?" >>"$T/runs"
+done
 phase "queue_msgs 90"
 queue_msgs 90
 phase qrun-4xx
@@ -212,15 +236,25 @@ qmsgs=$n
 
 # 2. Submissions killed.
 phase "submit_runs stdin"
-submit_runs stdin 40 500
+submit_runs stdin 30 500
 phase "submit_runs spool"
-submit_runs spool 40 40
+submit_runs spool 30 40
 phase "submit_runs connect"
 submit_runs connect 30 1300
 phase "submit_runs data"
-submit_runs data 40 300
+submit_runs data 30 300
 phase "submit_runs after250"
-submit_runs after250 30 300
+submit_runs after250 20 300
+phase at250
+for ((i = 0; i < 20; i++)); do
+	n=$((n + 1))
+	launch "$n" at250
+	{ wait "$pid"; } 2>/dev/null
+	rc=$?
+	echo "$n at250 $rc" >>"$T/msgs"
+	echo "at250 - $rc" >>"$T/runs"
+	rm -f "$T/in.$n"
+done
 phase "kills done"
 t_kill=${EPOCHREALTIME/./}
 
@@ -271,32 +305,35 @@ phase count
 # 5. Count.  Postfix delivers in the background: wait for the total to
 # settle (every message that can have arrived, at most).
 expect=0
-sleep 1
 prev=-1
 for i in $(seq 1 60); do
-	have=$(_lab_count_msgs "$pf")
+	sleep 0.5
+	have=$(find "$pf/inbox/new" -type f | wc -l)
 	[ "$have" = "$prev" ] && break
 	prev=$have
-	sleep 1
 done
-_lab_pf_sort "$pf"
 runs=$(wc -l <"$T/runs")
 # deliveries per message: Postfix's Maildirs, the servers' logs
-declare -A pfc srv srvopen inq
+declare -A pfc srv srvopen atk inq
 while read -r cnt m; do
 	pfc[$m]=$cnt
-done < <(find "$pf/mail/example.org" -path '*/new/*' -type f | sed 's|.*/r\([0-9]*\)/new/.*|\1|' | sort | uniq -c)
+done < <(find "$pf/inbox/new" -type f -exec grep -m1 -h '^Delivered-To: ' {} + |
+	sed -n 's/^Delivered-To: r\([0-9]*\)@example\.org$/\1/p' | sort | uniq -c)
 while read -r r _ when; do
 	m=${r%@*}
 	m=${m#r}
 	srv[$m]=$((${srv[$m]:-0} + 1))
 	[ "$when" = open ] && srvopen[$m]=1
 done < <(cat "$T"/got.*)
+while read -r r _; do
+	m=${r%@*}
+	atk[${m#r}]=1
+done <"$T/got.ack-kill"
 for id in $(queued_ids); do
 	m=$(tr -d '\r' <"$spool/queue/$id.d" | sed -n 's/^Subject: dur-\([0-9]*\)$/\1/p' | head -1)
 	[ -n "$m" ] && inq[$m]=1
 done
-exit0=0 delivered=0 dups=0 lost=0 still=0 dup_open=0 dup_gone=0 dup_pf=0
+exit0=0 delivered=0 dups=0 lost=0 still=0 dup_open=0 dup_gone=0 dup_pf=0 dup_at=0
 while read -r m point rc; do
 	c=${pfc[$m]:-0}
 	s=${srv[$m]:-0}
@@ -314,8 +351,10 @@ while read -r m point rc; do
 		if [ "$m" -gt "$qmsgs" ]; then
 			fail "message $m ($point, exit $rc) arrived $d times: not from a queue run"
 		else
-			# one arrival at the stalling relay, the rest at Postfix
-			if [ "$s" -ge 1 ] && [ -n "${srvopen[$m]:-}" ]; then
+			# one arrival at a test relay, the rest at Postfix
+			if [ -n "${atk[$m]:-}" ]; then
+				dup_at=$((dup_at + 1))
+			elif [ "$s" -ge 1 ] && [ -n "${srvopen[$m]:-}" ]; then
 				dup_open=$((dup_open + 1))
 			elif [ "$s" -ge 1 ]; then
 				dup_gone=$((dup_gone + 1))
@@ -325,13 +364,20 @@ while read -r m point rc; do
 	fi
 done <"$T/msgs"
 killed() { awk -v p="$1" '$1 == p && $3 == 137' "$T/runs" | wc -l; }
-after=$(grep -c . "$T/got.ack-stall")
-maxdup=$(($(killed qrun-after250) + $(killed qrun-postfix)))
+maxdup=$(($(killed qrun-after250) + $(killed qrun-at250) + $(killed qrun-postfix)))
 [ "$dups" -le "$maxdup" ] && ok "$dups duplicates, at most one per queue run killed while sending ($maxdup)" ||
 	fail "$dups duplicates, more than the $maxdup queue runs killed while sending"
+# killed with the 250 unread: from the queue, a duplicate every time;
+# sent at once, never (nothing was queued)
+[ "$dup_at" = 20 ] && [ "$(killed qrun-at250)" = 20 ] &&
+	ok "each of the 20 queued messages killed with the 250 unread came twice" ||
+	fail "killed with the 250 unread: $dup_at duplicates in $(killed qrun-at250) runs, want 20 in 20"
+[ "$(killed at250)" = 20 ] && [ "$(grep -c . "$T/got.ack-kill")" = 40 ] &&
+	ok "each message the relay took in the 40 runs killed at its 250 is counted" ||
+	fail "at the 250: $(killed at250) of 20 -odi runs killed; the relay took $(grep -c . "$T/got.ack-kill"), want 40"
 [ "$lost" = 0 ] && ok "every message that got exit 0 arrived or is queued" || :
 
-for p in stdin spool connect data after250 qrun-after250 qrun-4xx qrun-postfix; do
+for p in stdin spool connect data after250 at250 qrun-after250 qrun-at250 qrun-4xx qrun-postfix; do
 	printf '%-14s runs %3d  exit 0 %3d  killed %3d  other %3d\n' "$p" \
 		"$(awk -v p="$p" '$1 == p' "$T/runs" | wc -l)" \
 		"$(awk -v p="$p" '$1 == p && $3 == 0' "$T/runs" | wc -l)" "$(killed "$p")" \
@@ -340,9 +386,10 @@ done
 awk '$3 != 0 && $3 != 137' "$T/runs" | sed 's/^/other exit: /'
 t1=${EPOCHREALTIME/./}
 echo "durability: $runs runs, $(wc -l <"$T/msgs") messages, $exit0 exit 0, $delivered delivered," \
-	"$dups duplicates ($dup_open after the stalling relay's 250 and $dup_gone after the dot but before that 250" \
-	"in $(killed qrun-after250) killed -qI runs," \
-	"$dup_pf from $(killed qrun-postfix) killed -q runs to Postfix), $still still queued ($left envelopes)," \
+	"$dups duplicates: $dup_at in $(killed qrun-at250) -qI runs killed with the 250 unread" \
+	"(none in $(killed at250) such -odi runs);" \
+	"$dup_open after and $dup_gone before the 250 of the relay that stalls, in $(killed qrun-after250) killed -qI runs;" \
+	"$dup_pf in $(killed qrun-postfix) killed -q runs to Postfix; $still still queued ($left envelopes)," \
 	"$norphan orphan data files, $(wc -l <"$T/tmpfiles") tmp/ leftovers;" \
-	"accepted by the stalling relay: $after; kills $(((t_kill - t0) / 1000)) ms, total $(((t1 - t0) / 1000)) ms"
+	"kills $(((t_kill - t0) / 1000)) ms, total $(((t1 - t0) / 1000)) ms"
 finish
