@@ -73,7 +73,7 @@ start_server silent 2601
 start_server slow-data 2602
 start_server ack-stall 2603
 start_server ack-kill 2605
-: >"$T/got.silent" >"$T/got.slow-data" >"$T/got.ack-stall" >"$T/got.ack-kill"
+for f in silent slow-data ack-stall ack-kill; do : >"$T/got.$f"; done
 sink_start "$T/sink" 2604 -r RCPT || { echo "sink did not start"; exit 1; }
 
 # Message N goes to rN@example.org, with Subject dur-N and its own
@@ -157,18 +157,18 @@ one_run() {
 # submit_runs POINT COUNT MAX_MS: COUNT runs, 6 at a time.
 submit_runs() {
 	local i j
-	local -a live=() still
+	local -a live=() alive
 	for ((i = 0; i < $2; i++)); do
 		n=$((n + 1))
 		one_run "$n" "$1" "$3" &
 		live+=($!)
 		while [ ${#live[@]} -ge 6 ]; do
 			sleep 0.02
-			still=()
+			alive=()
 			for j in "${live[@]}"; do
-				kill -0 "$j" 2>/dev/null && still+=("$j")
+				kill -0 "$j" 2>/dev/null && alive+=("$j")
 			done
-			live=("${still[@]}")
+			live=("${alive[@]}")
 		done
 	done
 	for j in "${live[@]}"; do wait "$j"; done
@@ -304,7 +304,6 @@ left=$(queued_ids | wc -l)
 phase count
 # 5. Count.  Postfix delivers in the background: wait for the total to
 # settle (every message that can have arrived, at most).
-expect=0
 prev=-1
 for i in $(seq 1 60); do
 	sleep 0.5
