@@ -6,7 +6,8 @@
  * Layout of the spool (default /var/spool/carrier):
  *
  *	tmp/		messages being read in (unlinked O_TMPFILE files)
- *			and envelope files being written
+ *			and envelope files being written (ID.e.PID; one
+ *			a kill left is removed when a day old)
  *	queue/ID.d	a message's data: the canonical text as read in,
  *			then the header section as sent appended at its
  *			end (qenv.h says where each part lies); written
@@ -52,6 +53,8 @@
 static int	subdir(int, const char *);
 static int	name(char *, size_t, const char *, const char *);
 static void	reap(struct spool *, const char *, time_t, time_t);
+static int	tmp_envelope(const char *);
+static void	reap_tmp(struct spool *, time_t, time_t);
 static int	cmp_ids(const void *, const void *);
 
 /*
@@ -378,6 +381,52 @@ reap(struct spool *sp, const char *id, time_t now, time_t max_age)
 	(void)close(fd);
 }
 
+/* Whether name is that of an envelope being written: "ID.e.PID". */
+static int
+tmp_envelope(const char *name)
+{
+	char id[QENV_ID_MAX];
+	const char *p;
+	size_t len;
+
+	if ((p = strstr(name, ".e.")) == NULL || (len = (size_t)(p - name)) >=
+	    sizeof(id))
+		return 0;
+	memcpy(id, name, len);
+	id[len] = '\0';
+	p += 3;
+	return qenv_id_ok(id) && *p != '\0' && strspn(p, "0123456789") ==
+	    strlen(p);
+}
+
+/*
+ * Removes the envelope files in tmp/ not written to for max_age seconds:
+ * a kill inside spool_write_env left them (a write takes milliseconds),
+ * and no one else would ever remove them.
+ */
+static void
+reap_tmp(struct spool *sp, time_t now, time_t max_age)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd;
+
+	if ((fd = dup(sp->tmpfd)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		(void)close(fd);
+		return;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL)
+		if (tmp_envelope(de->d_name) && fstatat(sp->tmpfd, de->d_name,
+		    &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    now - st.st_mtime > max_age)
+			(void)unlinkat(sp->tmpfd, de->d_name, 0);
+	(void)closedir(d);
+}
+
 static int
 cmp_ids(const void *a, const void *b)
 {
@@ -431,6 +480,7 @@ spool_list(struct spool *sp, time_t max_age, char ***ids, size_t *n)
 	if (errno != 0)
 		goto fail;
 	(void)closedir(d);
+	reap_tmp(sp, now, max_age);
 	if (*n > 0)
 		qsort(v, *n, sizeof(*v), cmp_ids);
 	*ids = v;
