@@ -832,7 +832,7 @@ deliver(struct cli *cli, const struct carrier_options *opts,
 		if (carrier_queue_add(&o, env, msg, 0, &qerr) != CARRIER_OK) {
 			(void)fprintf(stderr, "%s: %s\n", progname,
 			    status_format(&qerr, line, sizeof(line)));
-			return exit_code(&qerr);
+			return EX_TEMPFAIL;	/* not kept: try again */
 		}
 		if (cli->od == OD_BACKGROUND)
 			background_run(&o, msg);
@@ -896,16 +896,45 @@ background_run(const struct carrier_options *opts,
 	_exit(0);
 }
 
-/* -q, -q30m, --run-queue: runs the queue once, or every interval. */
+/*
+ * -q, -q30m, --run-queue: runs the queue once, or every interval (as
+ * sendmail, in a detached process unless -v keeps it in the
+ * foreground).  Without a spool there is nothing to run: silent, so a
+ * cron job mails nothing.
+ */
 static int
 queue_mode(struct cli *cli, const struct carrier_options *opts)
 {
 	struct carrier_queue_stats st;
 	struct carrier_error err;
 	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+	int fd;
 
+	if (cli->qinterval > 0 && !cli->verbose) {
+		switch (fork()) {
+		case -1:
+			(void)fprintf(stderr, "%s: fork: %s\n", progname,
+			    strerror(errno));
+			return EX_OSERR;
+		case 0:
+			break;
+		default:
+			return EX_OK;
+		}
+		(void)setsid();
+		if ((fd = open("/dev/null", O_RDWR)) != -1) {
+			(void)dup2(fd, STDIN_FILENO);
+			(void)dup2(fd, STDOUT_FILENO);
+			(void)dup2(fd, STDERR_FILENO);
+			if (fd > STDERR_FILENO)
+				(void)close(fd);
+		}
+	}
 	for (;;) {
-		if (carrier_queue_run(opts, &cli->qsel, &st, &err) !=
+		if (opts->spool != NULL && access(opts->spool, F_OK) == -1 &&
+		    errno == ENOENT)
+			;	/* no spool: nothing was ever queued */
+		else if (carrier_queue_run(opts, &cli->qsel, &st, &err) !=
 		    CARRIER_OK) {
 			(void)fprintf(stderr, "%s: %s\n", progname,
 			    status_format(&err, line, sizeof(line)));

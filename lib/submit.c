@@ -35,6 +35,7 @@
 struct policy;
 
 static int	open_tmp(const char *);
+static int	message_file(const struct carrier_options *, char *, size_t);
 static const char *tmp_dir(const struct carrier_options *);
 static int	is_local(struct policy *, const char *, int);
 
@@ -143,16 +144,28 @@ open_tmp(const char *dir)
 int
 carrier_tmpfile(const struct carrier_options *opts)
 {
+	char where[SPOOL_PATH_MAX + 8];
+
+	return message_file(opts, where, sizeof(where));
+}
+
+/* carrier_tmpfile(), and the directory it is in (for messages). */
+static int
+message_file(const struct carrier_options *opts, char *where, size_t size)
+{
 	int fd;
 
 	if (opts->spool != NULL) {
 		(void)priv_raise();
 		fd = spool_tmpfile(opts->spool);
 		priv_lower();
-		if (fd != -1)
+		if (fd != -1) {
+			(void)snprintf(where, size, "%s/tmp", opts->spool);
 			return fd;
+		}
 	}
-	return open_tmp(tmp_dir(opts));
+	(void)strlcpy(where, tmp_dir(opts), size);
+	return open_tmp(where);
 }
 
 enum carrier_status
@@ -160,12 +173,12 @@ carrier_message_read(const struct carrier_options *opts, int in_fd,
     unsigned int flags, struct carrier_message *msg,
     struct carrier_error *err)
 {
-	const char *dir = tmp_dir(opts);
+	char dir[SPOOL_PATH_MAX + 8];
 	enum carrier_status st;
 
 	memset(msg, 0, sizeof(*msg));
 	(void)clock_gettime(CLOCK_REALTIME, &msg->arrived);
-	if ((msg->fd = carrier_tmpfile(opts)) == -1)
+	if ((msg->fd = message_file(opts, dir, sizeof(dir))) == -1)
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL,
 		    "cannot create a temporary file in %s: %s", dir,
 		    strerror(errno));

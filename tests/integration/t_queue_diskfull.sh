@@ -4,9 +4,9 @@
 # than the space: a clear error, exit 74 (EX_IOERR: the message could
 # not be saved, a local failure; see exit_code in cmd/carrier.c), and
 # nothing left to send, no space kept.  A message whose data fits but
-# whose envelope does not (the free space measured to the page): -odq
-# exits 74 and -odi 75 (the relay's refusal is the failure reported,
-# the queue's is said on the line before), and again nothing is left
+# whose envelope does not (the free space measured to the page): 75
+# (EX_TEMPFAIL: not queued, try again) with -odq and -odi, the queue's
+# failure said on stderr, and again nothing is left
 # that a later run would send.  Then the spool works: a small message is
 # queued, and a queue run delivers it.
 . "$(dirname "$0")/common.sh"
@@ -67,7 +67,7 @@ for od in -odq -odi; do
 	[ "$(free_pages)" = "$pages" ] || fail "filled: $(free_pages) pages free, want $pages"
 	run_carrier -C "$T/conf" -R 127.0.0.1:26 $od env@example.org
 	if [ "$od" = -odq ]; then
-		expect_rc 74 "no room for the envelope, -odq"
+		expect_rc 75 "no room for the envelope, -odq"
 		expect_err_line '^carrier: not queued: .*No space left on device$' "no room for the envelope, -odq"
 	else
 		expect_rc 75 "no room for the envelope, -odi"
