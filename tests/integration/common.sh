@@ -124,6 +124,9 @@ etc_carrier_conf() {
 			return 1
 		cleanup_hooks=("umount /etc 2>/dev/null" "${cleanup_hooks[@]}")
 		etc_overlay=1
+		# the overlay shows the files under the ones hermetic_etc
+		# mounted over: hide them again
+		hermetic_etc
 	fi
 	printf '%s' "$1" >/etc/carrier.conf && chmod 644 /etc/carrier.conf
 }
