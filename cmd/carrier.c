@@ -526,8 +526,8 @@ check_conf_path(const char *path)
 	struct conf sys;
 	char why[256], shown[256];
 
-	if (getuid() == 0)
-		return 0;
+	if (getuid() == 0 || strcmp(path, CONF_PATH_DEFAULT) == 0)
+		return 0;	/* root, or what is read without -C anyway */
 	conf_defaults(&sys);
 	if (conf_load(&sys, CONF_PATH_DEFAULT, 0, why, sizeof(why)) != 0) {
 		(void)fprintf(stderr, "%s: %s\n", progname, why);
