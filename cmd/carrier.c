@@ -8,7 +8,7 @@
  *
  * Answers to the names carrier, sendmail and mailq (argv[0]).
  */
-#include "config.h"
+#include "config.h"	/* first: it says whether <sys/prctl.h> is there */
 
 #include <sys/resource.h>
 #ifdef HAVE_SYS_PRCTL_H
@@ -418,8 +418,12 @@ parse_args(struct cli *cli, int argc, char **argv)
 			cli->relay = argv[i];
 			continue;
 		}
-		if (strncmp(p, "--", 2) == 0)
-			return usage("unknown option %s", p);
+		if (strncmp(p, "--", 2) == 0) {
+			char shown[64];
+
+			log_sanitize(shown, sizeof(shown), p, strlen(p));
+			return usage("unknown option %s", shown);
+		}
 		if (p[0] != '-' || p[1] == '\0')
 			break;
 		for (p++; *p != '\0'; p++) {
