@@ -8,7 +8,7 @@
  *
  * Answers to the names carrier, sendmail and mailq (argv[0]).
  */
-#include "config.h"
+#include "config.h"	/* first: it says whether <sys/prctl.h> is there */
 
 #include <sys/resource.h>
 #ifdef HAVE_SYS_PRCTL_H
@@ -477,8 +477,12 @@ parse_args(struct cli *cli, int argc, char **argv)
 			cli->relay = argv[i];
 			continue;
 		}
-		if (strncmp(p, "--", 2) == 0)
-			return usage("unknown option %s", p);
+		if (strncmp(p, "--", 2) == 0) {
+			char shown[64];
+
+			log_sanitize(shown, sizeof(shown), p, strlen(p));
+			return usage("unknown option %s", shown);
+		}
 		if (p[0] != '-' || p[1] == '\0')
 			break;
 		for (p++; *p != '\0'; p++) {
@@ -591,8 +595,8 @@ check_conf_path(const char *path)
 	struct conf sys;
 	char why[256], shown[256];
 
-	if (getuid() == 0)
-		return 0;
+	if (getuid() == 0 || strcmp(path, CONF_PATH_DEFAULT) == 0)
+		return 0;	/* root, or what is read without -C anyway */
 	conf_defaults(&sys);
 	if (conf_load(&sys, CONF_PATH_DEFAULT, 0, why, sizeof(why)) != 0) {
 		(void)fprintf(stderr, "%s: %s\n", progname, why);

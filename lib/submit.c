@@ -340,9 +340,8 @@ static int
 qualify(struct policy *p, const char *addr, int qualified, char *out,
     size_t size)
 {
-	int n;
-
 	const char *d;
+	int n;
 
 	if (qualified)
 		n = snprintf(out, size, "%s", addr);

@@ -131,6 +131,17 @@ etc_carrier_conf() {
 	printf '%s' "$1" >/etc/carrier.conf && chmod 644 /etc/carrier.conf
 }
 
+# hermetic_conf: a system config of the test's own (etc_carrier_conf)
+# for the sends made without -C: mail domain example.org (the host's
+# name may have no dot, which carrier warns about) and an empty aliases
+# file (not the host's /etc/aliases).  SKIP without a mount namespace.
+hermetic_conf() {
+	: >"$T/aliases"
+	etc_carrier_conf "domain example.org
+aliases $T/aliases
+" || { echo "SKIP: no private mount namespace for the test's /etc"; exit 77; }
+}
+
 finish() {
 	if [ "$failures" -eq 0 ]; then echo "all assertions passed"; exit 0; fi
 	echo "$failures assertion(s) failed"; exit 1

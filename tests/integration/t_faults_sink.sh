@@ -7,6 +7,7 @@
 
 printf 'Subject: fault\n\nbody\n' >"$T/in"
 port=2525
+hermetic_conf
 
 # sink_case OPTIONS EXIT STDERR_REGEX WHAT [RCPTS...]
 sink_case() {

@@ -171,6 +171,8 @@ asuser -C "$pub/allowed/link.conf" -f s@example.org c3@example.net
 expect_rc 77 "-C by a user, a link out of the allowed directory"
 sleep 0.3
 [ -z "$(dumps)" ] && ok "refused -C: nothing sent" || fail "refused -C: sent: $(dumps | head -3)"
+asuser -C /etc/carrier.conf -f s@example.org c5@example.net
+expect_rc 0 "-C /etc/carrier.conf by a user: what is read without -C"
 asuser -C "$pub/allowed/app.conf" -f s@example.org c4@example.net
 expect_rc 0 "-C by a user, a file in an allowed directory"
 sleep 0.3

@@ -4,6 +4,7 @@
 # refused one is named on stderr with Postfix's reply, and the exit
 # status is EX_NOUSER (67).
 . "$(dirname "$0")/common.sh"
+hermetic_conf
 
 pf=$T/pf
 cleanup_hooks+=("postfix_stop $pf")

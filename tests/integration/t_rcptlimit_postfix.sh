@@ -9,6 +9,7 @@
 #   - a large one (over 256 KiB: the envelope's replies come first) goes
 #     on in the same connection (1 connection, 3 transactions).
 . "$(dirname "$0")/common.sh"
+hermetic_conf
 
 pf=$T/pf
 cleanup_hooks+=("postfix_stop $pf")

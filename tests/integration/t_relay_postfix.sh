@@ -3,6 +3,7 @@
 # config file; checks what arrived byte for byte, the envelope sender,
 # default ports, IPv6, the lone-dot rule and line-end normalisation.
 . "$(dirname "$0")/common.sh"
+hermetic_conf
 
 pf=$T/pf
 cleanup_hooks+=("postfix_stop $pf")
@@ -50,11 +51,11 @@ sender=$(postfix_envelope_sender "$pf" example.org ends)
 	fail "envelope sender is '$sender'"
 
 # 4. The relay from the config file; -R overrides it.
-printf 'relay 127.0.0.1:25\ntimeout 30s\n' >"$T/conf"
+printf 'relay 127.0.0.1:25\ntimeout 30s\ndomain example.org\n' >"$T/conf"
 printf '%sSubject: conf\n\nfrom conf\n' "$HDRS" >"$T/in"
 run_carrier -C "$T/conf" conf@example.org
 expect_rc 0 "relay from -C file"
-printf 'relay 127.0.0.1:1\n' >"$T/conf2"
+printf 'relay 127.0.0.1:1\ndomain example.org\n' >"$T/conf2"
 run_carrier -C "$T/conf2" -R 127.0.0.1:25 conf2@example.org
 expect_rc 0 "-R overrides the config relay"
 postfix_wait "$pf" 6 || fail "config sends did not arrive"

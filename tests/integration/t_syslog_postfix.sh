@@ -8,6 +8,7 @@
 # one).  -L and "syslog" choose the tag and facility; "syslog off", no
 # daemon and a daemon that stops reading never hold a mail up.
 . "$(dirname "$0")/common.sh"
+hermetic_conf
 
 pf=$T/pf
 cleanup_hooks+=("postfix_stop $pf")
