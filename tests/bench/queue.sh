@@ -23,7 +23,12 @@
 # machine's load average is printed at the start and end: timings on a
 # shared machine are noisy.
 #
-#   tests/bench/queue.sh [-n REPS] [-m MSGS] [-f FLUSHES] [-o OLD_COMMIT]
+#   tests/bench/queue.sh [-p] [-n REPS] [-m MSGS] [-f FLUSHES] [-o OLD_COMMIT]
+#
+# -p: also profile one flush (queue_reuse yes; the filled queue copied so
+# that each tool sees the same one): strace -c for the system calls a
+# message, strace -w -c for their share of the time in system calls, and
+# perf stat for the CPU time a message (strace and perf where installed).
 #
 # Needs root (smtp-sink drops to nobody; tests/lab/lab.sh extracts it into
 # build/lab) and git (for the old binary); prints SKIP and exits 0 without
@@ -39,12 +44,14 @@ REPS=21
 MSGS=1000
 FLUSHES=2
 OLD=169ef0c
+PROFILE=0
 usage() {
-	echo "usage: tests/bench/queue.sh [-n reps] [-m msgs] [-f flushes] [-o old_commit]" >&2
+	echo "usage: tests/bench/queue.sh [-p] [-n reps] [-m msgs] [-f flushes] [-o old_commit]" >&2
 	exit 2
 }
-while getopts n:m:f:o: opt; do
+while getopts pn:m:f:o: opt; do
 	case $opt in
+	p) PROFILE=1 ;;
 	n) REPS=$OPTARG ;;
 	m) MSGS=$OPTARG ;;
 	f) FLUSHES=$OPTARG ;;
@@ -252,6 +259,54 @@ say "two runners, queue_reuse yes"
 two_runners
 LOAD1=$(loadavg)
 
+# --- 3. profile (-p) -------------------------------------------------------------
+prof_run() {  # TOOL...: the queue as filled, one carrier -q under TOOL
+	local before
+	rm -rf "$SPOOL/queue" && cp -a "$W/prof.queue" "$SPOOL/queue" || return 1
+	before=$(sink_count)
+	"$@" "$CARRIER_BIN" -C "$W/reuse-yes.conf" -q </dev/null 2>>"$W/flush.err" ||
+		FAILS+=("profile: $1: carrier -q failed")
+	flush_check "profile under $1" "$before"
+}
+profile() {
+	queue_fill prof || return 1
+	cp -a "$SPOOL/queue" "$W/prof.queue" || return 1
+	if command -v strace >/dev/null; then
+		prof_run strace -f -c -o "$W/prof.count"
+		prof_run strace -f -w -c -o "$W/prof.wall"
+	fi
+	command -v perf >/dev/null &&
+		prof_run perf stat -x, -e task-clock -o "$W/prof.perf"
+	rm -rf "$W/prof.queue"
+}
+prof_report() {
+	echo
+	echo "profile of one flush of $MSGS (queue_reuse yes): per message"
+	if [ -s "$W/prof.perf" ]; then
+		awk -F, -v m="$MSGS" '$3=="task-clock"{printf "  CPU time: %.3f ms a message\n", $1/m}' \
+			"$W/prof.perf"
+	fi
+	[ -s "$W/prof.count" ] && [ -s "$W/prof.wall" ] || return 0
+	printf '  %-14s %9s %18s\n' "system call" "calls" "% of syscall time"
+	# strace -c tables: % time, seconds, usecs/call, calls, [errors,] syscall
+	awk -v m="$MSGS" '
+	    $1 ~ /^[0-9.]+$/ && NF >= 5 {
+		    if (FILENAME ~ /count$/) calls[$NF] = $4
+		    else share[$NF] = $1
+	    }
+	    END {
+		    for (c in calls) if (c != "total" && calls[c] >= m / 10)
+			    printf "  %-14s %9.2f %18s\n", c, calls[c] / m, share[c]
+	    }' "$W/prof.count" "$W/prof.wall" | sort -k3,3nr
+	awk -v m="$MSGS" '$NF=="total"{printf "  %-14s %9.2f\n", "total", $(NF-2)/m}' \
+		"$W/prof.count"
+	echo "  (time under strace -w -c: wall time in each call, waits included)"
+}
+if [ "$PROFILE" = 1 ]; then
+	say "profile: one more fill, then -q under strace -c, strace -w -c, perf stat"
+	profile
+fi
+
 # --- report ----------------------------------------------------------------------
 rate() {  # FILE: MSGS / median of column 1 of FILE (one line per round)
 	sort -n "$1" 2>/dev/null | awk -v m="$MSGS" '{t[NR]=$1}
@@ -305,6 +360,7 @@ report() {
 	printf '  (two runners: one round, wall time until both exit)\n'
 	printf '  peak RSS of carrier -q: %s MB\n' \
 		"$(cat "$W"/flush.reuse-* 2>/dev/null | awk '$2>r{r=$2} END{printf "%.2f", r/1024}')"
+	[ "$PROFILE" = 1 ] && prof_report
 	if ((${#FAILS[@]})); then
 		echo
 		echo "FAILURES (the figures above are not to be trusted):"
