@@ -31,7 +31,7 @@ MANS		= man/carrier.8 man/carrier.conf.5 man/mailq.1 man/newaliases.1
 
 .PHONY: all check unit sanitize integration integration-asan lint demo \
 	install uninstall clean \
-	distclean bench fuzz
+	distclean bench bench-queue fuzz
 
 all: carrier
 
@@ -113,6 +113,12 @@ demo: carrier
 
 bench: carrier
 	tests/bench/run.sh
+
+# The queue's figures (never a pass/fail): the single send beside the binary
+# before the queue (169ef0c), with and without a spool, and a 1,000-message
+# flush with and without connection reuse (tests/bench/queue.sh).
+bench-queue: carrier
+	tests/bench/queue.sh
 
 # libFuzzer harnesses (tests/fuzz/fuzz_<parser>.c), built with clang under
 # ASan+UBSan; each runs FUZZ_SECONDS (default 60) from its corpus.
