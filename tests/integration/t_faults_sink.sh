@@ -89,6 +89,14 @@ expect_rc 0 "--serverinfo, a server sending escapes"
 if grep -q $'\x1b' "$T/out"; then fail "an escape byte reached stdout: $(od -c "$T/out" | head -5)"
 else ok "no escape byte on stdout"; fi
 grep -q '^AUTH: *PLAIN \\x1b\[31mRED$' "$T/out" && ok "AUTH line escaped" || fail "AUTH line: $(grep AUTH "$T/out")"
+expect_err_line '^carrier: warning: \[127\.0\.0\.1\]:[0-9]+ offers AUTH without TLS: a password sent to it could be read' "--serverinfo: AUTH without TLS"
+# smtp-sink offers AUTH too, unless -a; over TLS (t_tls_postfix) no
+# warning either.
+sink_start "$T/sink" $port -a || fail "sink -a did not start"
+run_carrier -C "$T/conf" -R 127.0.0.1:$port --serverinfo
+sink_stop "$T/sink"
+expect_rc 0 "--serverinfo, no AUTH"
+[ -s "$T/err" ] && fail "--serverinfo without AUTH: stderr: $(cat "$T/err")" || ok "--serverinfo without AUTH: no warning"
 kill $hs 2>/dev/null; wait $hs 2>/dev/null
 
 # An SSH server where SMTP was expected: a protocol error (76), not a
