@@ -58,9 +58,11 @@ expect_err_line 'timed out after 2 s waiting for the greeting' "silent server"
 
 # A server that stops replying after the message text.
 # start_hostile MODE: a scripted server on $port; waits until it listens
-# (each gets its own output file, so an old "ready" cannot fool us).
+# (its output file is emptied first, here, so the "ready" of an earlier
+# server of the same mode cannot fool us).
 start_hostile() {
 	local out=$T/hs.$1.out
+	: >"$out"
 	python3 "$top/tests/integration/hostile_server.py" "$1" $port >"$out" &
 	hs=$!
 	cleanup_hooks+=("kill $hs 2>/dev/null")
