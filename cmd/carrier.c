@@ -1171,6 +1171,10 @@ serverinfo(const struct carrier_options *opts)
 	/* the server's words: escaped, as every line of theirs is */
 	print_lines("AUTH:        ", p.auth[0] != '\0' ? p.auth :
 	    "(none offered)");
+	if (p.auth[0] != '\0' && !p.tls_active)
+		log_warnx("warning: %s offers AUTH without TLS: a password "
+		    "sent to it could be read on the way (carrier sends none "
+		    "without TLS unless auth_allow_plaintext is yes)", p.peer);
 	nl = strchr(p.ehlo, '\n');
 	print_lines("extension:   ", nl != NULL ? nl + 1 : "");
 	return EX_OK;

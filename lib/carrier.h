@@ -141,6 +141,7 @@ struct carrier_probe {
 	char		auth[256];		/* AUTH mechanisms offered */
 	unsigned long long size_max;		/* SIZE limit, 0 = none */
 	int		starttls_offered;	/* before TLS */
+	int		tls_active;		/* the session ran over TLS */
 };
 
 /* Fills opts with the defaults (no relay, timeouts of carrier.conf(5)). */

@@ -2,7 +2,7 @@
 /*
  * conn.c: buffered connection I/O under an absolute deadline (see
  * conn.h).  Waits with poll(2); no signals, no alarm().
- * Depends on nothing but libc.
+ * Depends on monotime (the clock).
  */
 #include <sys/types.h>
 #include <sys/sendfile.h>
@@ -13,10 +13,10 @@
 #include <limits.h>
 #include <poll.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "compat.h"
+#include "monotime.h"
 #include "conn.h"
 
 static ssize_t	plain_read(struct conn *, void *, size_t);
@@ -28,15 +28,6 @@ static ssize_t	file_read(int, char *, size_t, off_t);
 static const struct conn_ops plain_ops = {
 	plain_read, plain_write
 };
-
-int64_t
-conn_now(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static ssize_t
 plain_read(struct conn *c, void *buf, size_t len)
@@ -147,7 +138,7 @@ void
 conn_set_timeout(struct conn *c, unsigned int ms)
 {
 	c->timeout_ms = ms;
-	c->deadline = ms == 0 ? 0 : conn_now() + ms;
+	c->deadline = ms == 0 ? 0 : monotime_ms() + ms;
 }
 
 int
@@ -158,7 +149,7 @@ conn_poll(int fd, short ev, int64_t deadline)
 	int r;
 
 	for (;;) {
-		left = deadline == 0 ? -1 : deadline - conn_now();
+		left = deadline == 0 ? -1 : deadline - monotime_ms();
 		if (deadline != 0 && left <= 0) {
 			errno = ETIMEDOUT;
 			return -1;

@@ -49,9 +49,6 @@ struct conn {
 	unsigned int		 flushes;	/* write bursts, for tests */
 };
 
-/* Monotonic clock in milliseconds. */
-int64_t	conn_now(void);
-
 /* Sets up c on a connected, non-blocking fd with the plain transport. */
 void	conn_init(struct conn *c, int fd);
 
@@ -97,7 +94,7 @@ size_t	conn_pending(const struct conn *c);
 
 /*
  * Waits until fd is ready for the poll(2) events ev, or the absolute
- * deadline (conn_now() milliseconds; 0 = none) passes: 0, or -1 with
+ * deadline (monotime_ms() milliseconds; 0 = none) passes: 0, or -1 with
  * errno (ETIMEDOUT).  For any fd, a struct conn's or not.
  */
 int	conn_poll(int fd, short ev, int64_t deadline);

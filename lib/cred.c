@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * cred.c: AUTH secrets from a file or a command (see cred.h).
- * Depends on conn (the clock).
+ * Depends on monotime (the clock).
  */
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "monotime.h"
 #include "priv.h"
-#include "conn.h"
 #include "cred.h"
 
 static int	first_line(char *, size_t, char *, size_t);
@@ -128,7 +128,7 @@ cred_run_command(const char *cmd, unsigned int timeout_ms, char *buf,
     size_t size, char *err, size_t errlen)
 {
 	struct pollfd fds[2];
-	int64_t deadline = conn_now() + timeout_ms, left;
+	int64_t deadline = monotime_ms() + timeout_ms, left;
 	size_t len = 0;
 	pid_t pid;
 	int p[2], status = -1, exited = 0, timed_out = 0;
@@ -179,7 +179,7 @@ cred_run_command(const char *cmd, unsigned int timeout_ms, char *buf,
 			exited = 1;
 			break;
 		}
-		if ((left = deadline - conn_now()) <= 0) {
+		if ((left = deadline - monotime_ms()) <= 0) {
 			timed_out = 1;
 			break;
 		}

@@ -454,6 +454,7 @@ carrier_probe(const struct carrier_options *opts, struct carrier_probe *p,
 	(void)strlcpy(p->ehlo, s.reply.text, sizeof(p->ehlo));
 	(void)strlcpy(p->auth, s.auth, sizeof(p->auth));
 	p->size_max = s.size_max;
+	p->tls_active = conn_tls_active(&hop_conn);
 	conn_tls_describe(&hop_conn, p->tls, sizeof(p->tls));
 	conn_tls_peer(&hop_conn, p->cert, sizeof(p->cert));
 	smtp_quit(&s);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * net.c: host lookup and TCP connect with a deadline (see net.h).
- * Depends on status and conn (the clock).
+ * Depends on status, conn and monotime (the clock).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "monotime.h"
 #include "conn.h"
 #include "log.h"
 #include "net.h"
@@ -58,7 +59,7 @@ connect_one(const struct addrinfo *ai, unsigned int timeout_ms, int *fdp)
 	struct pollfd pfd;
 	int fd, soerr = 0, one = 1, r;
 	socklen_t sl = sizeof(soerr);
-	int64_t deadline = conn_now() + timeout_ms, left;
+	int64_t deadline = monotime_ms() + timeout_ms, left;
 
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
 	    SOCK_NONBLOCK, ai->ai_protocol);
@@ -70,7 +71,7 @@ connect_one(const struct addrinfo *ai, unsigned int timeout_ms, int *fdp)
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
 		for (;;) {
-			left = deadline - conn_now();
+			left = deadline - monotime_ms();
 			if (left <= 0) {
 				errno = ETIMEDOUT;
 				goto fail;

@@ -389,23 +389,11 @@ smtp_hello(struct smtp_session *s, struct carrier_error *err)
 	return smtp_reply_error(s, PHASE_HELO, err);
 }
 
-size_t
-smtp_dot_stuff(int *bol, const char *in, size_t len, char *out)
-{
-	size_t i, o = 0;
-	int b = *bol;
-
-	for (i = 0; i < len; i++) {
-		if (b && in[i] == '.')
-			out[o++] = '.';
-		out[o++] = in[i];
-		b = in[i] == '\n';
-	}
-	*bol = b;
-	return o;
-}
-
-/* Writes len octets of canonical text dot-stuffed; *bol carries over. */
+/*
+ * Writes len octets of canonical text dot-stuffed: a "." at the start of
+ * a line goes as ".." (RFC 5321 4.5.2); *bol says whether p starts a
+ * line, and is left saying whether the next octet would.
+ */
 static int
 write_stuffed(struct smtp_session *s, const char *p, size_t len, int *bol)
 {

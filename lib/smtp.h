@@ -151,12 +151,4 @@ enum carrier_status smtp_rset(struct smtp_session *s,
  */
 void	smtp_quit(struct smtp_session *s);
 
-/*
- * Dot-stuffs len bytes of canonical message text into out (2 * len
- * bytes): a "." at the beginning of a line becomes "..".  *bol carries
- * "at the beginning of a line" across calls (start with 1).  Returns the
- * bytes written.
- */
-size_t	smtp_dot_stuff(int *bol, const char *in, size_t len, char *out);
-
 #endif

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "monotime.h"
 #include "addr.h"
 #include "conn.h"
 #include "identity.h"
@@ -175,7 +176,7 @@ static const struct command commands[] = {
 static int64_t
 deadline(const struct session *s)
 {
-	return s->timeout_ms == 0 ? 0 : conn_now() + s->timeout_ms;
+	return s->timeout_ms == 0 ? 0 : monotime_ms() + s->timeout_ms;
 }
 
 /*

@@ -67,20 +67,6 @@ status_phase_name(enum carrier_phase phase)
 	return phase_names[phase];
 }
 
-const char *
-status_name(enum carrier_status status)
-{
-	switch (status) {
-	case CARRIER_OK:
-		return "ok";
-	case CARRIER_TEMP:
-		return "temporary";
-	case CARRIER_PERM:
-		return "permanent";
-	}
-	return "unknown";
-}
-
 char *
 status_format(const struct carrier_error *err, char *buf, size_t size)
 {

@@ -79,9 +79,6 @@ enum carrier_status status_set(struct carrier_error *err,
 /* The phase as words for messages: "RCPT TO", "the greeting", ... */
 const char	*status_phase_name(enum carrier_phase);
 
-/* "ok", "temporary", "permanent". */
-const char	*status_name(enum carrier_status);
-
 /*
  * Formats err as one line without a newline, e.g.
  * "mx.example[192.0.2.1]:25 said after RCPT TO: 550 5.1.1 no such user".

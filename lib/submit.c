@@ -585,18 +585,30 @@ mailbox(const char *display, const char *addr, char *out, size_t size)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-/* Appends n octets of s to the growing *buf (*len octets so far). */
-static int
-splice_add(char **buf, size_t *len, const char *s, size_t n)
-{
-	char *nb;
+/* A field's new value, grown by doubling (a header is at most 1 MiB). */
+struct splice {
+	char	*s;
+	size_t	 len, cap;
+};
 
-	if ((nb = realloc(*buf, *len + n + 1)) == NULL)
-		return -1;
-	memcpy(nb + *len, s, n);
-	nb[*len + n] = '\0';
-	*buf = nb;
-	*len += n;
+/* Appends n octets of s, NUL-terminated.  0, or -1 (ENOMEM). */
+static int
+splice_add(struct splice *sp, const char *s, size_t n)
+{
+	size_t cap;
+	char *ns;
+
+	if (n >= sp->cap - sp->len) {
+		for (cap = sp->cap == 0 ? 256 : sp->cap; n >= cap - sp->len;)
+			cap *= 2;
+		if ((ns = realloc(sp->s, cap)) == NULL)
+			return -1;
+		sp->s = ns;
+		sp->cap = cap;
+	}
+	memcpy(sp->s + sp->len, s, n);
+	sp->len += n;
+	sp->s[sp->len] = '\0';
 	return 0;
 }
 
@@ -616,8 +628,8 @@ fix_field(struct policy *p, struct header *h, size_t i,
 	struct addrlist_entry *e;
 	const char *v, *add, *add2;
 	char why[128], name[64];
-	char *value = NULL;
-	size_t j, vl, len = 0, from, keep, nl;
+	struct splice value = { NULL, 0, 0 };
+	size_t j, vl, from, keep, nl;
 	int change = 0, rc = 0;
 
 	memset(&list, 0, sizeof(list));
@@ -641,24 +653,24 @@ fix_field(struct policy *p, struct header *h, size_t i,
 			add2 = identity_domain(&p->id);
 		} else
 			continue;
-		if (splice_add(&value, &len, v + from, keep - from) == -1 ||
-		    splice_add(&value, &len, add, strlen(add)) == -1 ||
-		    splice_add(&value, &len, add2, strlen(add2)) == -1)
+		if (splice_add(&value, v + from, keep - from) == -1 ||
+		    splice_add(&value, add, strlen(add)) == -1 ||
+		    splice_add(&value, add2, strlen(add2)) == -1)
 			rc = -1;
 		from = e->end;
 		change = 1;
 	}
 	addrlist_free(&list);
 	if (rc == 0 && change)
-		rc = splice_add(&value, &len, v + from, vl - from);
+		rc = splice_add(&value, v + from, vl - from);
 	if (rc == 0 && change) {
 		nl = h->f[i].namelen < sizeof(name) - 1 ?
 		    h->f[i].namelen : sizeof(name) - 1;
 		memcpy(name, h->f[i].text, nl);
 		name[nl] = '\0';
-		rc = header_put(h, (long)i, name, value);
+		rc = header_put(h, (long)i, name, value.s);
 	}
-	free(value);
+	free(value.s);
 	if (rc == -1)
 		return status_set(err, CARRIER_PERM, PHASE_INPUT,
 		    "the header section: %s", strerror(errno));

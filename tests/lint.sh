@@ -6,7 +6,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 rc=0
 
-# 1. Calls STYLE.md rules out (word match, comments ignored loosely).
+# 1. Calls the style guide (../shared/STYLE.md beside the tree, where
+#    there is one) rules out (word match, comments ignored loosely).
 banned='\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok|alloca)[[:space:]]*\('
 if grep -nE "$banned" lib/*.c lib/compat/*.c cmd/*.c | grep -vE '^\S+:[0-9]+:\s*(/\*|\*)'; then
 	echo "lint: banned call(s) above" >&2
@@ -39,7 +40,43 @@ else
 	echo "lint: mandoc not installed, skipped" >&2
 fi
 
-# 4. What the man pages must show (mandoc renders them).
+# 4. Layers: a lib/ module includes only its own layer or lower.  The
+#    table is README's "Layout" (L0 ... L4, the modules after each, words
+#    in parentheses aside); carrier.h is the top, config.h and compat.h
+#    the bottom.  A module missing from the table is an error too.
+layers=$(sed -n '/^ *lib\/  *libcarrier, layered/,/-> lib\/carrier.h/p' README |
+	tr '\n' ' ' | sed 's/([^)]*)//g; s/-> lib\/carrier.h.*//' |
+	grep -oE 'L[0-4] [a-z0-9_, ]+' |
+	awk '{ l = substr($1, 2); for (i = 2; i <= NF; i++) { m = $i; sub(/,$/, "", m); if (m != "") print m, l } }')
+layer_of() {
+	case $1 in
+	carrier) echo 4 ;;
+	config|compat) echo 0 ;;
+	*) printf '%s\n' "$layers" | awk -v m="$1" '$1 == m { print $2; exit }' ;;
+	esac
+}
+if [ -z "$layers" ]; then
+	echo "lint: no layer table in README (Layout)" >&2
+	rc=1
+fi
+for f in lib/*.c lib/*.h; do
+	m=$(basename "$f"); m=${m%.*}
+	lm=$(layer_of "$m")
+	if [ -z "$lm" ]; then
+		echo "lint: $f: module $m has no layer in README (Layout)" >&2
+		rc=1
+		continue
+	fi
+	for inc in $(sed -n 's/^#include "\([a-z0-9_]*\)\.h".*/\1/p' "$f"); do
+		li=$(layer_of "$inc")
+		if [ -z "$li" ] || [ "$li" -gt "$lm" ]; then
+			echo "lint: $f (L$lm) includes $inc.h (L${li:-?})" >&2
+			rc=1
+		fi
+	done
+done
+
+# 5. What the man pages must show (mandoc renders them).
 if command -v mandoc >/dev/null 2>&1; then
 	page=$(mandoc -T ascii man/carrier.8 | col -b)
 	section() { printf '%s\n' "$page" | sed -n "/^$1\$/,/^[A-Z][A-Z ]*\$/p"; }

@@ -59,9 +59,11 @@ expect_err_line 'timed out after 2 s waiting for the greeting' "silent server"
 
 # A server that stops replying after the message text.
 # start_hostile MODE: a scripted server on $port; waits until it listens
-# (each gets its own output file, so an old "ready" cannot fool us).
+# (its output file is emptied first, here, so the "ready" of an earlier
+# server of the same mode cannot fool us).
 start_hostile() {
 	local out=$T/hs.$1.out
+	: >"$out"
 	python3 "$top/tests/integration/hostile_server.py" "$1" $port >"$out" &
 	hs=$!
 	cleanup_hooks+=("kill $hs 2>/dev/null")
@@ -90,6 +92,14 @@ expect_rc 0 "--serverinfo, a server sending escapes"
 if grep -q $'\x1b' "$T/out"; then fail "an escape byte reached stdout: $(od -c "$T/out" | head -5)"
 else ok "no escape byte on stdout"; fi
 grep -q '^AUTH: *PLAIN \\x1b\[31mRED$' "$T/out" && ok "AUTH line escaped" || fail "AUTH line: $(grep AUTH "$T/out")"
+expect_err_line '^carrier: warning: \[127\.0\.0\.1\]:[0-9]+ offers AUTH without TLS: a password sent to it could be read' "--serverinfo: AUTH without TLS"
+# smtp-sink offers AUTH too, unless -a; over TLS (t_tls_postfix) no
+# warning either.
+sink_start "$T/sink" $port -a || fail "sink -a did not start"
+run_carrier -C "$T/conf" -R 127.0.0.1:$port --serverinfo
+sink_stop "$T/sink"
+expect_rc 0 "--serverinfo, no AUTH"
+[ -s "$T/err" ] && fail "--serverinfo without AUTH: stderr: $(cat "$T/err")" || ok "--serverinfo without AUTH: no warning"
 kill $hs 2>/dev/null; wait $hs 2>/dev/null
 
 # An SSH server where SMTP was expected: a protocol error (76), not a
