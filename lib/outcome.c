@@ -73,8 +73,14 @@ log_lines(const struct carrier_options *opts, struct carrier_envelope *env,
 	char line[MAILLOG_LINE_MAX];
 	size_t i;
 
-	if (opts->syslog_facility == MAILLOG_OFF || env->nrcpts == 0)
+	if (opts->syslog_facility == MAILLOG_OFF)
 		return;
+	for (i = 0; i < env->nrcpts; i++)
+		if (!env->rcpts[i].logged && !(settled_only &&
+		    env->rcpts[i].result.status == CARRIER_TEMP))
+			break;
+	if (i == env->nrcpts)
+		return;		/* no line to write: no socket */
 	/* no daemon: nothing to write lines for */
 	if (maillog_open(&ml, NULL, opts->syslog_facility, opts->syslog_tag,
 	    MAILLOG_WAIT_MS) == -1)

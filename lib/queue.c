@@ -611,6 +611,7 @@ carrier_queue_run(const struct carrier_options *opts,
 	}
 	for (i = 0; i < n; i++)
 		run_one(&r, ids[i]);
+	(void)spool_sync(&r.sp);	/* the removals, once */
 	priv_lower();
 	carrier_deliver_done();
 	spool_free_ids(ids, n);

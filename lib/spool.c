@@ -27,7 +27,11 @@
  *   tmp/, synced, renamed into queue/, and queue/ is synced.  A kill at
  *   any point leaves either no envelope (the message was not accepted;
  *   an orphan data file is removed later) or a whole one.
- * - It leaves when its envelope is unlinked (the data goes after it).
+ * - It leaves when its envelope is unlinked (the data goes after it);
+ *   a queue run syncs queue/ once after its removals, not after each: a
+ *   removal lost to a power loss only sends that message again, the
+ *   same duplicate as a kill between the server's reply and the
+ *   removal, which SMTP cannot avoid.
  * - Whoever sends or changes a message holds flock(LOCK_EX) on its data
  *   file, which never changes inode, so two runners never send one
  *   message; the submitting process takes the lock before the link.
@@ -333,6 +337,12 @@ spool_remove(struct spool *sp, const char *id)
 	file[strlen(file) - 1] = 'd';
 	if (unlinkat(sp->queuefd, file, 0) == -1 && errno != ENOENT)
 		return -1;
+	return 0;
+}
+
+int
+spool_sync(struct spool *sp)
+{
 	return fsync(sp->queuefd);
 }
 

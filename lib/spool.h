@@ -83,10 +83,15 @@ int	spool_busy(struct spool *sp, const char *id);
 
 /*
  * Removes a message: the envelope first (the message is done from that
- * moment), then the data, then syncs the directory.  Returns 0, or -1
- * with errno.
+ * moment), then the data.  The directory is not synced (spool_sync):
+ * a removal that a power loss undoes sends the message once more, as a
+ * kill between the server's reply and the removal would.  Returns 0,
+ * or -1 with errno.
  */
 int	spool_remove(struct spool *sp, const char *id);
+
+/* Syncs queue/ (after removals).  Returns 0, or -1 with errno. */
+int	spool_sync(struct spool *sp);
 
 /*
  * Moves a message's files that exist into corrupt/, for a person to
