@@ -310,6 +310,8 @@ struct carrier_queue_stats {
 	size_t	busy;		/* held by another process: skipped */
 	size_t	corrupt;	/* set aside in corrupt/ */
 	size_t	reports;	/* reports written to senders */
+	size_t	held;		/* done, its report held for the next
+				   run (a run sends 100 at most) */
 };
 
 /*

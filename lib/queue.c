@@ -33,6 +33,9 @@
 #define QUEUE_ORPHAN_AGE	86400	/* seconds before a data file
 					   without an envelope is removed */
 #define QUEUE_COPY_CHUNK	65536
+#define QUEUE_REPORTS_MAX	100	/* reports one run sends; messages
+					   whose report would pass it wait,
+					   done, for the next run */
 
 struct run {
 	const struct carrier_options	*opts;	/* log_later set */
@@ -466,7 +469,7 @@ run_one(struct run *r, const char *id)
 	struct carrier_error err;
 	struct qenv q;
 	char why[256], *text = NULL;
-	size_t len, i, due = 0, open_rcpts = 0, bounced = 0;
+	size_t len, i, due = 0, open_rcpts = 0, bounced = 0, waiting = 0;
 	int fd, expired;
 
 	if ((fd = spool_lock(&r->sp, id)) == -1) {
@@ -499,6 +502,7 @@ run_one(struct run *r, const char *id)
 		if (rc->state != ENVELOPE_PENDING &&
 		    rc->state != ENVELOPE_DEFERRED)
 			continue;
+		waiting++;
 		if (r->sel->all || expired || rc->next_try <= r->now ||
 		    rc->state == ENVELOPE_PENDING) {
 			rc->state = ENVELOPE_PENDING;
@@ -506,7 +510,9 @@ run_one(struct run *r, const char *id)
 			due++;
 		}
 	}
-	if (due == 0 && !(expired && (q.flags & QENV_REPORT)))
+	/* nothing due, unless an expired report, or a report held back */
+	if (due == 0 && !(expired && (q.flags & QENV_REPORT)) &&
+	    !(waiting == 0 && !(q.flags & QENV_REPORT)))
 		goto out;
 	if (load_text(fd, &q, &msg, why, sizeof(why)) == -1) {
 		set_aside(r, id, why);
@@ -541,6 +547,14 @@ run_one(struct run *r, const char *id)
 	    r->now - q.arrival >= (time_t)r->opts->delay_warning) {
 		report(r, &q, &env, &msg, BOUNCE_DELAYED);
 		q.flags |= QENV_WARNED;
+	}
+	if (open_rcpts == 0 && bounced > 0 && !(q.flags & QENV_REPORT) &&
+	    r->stats->reports >= QUEUE_REPORTS_MAX) {
+		/* a flood of bounces: this one waits for the next run */
+		if (r->stats->held++ == 0)
+			log_line(r->opts, "%s: %d reports in this run: the "
+			    "rest wait for the next", id, QUEUE_REPORTS_MAX);
+		open_rcpts = 1;		/* kept, as it is now */
 	}
 	if (open_rcpts == 0 && !(q.flags & QENV_REPORT && bounced > 0 &&
 	    !expired)) {

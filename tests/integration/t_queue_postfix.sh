@@ -172,4 +172,21 @@ sleep 1
 	fail "Postfix holds $(_lab_count_msgs "$pf"), want $delivered"
 [ -z "$(queued_ids)" ] && ok "the queue is empty after both runs" || fail "left: $(queued_ids | wc -l)"
 
+# 8. A flood of failures: a run sends at most 100 reports; the rest wait,
+#    done, for the next run.
+for i in $(seq 1 101); do
+	printf '%sSubject: flood %d\n\nflood\n' "$HDRS" "$i" |
+		"$CARRIER" -C "$T/conf" -odq -f "flood$i@example.org" dead@example.org || fail "flood $i: not queued"
+done
+"$CARRIER" -C "$T/conf" -R 127.0.0.1:25 -q >"$T/out" 2>&1
+postfix_wait "$pf" $((delivered + 100)) 60 || fail "the first run's 100 reports did not arrive"
+delivered=$((delivered + 100))
+sleep 1
+[ "$(_lab_count_msgs "$pf")" = "$delivered" ] && ok "the first run sent 100 reports" ||
+	fail "the first run sent $(( $(_lab_count_msgs "$pf") - delivered + 100 ))"
+[ "$(queued_ids | wc -l)" = 1 ] && ok "one message waits for its report" || fail "queue: $(queued_ids | wc -l)"
+"$CARRIER" -C "$T/conf" -R 127.0.0.1:25 -q >"$T/out" 2>&1
+arrived 1 "the held report"
+[ -z "$(queued_ids)" ] && ok "the next run sent the held report" || fail "queue: $(queued_ids)"
+
 finish
