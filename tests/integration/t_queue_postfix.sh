@@ -172,7 +172,52 @@ sleep 1
 	fail "Postfix holds $(_lab_count_msgs "$pf"), want $delivered"
 [ -z "$(queued_ids)" ] && ok "the queue is empty after both runs" || fail "left: $(queued_ids | wc -l)"
 
-# 8. A flood of failures: a run sends at most 100 reports; the rest wait,
+# 8. -qI, -qR and -qS take only the messages they name; -odb queues and
+#    sends from a detached process; delay_warning tells the sender once.
+conf 'delay_warning 1s
+'
+for w in one two three; do
+	printf '%sSubject: sel %s\n\nsel\n' "$HDRS" "$w" >"$T/in"
+	run_carrier -C "$T/conf" -odq -f "s$w@example.net" "r$w@example.org"
+done
+[ "$(queued_ids | wc -l)" = 3 ] && ok "three queued for the selections" || fail "queue: $(queued_ids | wc -l)"
+id2=$(grep -l '^sender stwo@example.net$' "$spool"/queue/*.e | xargs -n1 basename | sed 's/\.e$//')
+"$CARRIER" -C "$T/conf" -R 127.0.0.1:25 -qRrONE@example >"$T/out" 2>&1
+arrived 1 "-qR"
+[ -e "$pf/mail/example.org/rone" ] && [ "$(queued_ids | wc -l)" = 2 ] && ok "-qR took the one recipient it names (any case)" ||
+	fail "-qR: $(ls "$pf/mail/example.org") queue $(queued_ids | wc -l)"
+"$CARRIER" -C "$T/conf" -R 127.0.0.1:25 -qI"${id2:4:12}" >"$T/out" 2>&1
+arrived 1 "-qI"
+[ -e "$pf/mail/example.org/rtwo" ] && [ "$(queued_ids | wc -l)" = 1 ] && ok "-qI took the message whose id it names" ||
+	fail "-qI: $(ls "$pf/mail/example.org") queue $(queued_ids | wc -l)"
+"$CARRIER" -C "$T/conf" -R 127.0.0.1:25 -qSnobody@ >"$T/out" 2>&1
+sleep 0.3
+[ "$(queued_ids | wc -l)" = 1 ] && ok "-qS of a sender with no message takes none" || fail "-qS took one"
+"$CARRIER" -C "$T/conf" -R 127.0.0.1:25 -qSsthree@ >"$T/out" 2>&1
+arrived 1 "-qS"
+[ -z "$(queued_ids)" ] && ok "-qS took the sender's message" || fail "-qS: queue $(queued_ids)"
+printf '%sSubject: odb\n\nin the background\n' "$HDRS" >"$T/in"
+run_carrier -C "$T/conf" -R 127.0.0.1:25 -odb odb@example.org
+expect_rc 0 "-odb"
+arrived 1 "-odb's detached delivery"
+sleep 0.3
+[ -z "$(queued_ids)" ] && ok "-odb: delivered and out of the queue" || fail "-odb: queue $(queued_ids)"
+printf '%sSubject: slow\n\nwaits\n' "$HDRS" >"$T/in"
+run_carrier -C "$T/conf" -R 127.0.0.1:25 -f waiter@example.org grey@example.org
+expect_rc 0 "greylisted, with delay_warning 1s"
+sleep 1.2
+"$CARRIER" -C "$T/conf" -R 127.0.0.1:25 -q >"$T/out" 2>&1
+arrived 1 "the delay warning"
+f=$(_lab_msg_file "$pf" example.org waiter) && grep -q '^Action: delayed' "$f" &&
+	ok "the sender is told of the delay (Action: delayed)" || fail "no delay warning for waiter@"
+"$CARRIER" -C "$T/conf" -R 127.0.0.1:25 -q >"$T/out" 2>&1
+sleep 0.5
+[ "$(_lab_count_msgs "$pf")" = "$delivered" ] && ok "the delay warning is sent once" || fail "a second warning"
+[ "$(queued_ids | wc -l)" = 1 ] && ok "the delayed message still waits" || fail "queue: $(queued_ids | wc -l)"
+rm -f "$spool"/queue/*
+conf
+
+# 9. A flood of failures: a run sends at most 100 reports; the rest wait,
 #    done, for the next run.
 for i in $(seq 1 101); do
 	printf '%sSubject: flood %d\n\nflood\n' "$HDRS" "$i" |
