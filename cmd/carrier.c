@@ -106,7 +106,7 @@ static int	parse_args(struct cli *, int, char **);
 static int	usage(const char *, ...) __attribute__((format(printf, 1, 2)));
 static int	exit_code(const struct carrier_error *);
 static int	report(const struct carrier_envelope *,
-		    const struct carrier_error *, int);
+		    const struct carrier_error *, int, const char *);
 static int	check_conf_path(const char *);
 static int	setup(struct cli *, struct conf *, struct carrier_options *);
 static int	send_mail(struct cli *, const struct carrier_options *);
@@ -543,11 +543,12 @@ exit_code(const struct carrier_error *e)
  * whole session) and returns the exit status: that of the first
  * permanent failure, else EX_TEMPFAIL-like of the first temporary one.
  * Recipients in the queue (deferred, with queued set) are no failure:
- * the caller has said so.
+ * the caller has said so.  notq (or NULL) says why the deferred ones
+ * could not be queued: on the session's line, else a line of its own.
  */
 static int
 report(const struct carrier_envelope *env, const struct carrier_error *err,
-    int queued)
+    int queued, const char *notq)
 {
 	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
 	const struct carrier_error *first_perm = NULL, *first_temp = NULL;
@@ -571,9 +572,12 @@ report(const struct carrier_envelope *env, const struct carrier_error *err,
 	}
 	if (err->status != CARRIER_OK && failed > 0)
 		(void)fprintf(stderr, "%s: %s (%zu recipient%s not "
-		    "delivered)\n", progname,
+		    "delivered%s%s)\n", progname,
 		    status_format(err, line, sizeof(line)), failed,
-		    failed == 1 ? "" : "s");
+		    failed == 1 ? "" : "s", notq != NULL ? "; " : "",
+		    notq != NULL ? notq : "");
+	else if (notq != NULL)
+		(void)fprintf(stderr, "%s: %s\n", progname, notq);
 	if (first_perm != NULL)
 		return exit_code(first_perm);
 	if (first_temp != NULL)
@@ -859,13 +863,10 @@ deliver(struct cli *cli, const struct carrier_options *opts,
 		    deferred, deferred == 1 ? "" : "s",
 		    status_format(why, line, sizeof(line)));
 		carrier_log_outcomes(&o, env, msg);
-		return report(env, err, 1);
+		return report(env, err, 1, NULL);
 	}
 	carrier_log_outcomes(&o, env, msg);
-	if (deferred > 0)
-		(void)fprintf(stderr, "%s: %s\n", progname,
-		    status_format(&qerr, line, sizeof(line)));
-	return report(env, err, 0);
+	return report(env, err, 0, deferred > 0 ? qerr.text : NULL);
 }
 
 /*

@@ -173,7 +173,7 @@ for f in in.eager in.4m; do
 		for c in "" -nochunking; do
 			refuse_case refuse-text-$how$c 69 '^carrier: \[127\.0\.0\.1\]:2525 said after end of data: 552 5\.3\.4 message too big for this server \(1 recipient not delivered\)$' a@example.org
 			# a 421 before the hang-up is its reason (75 either way)
-			refuse_case refuse-text421-$how$c 75 '^carrier: \[127\.0\.0\.1\]:2525 said after end of data: 421 4\.3\.2 shutting down \(1 recipient not delivered\)$' a@example.org
+			refuse_case refuse-text421-$how$c 75 '^carrier: \[127\.0\.0\.1\]:2525 said after end of data: 421 4\.3\.2 shutting down \(1 recipient not delivered; not queued: the spool: /var/spool/carrier[^ ]*: [^)]*\)$' a@example.org
 		done
 	done
 done

@@ -47,7 +47,7 @@ if [ "$(readlink /proc/self/ns/mnt)" != "${HOST_MNTNS:-}" ]; then
 	mount -t tmpfs -o size=512m,mode=755 tmpfs "$spool" || exit 1
 	cleanup_hooks+=("umount $spool")
 fi
-printf 'spool %s\nsyslog off\ntimeout 1s\nconnect_timeout 1s\nqueue_backoff_min 1s\n' "$spool" >"$T/conf"
+printf 'spool %s\nsyslog off\ndomain example.net\ntimeout 1s\nconnect_timeout 1s\nqueue_backoff_min 1s\n' "$spool" >"$T/conf"
 
 # the test servers: silent 2601, slow-data 2602, ack-stall 2603,
 # ack-kill 2605 (which stops the pid in $T/pid.at250, sends its 250 and
