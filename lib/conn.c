@@ -242,6 +242,14 @@ conn_pending(const struct conn *c)
 	return c->rlen - c->rpos;
 }
 
+int
+conn_idle(const struct conn *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+
+	return conn_pending(c) == 0 && poll(&p, 1, 0) == 0;
+}
+
 /* Writes len bytes from buf straight to the transport. */
 static int
 write_out(struct conn *c, const char *buf, size_t len)

@@ -93,6 +93,14 @@ void	conn_discard(struct conn *c);
 size_t	conn_pending(const struct conn *c);
 
 /*
+ * Whether the peer has said nothing since the last reply: nothing is
+ * buffered and the socket is not readable (a 421, a hang-up, a TLS
+ * close_notify would make it so).  Checks a kept connection without a
+ * round trip.
+ */
+int	conn_idle(const struct conn *c);
+
+/*
  * Waits until fd is ready for the poll(2) events ev, or the absolute
  * deadline (monotime_ms() milliseconds; 0 = none) passes: 0, or -1 with
  * errno (ETIMEDOUT).  For any fd, a struct conn's or not.

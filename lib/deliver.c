@@ -47,6 +47,8 @@ static struct {
 	unsigned int		port;
 	int			implicit_tls;
 	unsigned int		used;	/* messages sent on it */
+	int			clean;	/* its last transaction ended with
+					   the server taking the message */
 	struct smtp_session	s;
 } kept;
 
@@ -227,6 +229,17 @@ greeting(const struct carrier_options *opts, struct smtp_session *s,
 	return st;
 }
 
+/* The recipients delivered. */
+static size_t
+delivered(const struct carrier_envelope *env)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < env->nrcpts; i++)
+		n += env->rcpts[i].state == ENVELOPE_DELIVERED;
+	return n;
+}
+
 /* The recipients without an outcome yet. */
 static size_t
 undone(const struct carrier_envelope *env)
@@ -246,10 +259,16 @@ reuse(const struct carrier_options *opts, const struct hop *hop)
 
 	if (!kept.open)
 		return 0;
+	/*
+	 * After a message the server took, the session is back where MAIL
+	 * may follow (RFC 5321 4.1.4): a peer that said nothing since is
+	 * taken as it is, with no round trip; else RSET, and its reply.
+	 */
 	if (opts->reuse && strcmp(kept.host, hop->host) == 0 &&
 	    kept.port == hop->port && kept.implicit_tls ==
 	    hop->implicit_tls && kept.used < DELIVER_REUSE_MAX &&
-	    smtp_rset(&kept.s, &err) == CARRIER_OK)
+	    (kept.clean ? conn_idle(&hop_conn) :
+	    smtp_rset(&kept.s, &err) == CARRIER_OK))
 		return 1;
 	carrier_deliver_done();
 	return 0;
@@ -282,7 +301,7 @@ session(const struct carrier_options *opts, const struct hop *hop,
 	struct message_text text;
 	static char secret[SMTP_AUTH_SECRET_MAX];
 	enum carrier_status st;
-	size_t i;
+	size_t i, sent = delivered(env);
 
 	if (reuse(opts, hop)) {
 		s = kept.s;
@@ -331,6 +350,7 @@ send:
 		kept.port = hop->port;
 		kept.implicit_tls = hop->implicit_tls;
 		kept.used++;
+		kept.clean = delivered(env) > sent;
 		kept.open = 1;
 		return st;
 	}

@@ -217,7 +217,19 @@ sleep 0.5
 rm -f "$spool"/queue/*
 conf
 
-# 9. A flood of failures: a run sends at most 100 reports; the rest wait,
+# 9. One connection for a run: the second message follows the first on
+#    it with no RSET (the server took the first and said nothing since).
+for w in a b; do
+	printf '%sSubject: reuse %s\n\nreuse\n' "$HDRS" "$w" | "$CARRIER" -C "$T/conf" -odq "reuse$w@example.org"
+done
+"$CARRIER" -C "$T/conf" -R 127.0.0.1:25 -q -v >"$T/out" 2>"$T/qv"
+arrived 2 "two messages on one connection"
+[ "$(grep -c '^-- connecting to' "$T/qv")" = 1 ] && ok "one connection for the run" ||
+	fail "connections: $(grep -c '^-- connecting to' "$T/qv")"
+[ "$(grep -c '^-> MAIL FROM' "$T/qv")" = 2 ] && ! grep -q '^-> RSET' "$T/qv" &&
+	ok "two transactions, no RSET between them" || fail "transcript: $(grep '^->' "$T/qv" | cut -c1-40)"
+
+# 10. A flood of failures: a run sends at most 100 reports; the rest wait,
 #    done, for the next run.
 for i in $(seq 1 101); do
 	printf '%sSubject: flood %d\n\nflood\n' "$HDRS" "$i" |

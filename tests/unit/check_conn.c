@@ -33,8 +33,29 @@ static void
 teardown(void)
 {
 	conn_close(&c);
-	close(peer);
+	if (peer != -1)
+		close(peer);
 }
+
+/* Idle until the peer says something, or hangs up. */
+START_TEST(test_conn_idle)
+{
+	char line[64];
+	size_t len;
+
+	ck_assert_int_eq(conn_idle(&c), 1);
+	ck_assert_int_eq(write(peer, "421 bye\r\n250 x\r\n", 16), 16);
+	ck_assert_int_eq(conn_idle(&c), 0);
+	conn_set_timeout(&c, 1000);
+	ck_assert_int_eq(conn_getline(&c, line, sizeof(line), &len), 0);
+	ck_assert_int_eq(conn_idle(&c), 0);	/* "250 x" buffered */
+	ck_assert_int_eq(conn_getline(&c, line, sizeof(line), &len), 0);
+	ck_assert_int_eq(conn_idle(&c), 1);
+	ck_assert_int_eq(close(peer), 0);
+	peer = -1;
+	ck_assert_int_eq(conn_idle(&c), 0);	/* the hang-up */
+}
+END_TEST
 
 START_TEST(test_conn_getline_crlf_and_lf)
 {
@@ -225,6 +246,7 @@ conn_suite(void)
 	tcase_add_test(tc, test_conn_write_peer_gone);
 	tcase_add_test(tc, test_conn_sendfile_small_buffered);
 	tcase_add_test(tc, test_conn_sendfile_deadline_per_piece);
+	tcase_add_test(tc, test_conn_idle);
 	suite_add_tcase(s, tc);
 	return s;
 }
