@@ -115,6 +115,7 @@ static int	deliver(struct cli *, const struct carrier_options *,
 		    struct carrier_error *);
 static void	background_run(const struct carrier_options *,
 		    struct carrier_message *);
+static int	no_spool(const struct carrier_options *);
 static int	queue_mode(struct cli *, const struct carrier_options *);
 static int	list_one(const struct carrier_queue_entry *, void *);
 static int	mailq(const struct carrier_options *);
@@ -847,10 +848,10 @@ deliver(struct cli *cli, const struct carrier_options *opts,
 		return EX_OK;
 	}
 	(void)carrier_deliver(&o, env, msg, err);
-	for (i = 0; i < env->nrcpts; i++)
-		deferred += env->rcpts[i].state == ENVELOPE_DEFERRED;
-	if (deferred > 0 && carrier_queue_add(&o, env, msg, 0, &qerr) ==
-	    CARRIER_OK) {
+	if (carrier_queue_deferred(&o, env, msg, &deferred, &qerr) !=
+	    CARRIER_OK)
+		return report(env, err, 0, qerr.text);
+	if (deferred > 0) {
 		const struct carrier_error *why = err;
 
 		for (i = 0; err->status == CARRIER_OK && i < env->nrcpts; i++)
@@ -862,11 +863,8 @@ deliver(struct cli *cli, const struct carrier_options *opts,
 		    "be tried again: %s\n", progname, msg->queue_id,
 		    deferred, deferred == 1 ? "" : "s",
 		    status_format(why, line, sizeof(line)));
-		carrier_log_outcomes(&o, env, msg);
-		return report(env, err, 1, NULL);
 	}
-	carrier_log_outcomes(&o, env, msg);
-	return report(env, err, 0, deferred > 0 ? qerr.text : NULL);
+	return report(env, err, deferred > 0, NULL);
 }
 
 /*
@@ -899,6 +897,14 @@ background_run(const struct carrier_options *opts,
 	sel.id = id;
 	(void)carrier_queue_run(opts, &sel, &st, &err);
 	_exit(0);
+}
+
+/* Whether the spool directory is not there at all. */
+static int
+no_spool(const struct carrier_options *opts)
+{
+	return opts->spool != NULL && access(opts->spool, F_OK) == -1 &&
+	    errno == ENOENT;
 }
 
 /*
@@ -936,9 +942,8 @@ queue_mode(struct cli *cli, const struct carrier_options *opts)
 		}
 	}
 	for (;;) {
-		if (opts->spool != NULL && access(opts->spool, F_OK) == -1 &&
-		    errno == ENOENT)
-			;	/* no spool: nothing was ever queued */
+		if (no_spool(opts))
+			;	/* nothing was ever queued */
 		else if (carrier_queue_run(opts, &cli->qsel, &st, &err) !=
 		    CARRIER_OK) {
 			(void)fprintf(stderr, "%s: %s\n", progname,
@@ -1023,8 +1028,7 @@ mailq(const struct carrier_options *opts)
 	struct carrier_error err;
 	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
 
-	if (opts->spool != NULL && access(opts->spool, F_OK) == -1 &&
-	    errno == ENOENT) {
+	if (no_spool(opts)) {
 		/* true, but say why: a failure would not have been kept */
 		(void)printf("Mail queue is empty\n");
 		(void)fprintf(stderr, "%s: there is no spool %s: nothing can "

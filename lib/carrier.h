@@ -290,6 +290,18 @@ enum carrier_status carrier_queue_add(const struct carrier_options *opts,
 	    struct carrier_envelope *env, struct carrier_message *msg,
 	    unsigned int flags, struct carrier_error *err);
 
+/*
+ * After carrier_deliver() with opts->log_later: queues msg for the
+ * recipients it left deferred (carrier_queue_add), if any, then writes
+ * the mail log of every recipient not logged yet (the deferred ones
+ * with the queue id once queued).  Sets *deferred to their number.
+ * Returns CARRIER_OK when none was deferred or they are safe in the
+ * queue, else the failure to queue them in err.
+ */
+enum carrier_status carrier_queue_deferred(const struct carrier_options *opts,
+	    struct carrier_envelope *env, struct carrier_message *msg,
+	    size_t *deferred, struct carrier_error *err);
+
 /* Which messages a queue run takes (sendmail -q, -qI, -qR, -qS). */
 struct carrier_queue_select {
 	int		 all;		/* 1: every message now; 0: those

@@ -58,7 +58,7 @@ static int	selected(const struct carrier_queue_select *, const char *,
 static void	log_line(const struct carrier_options *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	set_aside(struct run *, const char *, const char *);
-static void	expire(struct carrier_rcpt *, time_t);
+static void	expire(struct carrier_rcpt *, time_t, time_t);
 static void	report(struct run *, const struct qenv *,
 		    const struct carrier_envelope *,
 		    const struct carrier_message *, enum bounce_kind);
@@ -255,6 +255,24 @@ fail:
 	return CARRIER_TEMP;
 }
 
+enum carrier_status
+carrier_queue_deferred(const struct carrier_options *opts,
+    struct carrier_envelope *env, struct carrier_message *msg,
+    size_t *deferred, struct carrier_error *err)
+{
+	enum carrier_status st = CARRIER_OK;
+	size_t i;
+
+	status_clear(err);
+	*deferred = 0;
+	for (i = 0; i < env->nrcpts; i++)
+		*deferred += env->rcpts[i].state == ENVELOPE_DEFERRED;
+	if (*deferred > 0)
+		st = carrier_queue_add(opts, env, msg, 0, err);
+	carrier_log_outcomes(opts, env, msg);
+	return st;
+}
+
 /* One line to the mail log that is about a message, not a recipient. */
 static void
 log_line(const struct carrier_options *opts, const char *fmt, ...)
@@ -353,11 +371,10 @@ selected(const struct carrier_queue_select *sel, const char *id,
 
 /* A recipient whose time ran out: bounced, its last reply kept. */
 static void
-expire(struct carrier_rcpt *r, time_t arrival)
+expire(struct carrier_rcpt *r, time_t arrival, time_t now)
 {
 	struct carrier_error last = r->result;
 	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
-	time_t now = time(NULL);
 
 	(void)status_format(&last, line, sizeof(line));
 	(void)status_set(&r->result, CARRIER_PERM, PHASE_EXPIRED, "gave up "
@@ -533,7 +550,7 @@ run_one(struct run *r, const char *id)
 			rc->attempts++;
 			rc->next_try = r->now + backoff(r->opts, rc->attempts);
 			if (expired)
-				expire(rc, q.arrival);
+				expire(rc, q.arrival, r->now);
 		}
 	}
 	carrier_log_outcomes(r->opts, &env, &msg);

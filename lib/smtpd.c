@@ -579,24 +579,17 @@ deliver(struct session *s, struct carrier_message *msg,
 {
 	struct carrier_options o = *s->p->opts;
 	struct carrier_error qerr;
-	const char *queued = NULL;
-	size_t i;
+	size_t deferred;
 
 	o.log_later = 1;
 	(void)(s->p->deliver != NULL ? s->p->deliver : carrier_deliver)(&o,
 	    &s->env, msg, err);
-	for (i = 0; i < s->env.nrcpts; i++)
-		if (s->env.rcpts[i].state == ENVELOPE_DEFERRED)
-			break;
-	if (i < s->env.nrcpts) {
-		if (carrier_queue_add(&o, &s->env, msg, 0, &qerr) ==
-		    CARRIER_OK)
-			queued = msg->queue_id;
-		else
-			log_note("smtpd: %s", qerr.text);
+	if (carrier_queue_deferred(&o, &s->env, msg, &deferred, &qerr) !=
+	    CARRIER_OK) {
+		log_note("smtpd: %s", qerr.text);
+		return NULL;
 	}
-	carrier_log_outcomes(&o, &s->env, msg);
-	return queued;
+	return deferred > 0 ? msg->queue_id : NULL;
 }
 
 /*
