@@ -560,7 +560,7 @@ parse_line(struct conf *conf, char *line, unsigned int lineno, char *err,
 		return conf_keys[i].set(conf, val, err, errlen);
 	}
 	if (key_name_ok(key))
-		(void)snprintf(err, errlen, "unknown key \"%s\"", key);
+		(void)snprintf(err, errlen, "unknown key \"%.64s\"", key);
 	else
 		(void)snprintf(err, errlen, "not a configuration line (it "
 		    "does not start with a key name)");
