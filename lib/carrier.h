@@ -369,6 +369,20 @@ enum carrier_status carrier_queue_list(const struct carrier_options *opts,
 	    struct carrier_error *err);
 
 /*
+ * Where the mail for rcpt goes without a relay, as lines for sendmail
+ * -bv, into buf (size octets, NUL-terminated, cut when it does not fit):
+ * the MX hosts of its domain with their preferences and addresses in
+ * the order they would be tried (or the implicit MX, or the address
+ * literal), and the TLS policy.  With probing, each address is
+ * connected to on port 25 and closed (no SMTP) and the line says
+ * whether it answered.  Returns CARRIER_OK, or the failure (the domain
+ * does not exist, a null MX, the DNS failed) in err.
+ */
+enum carrier_status carrier_route_describe(const struct carrier_options *opts,
+	    const char *rcpt, int probing, char *buf, size_t size,
+	    struct carrier_error *err);
+
+/*
  * Connects to the relay as carrier_deliver() would (TLS policy
  * included, no AUTH, no message), records what it offers in probe, and
  * says QUIT.  Returns CARRIER_OK, or the failure in err.
