@@ -38,7 +38,6 @@ static void	dnsmsg_mx_add(struct dns_mx *, size_t, size_t *,
 static int	dnsmsg_addr_add(struct dns_addr *, size_t, size_t *, int,
 		    const unsigned char *);
 static void	dnsmsg_lower(char *);
-static const char *dnsmsg_rcode(int, char *, size_t);
 static enum dnsmsg_result dnsmsg_bad(char *, size_t, const char *);
 
 static enum dnsmsg_result
@@ -57,9 +56,8 @@ dnsmsg_lower(char *s)
 			*s += 'a' - 'A';
 }
 
-/* The rcode's name, as RFC 1035 4.1.1 and its successors give it. */
-static const char *
-dnsmsg_rcode(int rcode, char *buf, size_t size)
+const char *
+dnsmsg_rcode_name(int rcode, char *buf, size_t size)
 {
 	static const char *const names[] = {
 		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
@@ -133,6 +131,7 @@ dnsmsg_open(ns_msg *msg, const unsigned char *pkt, size_t len,
     const char *qname, int qtype, char *target, char *why, size_t whylen)
 {
 	char rbuf[16];
+	const char *rname;
 	int rcode;
 
 	if (whylen > 0)
@@ -144,25 +143,23 @@ dnsmsg_open(ns_msg *msg, const unsigned char *pkt, size_t len,
 	if (len > NS_MAXMSG)
 		return dnsmsg_bad(why, whylen, "longer than a DNS message");
 	if (ns_initparse(pkt, (int)len, msg) == -1)
-		return dnsmsg_bad(why, whylen,
-		    "malformed message");
+		return dnsmsg_bad(why, whylen, "malformed message");
 	if (!ns_msg_getflag(*msg, ns_f_qr) ||
 	    ns_msg_getflag(*msg, ns_f_opcode) != ns_o_query)
 		return dnsmsg_bad(why, whylen, "not the answer to a query");
 	rcode = ns_msg_getflag(*msg, ns_f_rcode);
+	rname = dnsmsg_rcode_name(rcode, rbuf, sizeof(rbuf));
 	/* A server that cannot parse a query may not copy its question. */
 	if (rcode != ns_r_noerror && rcode != ns_r_nxdomain &&
 	    ns_msg_count(*msg, ns_s_qd) == 0) {
-		(void)strlcpy(why, dnsmsg_rcode(rcode, rbuf, sizeof(rbuf)),
-		    whylen);
+		(void)strlcpy(why, rname, whylen);
 		return DNSMSG_SERVFAIL;
 	}
 	if (!dnsmsg_question(msg, target, qtype))
 		return dnsmsg_bad(why, whylen,
 		    "the question is not the one asked");
 	if (rcode != ns_r_noerror) {
-		(void)strlcpy(why, dnsmsg_rcode(rcode, rbuf, sizeof(rbuf)),
-		    whylen);
+		(void)strlcpy(why, rname, whylen);
 		return rcode == ns_r_nxdomain ? DNSMSG_NXDOMAIN :
 		    DNSMSG_SERVFAIL;
 	}

@@ -88,6 +88,12 @@ enum dnsmsg_result dnsmsg_addrs(const unsigned char *pkt, size_t len,
 	    size_t *n, char *why, size_t whylen);
 
 /*
+ * The name of an rcode (RFC 1035 4.1.1 and its successors): "NOERROR",
+ * "SERVFAIL", ..., "NOTZONE"; another as "rcode 12", written in buf.
+ */
+const char *dnsmsg_rcode_name(int rcode, char *buf, size_t size);
+
+/*
  * The length of the DNS message at the start of buf (at most size
  * octets): the header and the records its four counts announce, as far
  * as they go.  0 when the counts run past size or a name in the way is
