@@ -16,6 +16,8 @@ main(void)
 	srunner_add_suite(sr, base64_suite());
 	srunner_add_suite(sr, bounce_suite());
 	srunner_add_suite(sr, cred_suite());
+	srunner_add_suite(sr, dns_suite());
+	srunner_add_suite(sr, dnsmsg_suite());
 	srunner_add_suite(sr, smtp_auth_suite());
 	srunner_add_suite(sr, conf_suite());
 	srunner_add_suite(sr, conn_suite());

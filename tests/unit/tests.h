@@ -9,6 +9,8 @@ Suite	*addr_suite(void);
 Suite	*base64_suite(void);
 Suite	*bounce_suite(void);
 Suite	*cred_suite(void);
+Suite	*dns_suite(void);
+Suite	*dnsmsg_suite(void);
 Suite	*smtp_auth_suite(void);
 Suite	*addrlist_suite(void);
 Suite	*aliases_suite(void);
