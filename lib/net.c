@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * net.c: host lookup and TCP connect with a deadline (see net.h).
+ * net.c: addresses (parsing, formatting, connection order), host
+ * lookup and TCP connect with a deadline (see net.h).
  * Depends on status, conn and monotime (the clock).
  */
 #include <sys/types.h>
@@ -23,7 +24,55 @@
 #include "log.h"
 #include "net.h"
 
+static int	family_allowed(int, enum net_family);
 static int	connect_one(const struct addrinfo *, unsigned int, int *);
+
+int
+net_parse_addr(const char *s, struct dns_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (s == NULL)
+		return -1;
+	if (inet_pton(AF_INET, s, a->addr) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, s, a->addr) == 1)
+		a->family = AF_INET6;
+	else
+		return -1;
+	return 0;
+}
+
+char *
+net_addr_str(const struct dns_addr *a, char *buf, size_t size)
+{
+	if ((a->family != AF_INET && a->family != AF_INET6) ||
+	    inet_ntop(a->family, a->addr, buf, size) == NULL)
+		(void)strlcpy(buf, "?", size);
+	return buf;
+}
+
+socklen_t
+net_sockaddr(const struct dns_addr *a, unsigned int port,
+    struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *s4 = (void *)ss;
+	struct sockaddr_in6 *s6 = (void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, a->addr, sizeof(s4->sin_addr));
+		return sizeof(*s4);
+	}
+	if (a->family == AF_INET6) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, a->addr, sizeof(s6->sin6_addr));
+		return sizeof(*s6);
+	}
+	return 0;
+}
 
 char *
 net_peer_name(const char *host, const struct sockaddr *sa, char *buf,
@@ -50,6 +99,50 @@ net_peer_name(const char *host, const struct sockaddr *sa, char *buf,
 	(void)snprintf(buf, size, "%s[%s]:%u", literal ? "" : host, addr,
 	    port);
 	return buf;
+}
+
+static int
+family_allowed(int family, enum net_family only)
+{
+	switch (family) {
+	case AF_INET:
+		return only != NET_ONLY_V6;
+	case AF_INET6:
+		return only != NET_ONLY_V4;
+	default:
+		return 0;
+	}
+}
+
+size_t
+net_order(struct dns_addr *a, size_t n, enum net_prefer prefer,
+    enum net_family only)
+{
+	struct dns_addr t;
+	size_t i, j, k = 0;
+	int want;
+
+	for (i = 0; i < n; i++)
+		if (family_allowed(a[i].family, only))
+			a[k++] = a[i];
+	n = k;
+	if (prefer == NET_PREFER_NONE)
+		return n;
+	want = prefer == NET_PREFER_V4 ? AF_INET : AF_INET6;
+	for (i = 0; i < n; i++) {
+		/* the next of the family wanted moves up to i */
+		for (j = i; j < n && a[j].family != want; j++)
+			continue;
+		if (j == n)
+			break;		/* the rest is of the other family */
+		if (j > i) {
+			t = a[j];
+			memmove(&a[i + 1], &a[i], (j - i) * sizeof(a[0]));
+			a[i] = t;
+		}
+		want = want == AF_INET ? AF_INET6 : AF_INET;
+	}
+	return n;
 }
 
 /* Connects to one address within timeout_ms.  Returns fd or -1/errno. */
