@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "status.h"
 
@@ -21,6 +22,30 @@ struct dns_addr { int family; unsigned char addr[16]; };  /* AF_INET (first 4 oc
 enum net_prefer { NET_PREFER_V6 = 0, NET_PREFER_V4, NET_PREFER_NONE };
 /* Which families may be used at all. */
 enum net_family { NET_ANY = 0, NET_ONLY_V4, NET_ONLY_V6 };
+
+/*
+ * Resolves host (a name or an address literal; IPv6 without brackets)
+ * to at most max (>= 1) addresses of the family allowed, deduplicated,
+ * in getaddrinfo(3)'s order (its default address selection), so that
+ * /etc/hosts is honoured: this is for the relay; MX hosts go through
+ * DNS.  An address literal (what getaddrinfo takes with AI_NUMERICHOST,
+ * so also "127.1"; an IPv6 zone is dropped) is neither looked up nor
+ * given a thread.  A name is looked up by getaddrinfo in a thread of its
+ * own, waited for until the absolute deadline (monotime_ms(); 0: no
+ * thread, the resolver's own limits) and abandoned then: the thread
+ * goes on and frees what it holds when its answer comes.  Addresses
+ * past max are left out.
+ *
+ * Returns CARRIER_OK with *n addresses (at least one); CARRIER_PERM,
+ * PHASE_RESOLVE, "host X not found" when the name does not exist or has
+ * no address of the family allowed ("address X is not IPv4" for a
+ * literal); CARRIER_TEMP, PHASE_RESOLVE, "cannot look up host X: ..."
+ * otherwise, "... no answer in N s" at the deadline (N rounded, at
+ * least 1).  err->host is left as it is.
+ */
+enum carrier_status net_resolve(const char *host, enum net_family family,
+	    int64_t deadline, struct dns_addr *a, size_t max, size_t *n,
+	    struct carrier_error *err);
 
 /*
  * Puts a[0..n) in connection order, in place: drops the addresses of a

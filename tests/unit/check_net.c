@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * check_net.c: address parsing and connection order, table-driven.
+ * check_net.c: address parsing and connection order, table-driven, and
+ * literal lookups (names are t_resolve's, against a real DNS server).
  */
 #include <sys/socket.h>
 
@@ -160,6 +161,49 @@ START_TEST(test_net_addr_str_odd)
 }
 END_TEST
 
+/*
+ * Literals resolve without a lookup: even with a deadline long past,
+ * in any form getaddrinfo takes as numeric.
+ */
+static const struct {
+	const char	*host;
+	enum net_family	 family;
+	enum carrier_status st;
+	const char	*want;		/* the address, or the error */
+} resolves[] = {
+	{ "127.0.0.1", NET_ANY, CARRIER_OK, "127.0.0.1" },
+	{ "127.0.0.1", NET_ONLY_V4, CARRIER_OK, "127.0.0.1" },
+	{ "127.1", NET_ANY, CARRIER_OK, "127.0.0.1" },
+	{ "::1", NET_ANY, CARRIER_OK, "::1" },
+	{ "::1", NET_ONLY_V6, CARRIER_OK, "::1" },
+	{ "2001:db8::1", NET_ANY, CARRIER_OK, "2001:db8::1" },
+	{ "::1", NET_ONLY_V4, CARRIER_PERM, "address ::1 is not IPv4" },
+	{ "127.0.0.1", NET_ONLY_V6, CARRIER_PERM,
+	    "address 127.0.0.1 is not IPv6" },
+};
+
+START_TEST(test_net_resolve_literal_table)
+{
+	struct carrier_error err;
+	struct dns_addr a[4];
+	char buf[INET6_ADDRSTRLEN];
+	size_t n = 99;
+
+	status_clear(&err);
+	ck_assert_int_eq(net_resolve(resolves[_i].host, resolves[_i].family,
+	    1, a, NELEM(a), &n, &err), resolves[_i].st);
+	if (resolves[_i].st != CARRIER_OK) {
+		ck_assert_uint_eq(n, 0);
+		ck_assert_int_eq(err.phase, PHASE_RESOLVE);
+		ck_assert_str_eq(err.text, resolves[_i].want);
+		return;
+	}
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(net_addr_str(&a[0], buf, sizeof(buf)),
+	    resolves[_i].want);
+}
+END_TEST
+
 Suite *
 net_suite(void)
 {
@@ -170,6 +214,8 @@ net_suite(void)
 	tcase_add_loop_test(tc, test_net_parse_addr_table, 0,
 	    NELEM(literals));
 	tcase_add_test(tc, test_net_addr_str_odd);
+	tcase_add_loop_test(tc, test_net_resolve_literal_table, 0,
+	    NELEM(resolves));
 	suite_add_tcase(s, tc);
 
 	return s;
