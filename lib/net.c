@@ -1,32 +1,26 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * net.c: addresses (parsing, formatting, connection order), host
- * lookup and TCP connect with a deadline (see net.h).
- * Depends on status, conn, log, monotime (the clock) and pthreads (a
- * name lookup runs in a thread of its own).
+ * net.c: addresses (parsing, formatting, connection order) and host
+ * lookup under a deadline (see net.h).  The connector is net_connect.c.
+ * Depends on status, monotime (the clock) and pthreads (a name lookup
+ * runs in a thread of its own).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "compat.h"
 #include "monotime.h"
-#include "conn.h"
-#include "log.h"
 #include "net.h"
 
 static int	family_allowed(int, enum net_family);
@@ -42,7 +36,6 @@ struct lookup;
 static void	lookup_free(struct lookup *);
 static void	*lookup_thread(void *);
 static struct lookup *lookup_start(const char *, enum net_family);
-static int	connect_one(const struct addrinfo *, unsigned int, int *);
 
 int
 net_parse_addr(const char *s, struct dns_addr *a)
@@ -415,114 +408,4 @@ net_resolve(const char *host, enum net_family family, int64_t deadline,
 		return status_set(err, CARRIER_PERM, PHASE_RESOLVE,
 		    "host %s not found", host);
 	return CARRIER_OK;
-}
-
-/* Connects to one address within timeout_ms.  Returns fd or -1/errno. */
-static int
-connect_one(const struct addrinfo *ai, unsigned int timeout_ms, int *fdp)
-{
-	struct pollfd pfd;
-	int fd, soerr = 0, one = 1, r;
-	socklen_t sl = sizeof(soerr);
-	int64_t deadline = monotime_ms() + timeout_ms, left;
-
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
-	    SOCK_NONBLOCK, ai->ai_protocol);
-	if (fd == -1)
-		return -1;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-		if (errno != EINPROGRESS)
-			goto fail;
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		for (;;) {
-			left = deadline - monotime_ms();
-			if (left <= 0) {
-				errno = ETIMEDOUT;
-				goto fail;
-			}
-			r = poll(&pfd, 1, (int)left);
-			if (r == -1 && errno == EINTR)
-				continue;
-			if (r == -1)
-				goto fail;
-			if (r > 0)
-				break;
-		}
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == -1)
-			goto fail;
-		if (soerr != 0) {
-			errno = soerr;
-			goto fail;
-		}
-	}
-	/* commands are batched by conn; send each batch at once */
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	*fdp = fd;
-	return 0;
-fail:
-	r = errno;
-	(void)close(fd);
-	errno = r;
-	return -1;
-}
-
-int
-net_connect(const char *host, unsigned int port, unsigned int timeout_ms,
-    struct carrier_error *err)
-{
-	struct addrinfo hints, *res = NULL, *ai;
-	char portstr[8], peer[STATUS_HOST_MAX];
-	int fd = -1, gai, last = 0;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	(void)snprintf(portstr, sizeof(portstr), "%u", port);
-	(void)snprintf(err->host, sizeof(err->host), "%s:%u", host, port);
-
-	hints.ai_flags |= AI_NUMERICHOST;	/* an address: no DNS */
-	gai = getaddrinfo(host, portstr, &hints, &res);
-	if (gai == EAI_NONAME) {
-		hints.ai_flags &= ~AI_NUMERICHOST;
-		gai = getaddrinfo(host, portstr, &hints, &res);
-	}
-	switch (gai) {
-	case 0:
-		break;
-	case EAI_NONAME:
-#ifdef EAI_NODATA
-	case EAI_NODATA:
-#endif
-		return status_set(err, CARRIER_PERM, PHASE_RESOLVE,
-		    "host %s not found", host), -1;
-	case EAI_SYSTEM:
-		return status_set(err, CARRIER_TEMP, PHASE_RESOLVE,
-		    "cannot look up host %s: %s", host, strerror(errno)), -1;
-	default:
-		return status_set(err, CARRIER_TEMP, PHASE_RESOLVE,
-		    "cannot look up host %s: %s", host, gai_strerror(gai)), -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		net_peer_name(host, ai->ai_addr, peer, sizeof(peer));
-		log_note("connecting to %s", peer);
-		if (connect_one(ai, timeout_ms, &fd) == 0) {
-			(void)strlcpy(err->host, peer, sizeof(err->host));
-			break;
-		}
-		last = errno;
-		log_note("%s: %s", peer, strerror(last));
-		(void)strlcpy(err->host, peer, sizeof(err->host));
-	}
-	freeaddrinfo(res);
-	if (fd != -1)
-		return fd;
-	if (last == ETIMEDOUT)
-		status_set(err, CARRIER_TEMP, PHASE_CONNECT,
-		    "connection timed out after %u s", timeout_ms / 1000);
-	else
-		status_set(err, CARRIER_TEMP, PHASE_CONNECT,
-		    "cannot connect: %s", strerror(last));
-	return -1;
 }
