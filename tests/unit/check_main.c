@@ -28,6 +28,7 @@ main(void)
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, maillog_suite());
 	srunner_add_suite(sr, message_suite());
+	srunner_add_suite(sr, net_suite());
 	srunner_add_suite(sr, policy_suite());
 	srunner_add_suite(sr, qp_suite());
 	srunner_add_suite(sr, qenv_suite());

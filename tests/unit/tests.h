@@ -23,6 +23,7 @@ Suite	*identity_suite(void);
 Suite	*log_suite(void);
 Suite	*maillog_suite(void);
 Suite	*message_suite(void);
+Suite	*net_suite(void);
 Suite	*policy_suite(void);
 Suite	*qp_suite(void);
 Suite	*qenv_suite(void);
