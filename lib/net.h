@@ -13,11 +13,8 @@
 #include <stdint.h>
 
 #include "status.h"
+#include "dnsmsg.h"	/* struct dns_addr */
 
-#ifndef DNS_ADDR_DEFINED
-#define DNS_ADDR_DEFINED
-struct dns_addr { int family; unsigned char addr[16]; };  /* AF_INET (first 4 octets) or AF_INET6 */
-#endif
 
 #define NET_HE_DELAY_MS	250	/* the next address after this (RFC 8305) */
 #define NET_PARALLEL_MAX 16	/* attempts in flight at once */
