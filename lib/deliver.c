@@ -249,9 +249,10 @@ reach_note(struct reach *rc, const struct hop *hop)
 			rc->blocked = 0;
 		if (t->err == 0 || t->err == ECANCELED)
 			continue;
+		(void)net_addr_str(&t->addr, a, sizeof(a));
 		(void)snprintf(item, sizeof(item), "%s%s[%s] %s",
-		    rc->hosts[0] != '\0' ? ", " : "", hop->host,
-		    net_addr_str(&t->addr, a, sizeof(a)),
+		    rc->hosts[0] != '\0' ? ", " : "", strcmp(hop->host, a) ==
+		    0 ? "" : hop->host, a,
 		    t->err == ETIMEDOUT ? "silent" : t->err == ECONNREFUSED ?
 		    "refused" : "unreachable");
 		len = strlen(rc->hosts);

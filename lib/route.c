@@ -59,7 +59,8 @@ literal(struct route *r, const char *domain, struct carrier_error *err)
 	} else if (net_parse_addr(text, &h->addr[0]) != 0 ||
 	    h->addr[0].family != AF_INET)
 		goto bad;
-	(void)strlcpy(h->name, domain, sizeof(h->name));
+	/* the address as the name: messages show "[address]:port" */
+	(void)net_addr_str(&h->addr[0], h->name, sizeof(h->name));
 	h->naddr = 1;
 	h->looked_up = 1;
 	r->nhost = 1;
