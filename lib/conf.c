@@ -27,6 +27,7 @@
 #include "file.h"
 #include "log.h"
 #include "maillog.h"
+#include "text.h"
 
 #define CONF_FILE_MAX	(256 * 1024)
 
@@ -61,6 +62,8 @@ static int	set_source_address(struct conf *, const char *, char *,
 static int	set_ip_version(struct conf *, const char *, char *, size_t);
 static int	set_ip_prefer(struct conf *, const char *, char *, size_t);
 static int	pick(const char *const *, size_t, const char *, int *);
+static int	choice(const char *, const char *const *, size_t,
+		    const char *, const char *, int *, char *, size_t);
 static int	check_host(const char *);
 static int	set_tls(struct conf *, const char *, char *, size_t);
 static int	set_tls_verify(struct conf *, const char *, char *, size_t);
@@ -513,18 +516,27 @@ const char *const conf_tls_mx_names[] = { "may", "none", "encrypt",
     "verify" };
 const char *const conf_ip_names[] = { "any", "ipv4", "ipv6" };
 
+/* One of words (n), into *out (left as it is when v is none of them). */
+static int
+choice(const char *key, const char *const *words, size_t n,
+    const char *expected, const char *v, int *out, char *err, size_t errlen)
+{
+	if (pick(words, n, v, out) == 0)
+		return 0;
+	(void)snprintf(err, errlen, "invalid %s \"%.64s\" (expected %s)", key,
+	    v, expected);
+	return -1;
+}
+
 static int
 set_tls_mx(struct conf *c, const char *v, char *err, size_t errlen)
 {
-	int i;
+	int i = 0, rc;
 
-	if (pick(conf_tls_mx_names, 4, v, &i) == 0) {
-		c->tls_mx = (enum conf_tls_mx)i;
-		return 0;
-	}
-	(void)snprintf(err, errlen, "invalid tls_mx \"%.64s\" (expected may, "
-	    "none, encrypt or verify)", v);
-	return -1;
+	rc = choice("tls_mx", conf_tls_mx_names, 4, "may, none, encrypt or "
+	    "verify", v, &i, err, errlen);
+	c->tls_mx = (enum conf_tls_mx)i;
+	return rc;
 }
 
 static int
@@ -593,29 +605,23 @@ bad:
 static int
 set_ip_version(struct conf *c, const char *v, char *err, size_t errlen)
 {
-	int i;
+	int i = 0, rc;
 
-	if (pick(conf_ip_names, 3, v, &i) == 0) {
-		c->ip_version = (enum conf_ip)i;
-		return 0;
-	}
-	(void)snprintf(err, errlen, "invalid ip_version \"%.64s\" (expected "
-	    "any, ipv4 or ipv6)", v);
-	return -1;
+	rc = choice("ip_version", conf_ip_names, 3, "any, ipv4 or ipv6", v, &i,
+	    err, errlen);
+	c->ip_version = (enum conf_ip)i;
+	return rc;
 }
 
 static int
 set_ip_prefer(struct conf *c, const char *v, char *err, size_t errlen)
 {
-	int i;
+	int i = 0, rc;
 
-	if (pick(conf_ip_names, 3, v, &i) == 0) {
-		c->ip_prefer = (enum conf_ip)i;
-		return 0;
-	}
-	(void)snprintf(err, errlen, "invalid ip_prefer \"%.64s\" (expected "
-	    "ipv6, ipv4 or any)", v);
-	return -1;
+	rc = choice("ip_prefer", conf_ip_names, 3, "ipv6, ipv4 or any", v, &i,
+	    err, errlen);
+	c->ip_prefer = (enum conf_ip)i;
+	return rc;
 }
 
 /* "off", or a duration */
@@ -824,21 +830,6 @@ conf_parse(struct conf *conf, const char *name, const char *text,
 	return check(conf, name, err, errlen);
 }
 
-/* Appends a formatted line to buf (*len: what it needs so far). */
-static void __attribute__((format(printf, 4, 5)))
-put(char *buf, size_t size, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(*len < size ? buf + *len : NULL, *len < size ?
-	    size - *len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*len += (size_t)n;
-}
-
 /* The string keys as conf_dump() shows them, and what unset means. */
 static const struct {
 	const char	*key;
@@ -878,11 +869,11 @@ conf_dump(const struct conf *c, char *buf, size_t size)
 		buf[0] = '\0';
 	br = strchr(c->relay_host, ':') != NULL ? "[]" : "\0\0";
 	if (c->relay_host[0] == '\0')
-		put(buf, size, &len, "# relay (not set)\n");
+		text_append(buf, size, &len, "# relay (not set)\n");
 	else
-		put(buf, size, &len, "relay %.1s%s%.1s:%u\n", br, c->relay_host,
+		text_append(buf, size, &len, "relay %.1s%s%.1s:%u\n", br, c->relay_host,
 		    br + 1, relay_port(c, c->relay_port));
-	put(buf, size, &len, "timeout %us\nconnect_timeout %us\n"
+	text_append(buf, size, &len, "timeout %us\nconnect_timeout %us\n"
 	    "greeting_timeout %us\ndata_timeout %us\ntls %s\ntls_verify %s\n"
 	    "auth_allow_plaintext %s\nrewrite_from %s\nsyslog %s\n",
 	    c->timeout, c->connect_timeout, c->greeting_timeout,
@@ -892,26 +883,26 @@ conf_dump(const struct conf *c, char *buf, size_t size)
 	for (i = 0; i < sizeof(dump_strings) / sizeof(dump_strings[0]); i++) {
 		v = (const char *)c + dump_strings[i].off;
 		if (v[0] != '\0')
-			put(buf, size, &len, "%s %s\n", dump_strings[i].key, v);
+			text_append(buf, size, &len, "%s %s\n", dump_strings[i].key, v);
 		else
-			put(buf, size, &len, "# %s (not set: %s)\n",
+			text_append(buf, size, &len, "# %s (not set: %s)\n",
 			    dump_strings[i].key, dump_strings[i].unset);
 	}
-	put(buf, size, &len, "tls_mx %s\ndomain_concurrency %u\n"
+	text_append(buf, size, &len, "tls_mx %s\ndomain_concurrency %u\n"
 	    "dns_timeout %us\ndomain_connect_timeout %us\nip_version %s\n"
 	    "ip_prefer %s\n", conf_tls_mx_names[c->tls_mx],
 	    c->domain_concurrency, c->dns_timeout, c->domain_connect_timeout,
 	    conf_ip_names[c->ip_version], conf_ip_names[c->ip_prefer]);
 	if (c->source_address[0][0] != '\0' || c->source_address[1][0] != '\0')
-		put(buf, size, &len, "source_address %s%s%s\n",
+		text_append(buf, size, &len, "source_address %s%s%s\n",
 		    c->source_address[0], c->source_address[0][0] != '\0' &&
 		    c->source_address[1][0] != '\0' ? " " : "",
 		    c->source_address[1]);
 	else
-		put(buf, size, &len, "# source_address (not set: the "
+		text_append(buf, size, &len, "# source_address (not set: the "
 		    "system's choice)\n");
 	/* a command may carry its secret in its arguments */
-	put(buf, size, &len, "# auth_password_command (%s)\n",
+	text_append(buf, size, &len, "# auth_password_command (%s)\n",
 	    c->auth_password_command[0] != '\0' ? "set; not shown, it may "
 	    "hold a secret" : "not set: none");
 	return len;

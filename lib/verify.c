@@ -10,7 +10,6 @@
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,28 +18,12 @@
 #include "monotime.h"
 #include "net.h"
 #include "route.h"
+#include "text.h"
 #include "carrier.h"
 
-static void	put(char *, size_t, size_t *, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
 static void	probe(const struct carrier_options *, const struct route_host *,
 		    size_t, char *, size_t, size_t *);
 static const char *tls_words(enum conf_tls_mx);
-
-/* Appends to buf, cut (NUL-terminated) where it does not fit. */
-static void
-put(char *buf, size_t size, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(*len < size ? buf + *len : NULL, *len < size ?
-	    size - *len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*len += (size_t)n;
-}
 
 /* Whether port 25 of address j of h answers: a connect, nothing sent. */
 static void
@@ -62,13 +45,13 @@ probe(const struct carrier_options *opts, const struct route_host *h,
 	    &no, &t, &nt, &err);
 	if (fd != -1) {
 		(void)close(fd);
-		put(buf, size, len, " (port 25 answers: connected in %lld "
+		text_append(buf, size, len, " (port 25 answers: connected in %lld "
 		    "ms)", (long long)(monotime_ms() - start));
 	} else if (t.err == ETIMEDOUT)
-		put(buf, size, len, " (port 25: no answer in %u s)",
+		text_append(buf, size, len, " (port 25: no answer in %u s)",
 		    opts->connect_timeout);
 	else
-		put(buf, size, len, " (port 25: %s)", strerror(nt > 0 ?
+		text_append(buf, size, len, " (port 25: %s)", strerror(nt > 0 ?
 		    t.err : errno));
 }
 
@@ -115,19 +98,19 @@ carrier_route_describe(const struct carrier_options *opts, const char *rcpt,
 	    opts->ip_prefer == CONF_IP_V6 ? NET_PREFER_V6 : NET_PREFER_NONE;
 	if ((st = route_lookup(&ro, at + 1, &r, err)) != CARRIER_OK)
 		goto out;
-	put(buf, size, &len, "%s of %s:\n", r.kind == ROUTE_MX ?
+	text_append(buf, size, &len, "%s of %s:\n", r.kind == ROUTE_MX ?
 	    "mail exchangers" : route_kind_name(r.kind), r.domain);
 	for (i = 0; i < r.nhost; i++) {
 		struct carrier_error herr;
 
 		status_clear(&herr);
 		if (r.kind == ROUTE_MX)
-			put(buf, size, &len, "    %u %s", r.host[i].pref,
+			text_append(buf, size, &len, "    %u %s", r.host[i].pref,
 			    r.host[i].name);
 		else
-			put(buf, size, &len, "    %s", r.host[i].name);
+			text_append(buf, size, &len, "    %s", r.host[i].name);
 		if (route_addrs(&r, i, &herr) != CARRIER_OK) {
-			put(buf, size, &len, ": %s\n", herr.text);
+			text_append(buf, size, &len, ": %s\n", herr.text);
 			if (herr.status == CARRIER_PERM) {
 				*err = herr;
 				st = CARRIER_PERM;
@@ -135,20 +118,20 @@ carrier_route_describe(const struct carrier_options *opts, const char *rcpt,
 			}
 			continue;
 		}
-		put(buf, size, &len, "\n");
+		text_append(buf, size, &len, "\n");
 		for (j = 0; j < r.host[i].naddr; j++) {
-			put(buf, size, &len, "        %s", net_addr_str(
+			text_append(buf, size, &len, "        %s", net_addr_str(
 			    &r.host[i].addr[j], a, sizeof(a)));
 			if (probing)
 				probe(opts, &r.host[i], j, buf, size, &len);
-			put(buf, size, &len, "\n");
+			text_append(buf, size, &len, "\n");
 		}
 	}
 	if (r.skipped > 0)
-		put(buf, size, &len, "    (%zu MX record%s naming an address "
+		text_append(buf, size, &len, "    (%zu MX record%s naming an address "
 		    "skipped: RFC 5321 5.1)\n", r.skipped, r.skipped == 1 ?
 		    "" : "s");
-	put(buf, size, &len, "    TLS: %s\n", tls_words(opts->tls_mx));
+	text_append(buf, size, &len, "    TLS: %s\n", tls_words(opts->tls_mx));
 out:
 	route_close(&r);
 	return st;
