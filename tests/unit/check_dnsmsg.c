@@ -314,6 +314,23 @@ START_TEST(test_dnsmsg_mx_sorted_stable)
 }
 END_TEST
 
+/* Names come out in presentation form: escapes kept, case folded. */
+START_TEST(test_dnsmsg_mx_presentation)
+{
+	char list[256], why[64];
+	int nullmx;
+
+	dnspkt_answer(&pkt, "example.org", ns_t_mx, ns_r_noerror);
+	dnspkt_rr(&pkt, "example.org", ns_t_mx,
+	    "\0\12\3a.B\7example\3or.\0", 19);
+	dnspkt_rr(&pkt, "example.org", ns_t_mx, "\0\24\2\001\\\0", 6);
+	ck_assert_int_eq(mx_of("example.org", DNSMSG_MX_MAX, list,
+	    sizeof(list), &nullmx, why, sizeof(why)), DNSMSG_OK);
+	ck_assert_str_eq(list, "10 a\\.b.example.or\\.,20 \\001\\\\");
+	ck_assert_int_eq(dnsmsg_name_ok("a\\.b.example.or\\."), 0);
+}
+END_TEST
+
 START_TEST(test_dnsmsg_mx_huge)
 {
 	char name[64], why[64];
@@ -765,6 +782,7 @@ dnsmsg_suite(void)
 	tcase_add_loop_test(tc, test_dnsmsg_length, 0,
 	    sizeof(whole) / sizeof(whole[0]));
 	tcase_add_test(tc, test_dnsmsg_mx_sorted_stable);
+	tcase_add_test(tc, test_dnsmsg_mx_presentation);
 	tcase_add_test(tc, test_dnsmsg_mx_huge);
 	tcase_add_test(tc, test_dnsmsg_mx_cname_chain);
 	tcase_add_test(tc, test_dnsmsg_cname_bad);
