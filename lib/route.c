@@ -25,6 +25,7 @@
 static enum carrier_status literal(struct route *, const char *,
 		    struct carrier_error *);
 static void	shuffle_equal(struct route *);
+static void	host_init(struct route_host *, const char *, unsigned int);
 static int64_t	dns_start(const struct route *, int64_t *);
 static void	dns_spent(struct route *, int64_t);
 static int	name_is_address(const char *);
@@ -38,6 +39,16 @@ route_kind_name(enum route_kind k)
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
 
+/* A host of the route, its addresses not looked up yet. */
+static void
+host_init(struct route_host *h, const char *name, unsigned int pref)
+{
+	(void)strlcpy(h->name, name, sizeof(h->name));
+	h->pref = pref;
+	h->looked_up = 0;
+	h->naddr = 0;
+}
+
 /* user@[192.0.2.1] or user@[IPv6:2001:db8::1]: that address. */
 static enum carrier_status
 literal(struct route *r, const char *domain, struct carrier_error *err)
@@ -48,6 +59,7 @@ literal(struct route *r, const char *domain, struct carrier_error *err)
 	struct route_host *h = &r->host[0];
 
 	r->kind = ROUTE_LITERAL;
+	host_init(h, "", 0);
 	if (len < 2 || p[len - 1] != ']' || len - 1 >= sizeof(text))
 		goto bad;
 	memcpy(text, p, len - 1);
@@ -139,7 +151,12 @@ route_lookup(const struct route_opts *o, const char *domain,
 	size_t n = 0, i;
 	int nullmx = 0;
 
-	memset(r, 0, sizeof(*r));
+	/* not all of r: its hosts are set as they are added */
+	r->kind = ROUTE_RELAY;
+	r->nhost = 0;
+	r->skipped = 0;
+	r->dns.open = 0;
+	r->dns_left = 0;
 	r->opts = *o;
 	if (strlcpy(r->domain, domain, sizeof(r->domain)) >=
 	    sizeof(r->domain)) {
@@ -149,8 +166,7 @@ route_lookup(const struct route_opts *o, const char *domain,
 	}
 	if (o->relay_host != NULL && o->relay_host[0] != '\0') {
 		r->kind = ROUTE_RELAY;
-		(void)strlcpy(r->host[0].name, o->relay_host,
-		    sizeof(r->host[0].name));
+		host_init(&r->host[0], o->relay_host, 0);
 		r->nhost = 1;
 		return CARRIER_OK;
 	}
@@ -173,7 +189,7 @@ route_lookup(const struct route_opts *o, const char *domain,
 	}
 	if (n == 0) {
 		r->kind = ROUTE_IMPLICIT;
-		(void)strlcpy(r->host[0].name, domain, sizeof(r->host[0].name));
+		host_init(&r->host[0], domain, 0);
 		r->nhost = 1;
 		return CARRIER_OK;
 	}
@@ -186,9 +202,7 @@ route_lookup(const struct route_opts *o, const char *domain,
 			r->skipped++;
 			continue;
 		}
-		(void)strlcpy(r->host[r->nhost].name, mx[i].name,
-		    sizeof(r->host[r->nhost].name));
-		r->host[r->nhost++].pref = mx[i].pref;
+		host_init(&r->host[r->nhost++], mx[i].name, mx[i].pref);
 	}
 	if (r->nhost == 0) {
 		status_set(err, CARRIER_PERM, PHASE_RESOLVE, "no usable MX "
