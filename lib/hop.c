@@ -229,7 +229,10 @@ connect_hop(const struct carrier_options *opts, struct hop *hop,
 	enum carrier_status st;
 	int fd;
 
-	(void)identity_helo(opts->helo, helo, sizeof(helo));
+	if (hop->kind == POLICY_MX && opts->helo == NULL)
+		(void)identity_fqdn(helo, sizeof(helo));	/* RFC 5321 4.1.4 */
+	else
+		(void)identity_helo(opts->helo, helo, sizeof(helo));
 	if ((fd = open_socket(opts, hop, err)) == -1)
 		return err->status;
 	hop->connected = 1;
