@@ -79,6 +79,7 @@ enum carrier_status dns_mx(struct dns *d, const char *domain,
  * (NXDOMAIN: the other query is not made; PHASE_RESOLVE, enhanced
  * 5.4.4, "host mx.example.org not found (NXDOMAIN)") or is not a name.
  * CARRIER_TEMP when no query was answered (dns_mx's texts, 4.4.3).
+ * err is written only on failure, for dns_mx too.
  */
 enum carrier_status dns_addrs(struct dns *d, const char *host, int want,
 	    int64_t deadline, struct dns_addr *a, size_t max, size_t *n,
