@@ -57,7 +57,7 @@
 #include "dnsmsg.h"
 #include "dns.h"
 
-#define DNS_BUF		65536	/* the largest DNS message, and one */
+#define DNS_BUF		65536	/* glibc's MAXPACKET: any DNS message */
 #define DNS_MIN_MS	1000	/* the shortest query glibc can make */
 #define DNS_WHY_MAX	160
 
@@ -98,7 +98,7 @@ dns_open(struct dns *d)
 			errno = ENOMEM;
 		return -1;
 	}
-	/* res_nquery applies neither; nor may a query print anything. */
+	/* No search list (res_nquery has none anyway), no debug output. */
 	d->res.options &= ~(RES_DEFNAMES | RES_DNSRCH | RES_DEBUG);
 	d->open = 1;
 	return 0;

@@ -28,7 +28,8 @@
 
 /*
  * A private resolver: never the global _res.  The tests point res at a
- * server of their own (nsaddr_list[0], nscount) after dns_open.
+ * server of their own after dns_open (every nsaddr_list entry below
+ * nscount).
  */
 struct dns {
 	struct __res_state	res;
@@ -72,13 +73,15 @@ enum carrier_status dns_mx(struct dns *d, const char *domain,
  * to a in that order (dnsmsg_addrs's rules, at most max in all), *n set.
  * When both are asked, the AAAA query gets at most half of the time left
  * (1 s at least), so that a server that drops AAAA queries leaves time
- * for the A query.  CARRIER_OK when at least one query was answered
+ * for the A query; the A query is not made when the AAAA answer filled
+ * a.  CARRIER_OK when at least one query was answered
  * (*n may be 0: the name exists without an address of those families;
  * the caller decides); if one family was answered and the other failed,
  * OK with what was found.  CARRIER_PERM when the name does not exist
  * (NXDOMAIN: the other query is not made; PHASE_RESOLVE, enhanced
  * 5.4.4, "host mx.example.org not found (NXDOMAIN)") or is not a name.
  * CARRIER_TEMP when no query was answered (dns_mx's texts, 4.4.3).
+ * err is written only on failure, for dns_mx too.
  */
 enum carrier_status dns_addrs(struct dns *d, const char *host, int want,
 	    int64_t deadline, struct dns_addr *a, size_t max, size_t *n,

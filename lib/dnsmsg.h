@@ -104,16 +104,15 @@ size_t	dnsmsg_length(const unsigned char *buf, size_t size);
 
 /*
  * Whether name is a syntactically valid host name (RFC 5321 2.3.5): 1
- * or 0.  Accepted: labels of 1 to 63 letters, digits,
- * hyphens and underscores (the underscore is not in the host name
- * syntax but some real names carry one: tolerated), no hyphen first or
- * last in a label, at most 253 octets in all, one trailing dot allowed.
- * Refused: the empty name, the root ".", an empty label ("a..b"), any
- * other character (a backslash escape of the presentation form
- * included), a name whose last label is all digits (no top-level
- * domain is), and anything inet_aton(3) reads as an IPv4
- * address ("192.0.2.1", "0x7f.1"): an MX must name a host, not an
- * address (RFC 5321 5.1).
+ * or 0.  Accepted: labels of 1 to 63 letters, digits, hyphens and
+ * underscores (the underscore is not in the host name syntax but some
+ * real names carry one: tolerated), no hyphen first or last in a label,
+ * at most 253 octets in all, one trailing dot allowed.  Refused: the
+ * empty name, the root ".", an empty label ("a..b"), any other
+ * character (a backslash escape of the presentation form included), a
+ * name whose last label is all digits (no top-level domain is), and
+ * anything inet_aton(3) reads as an IPv4 address ("192.0.2.1",
+ * "0x7f.1"): an MX must name a host, not an address (RFC 5321 5.1).
  */
 int	dnsmsg_name_ok(const char *name);
 
