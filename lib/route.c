@@ -181,7 +181,10 @@ route_lookup(const struct route_opts *o, const char *domain,
 	dns_spent(r, start);
 	if (st != CARRIER_OK)
 		return st;
-	if (nullmx) {
+	if (nullmx && n > 0)	/* RFC 7505 3: not with others; use those */
+		log_note("%s: a null MX beside other MX records, ignored",
+		    domain);
+	else if (nullmx) {
 		status_set(err, CARRIER_PERM, PHASE_RESOLVE, "%s accepts no "
 		    "mail: its MX record is the null MX (RFC 7505)", domain);
 		(void)strlcpy(err->enhanced, "5.1.10", sizeof(err->enhanced));
