@@ -45,6 +45,7 @@
 #   postfix_log DIR
 #   sink_start DIR PORT [smtp-sink options...]
 #   sink_stop DIR
+#   sink_count DIR                (messages taken; smtp-sink -c)
 #   lab_lo_addr ADDR...           (an address of lo: ::2 for an IPv6 MX)
 #   lab_tcp_drop ADDR [PORT=25]   (nft: SYNs to ADDR:PORT go unanswered)
 #   lab_tcp_undrop
@@ -1234,6 +1235,13 @@ sink_start() {
 		sink_stop "$dir"
 		return 1
 	fi
+}
+
+# sink_count DIR : the messages the smtp-sink of DIR took, from the last
+# "mesg=" counter it printed (it must run with -c).
+sink_count() {
+	tr '\r' '\n' <"${1:?usage: sink_count DIR}/sink.log" |
+		awk -F'mesg=' 'NF > 1 { m = $2 + 0 } END { print m + 0 }'
 }
 
 # sink_stop DIR : stop the smtp-sink started with sink_start DIR.
