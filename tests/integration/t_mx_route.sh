@@ -71,18 +71,26 @@ lab_syn_watch '*' && lab_syn_watch 127.0.0.4 || exit 1
 sender=s@example.net
 mx_conf 'connect_timeout 2'
 
-# 1. The lowest preference first, with the mail log captured.
+# 1. The lowest preference first; with a second recipient at an
+# implicit MX, and the mail log captured: one line per recipient, each
+# naming its own MX host.
 cleanup_hooks+=("lab_syslog_stop $T/syslog")
 lab_syslog_start "$T/syslog" || exit 1
 mx_conf 'connect_timeout 2' 'syslog mail'
-CARRIER_WRAP=$T/syslog/wrap mx_send "lowest preference" order@order.test
+CARRIER_WRAP=$T/syslog/wrap mx_send "lowest preference" order@order.test imp1@implicit.test
 lab_syslog_stop "$T/syslog"
 expect_rc 0 "MX 10 and 20"
 [ ! -s "$T/err" ] && ok "nothing on stderr" || fail "stderr: $(cat "$T/err")"
 mx_landed p2 order.test order "MX 10 before MX 20"
-[ "$(wc -l <"$T/syslog/log")" = 1 ] && ok "one log line" || fail "log: $(cat "$T/syslog/log")"
-grep -qE '^<22>.* carrier\[[0-9]+\]: from=<s@example\.net>, to=<order@order\.test>, .*relay=mx1\.order\.test\[127\.0\.0\.2\]:25, .*dsn=2\.0\.0, status=sent \(250 ' "$T/syslog/log" &&
-	ok "the log line names relay=mx1.order.test[127.0.0.2]:25" || fail "log line: $(cat "$T/syslog/log")"
+mx_landed p3 implicit.test imp1 "beside it, an implicit MX"
+[ "$(wc -l <"$T/syslog/log")" = 2 ] && ok "two log lines" || fail "log: $(cat "$T/syslog/log")"
+ere() { sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$1"; }	# TEXT as an ERE
+log_line() {	# RCPT RELAY: the line for RCPT names RELAY, sent
+	grep -qE "^<22>.* carrier\[[0-9]+\]: from=<s@example\.net>, to=<$(ere "$1")>, .*relay=$(ere "$2"), .*dsn=2\.0\.0, status=sent \(250 " \
+		"$T/syslog/log" && ok "log: $1 relay=$2" || fail "log: no line for $1 with relay=$2: $(cat "$T/syslog/log")"
+}
+log_line order@order.test 'mx1.order.test[127.0.0.2]:25'
+log_line imp1@implicit.test 'implicit.test[127.0.0.3]:25'
 mx_conf 'connect_timeout 2'
 
 # 2. The first MX refuses: the second.
