@@ -48,7 +48,8 @@ config.mk: configure.ac config.mk.in
 # $(O)/carrier: the same binary in O (build/asan/carrier for
 # integration-asan)
 carrier $(O)/carrier: $(CMD_OBJS) $(O)/libcarrier.a
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(O)/libcarrier.a $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(O)/libcarrier.a $(LIBS) \
+	    $(RESOLV_LIBS)
 
 $(O)/libcarrier.a: $(LIB_OBJS)
 	rm -f $@
@@ -64,7 +65,7 @@ $(O)/tests/unit/%.o: tests/unit/%.c config.h lib/*.h tests/unit/*.h
 
 $(O)/check_carrier: $(UNIT_OBJS) $(O)/libcarrier.a
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(O)/libcarrier.a $(CHECK_LIBS) \
-	    $(LIBS)
+	    $(LIBS) $(RESOLV_LIBS)
 
 # The README's test command: unit tests, the same under ASan+UBSan,
 # lint, then the integration tests against real servers, and those again
@@ -136,7 +137,8 @@ fuzz: config.h
 	@mkdir -p build/fuzz
 	@set -e; for f in $(FUZZ_SRCS); do \
 	    n=$$(basename $$f .c); \
-	    clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $(LIB_SRCS); \
+	    clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $(LIB_SRCS) \
+	        $(LIBS) $(RESOLV_LIBS); \
 	    mkdir -p build/fuzz/$$n.corpus; \
 	    if [ -d tests/fuzz/$$n.seeds ]; then \
 	        cp -n tests/fuzz/$$n.seeds/* build/fuzz/$$n.corpus/ || true; fi; \

@@ -1098,6 +1098,7 @@ verify(struct cli *cli, const struct carrier_options *opts)
 	struct carrier_submit sub;
 	struct carrier_error err;
 	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+	static char text[8192];
 	size_t i;
 	int rc = EX_OK;
 
@@ -1124,11 +1125,17 @@ verify(struct cli *cli, const struct carrier_options *opts)
 			    strchr(opts->relay_host, ':') != NULL ? "]" : "",
 			    opts->relay_port != 0 ? opts->relay_port :
 			    opts->tls == CONF_TLS_IMPLICIT ? 465 : 25);
+		else if (carrier_route_describe(opts, env.rcpts[i].addr,
+		    cli->verbose > 0, text, sizeof(text), &err) ==
+		    CARRIER_OK)
+			(void)printf("%s... deliverable: %s", env.rcpts[i].addr,
+			    text);
 		else {
-			(void)printf("%s... undeliverable: no relay "
-			    "configured (direct MX delivery is not in this "
-			    "version)\n", env.rcpts[i].addr);
-			rc = EX_CONFIG;
+			(void)printf("%s... undeliverable: %s\n%s",
+			    env.rcpts[i].addr, status_format(&err, line,
+			    sizeof(line)), text);
+			if (rc == EX_OK || err.status == CARRIER_PERM)
+				rc = exit_code(&err);
 		}
 	}
 	envelope_free(&env);

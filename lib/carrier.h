@@ -32,8 +32,8 @@
 #define CARRIER_SMTPS_PORT	465	/* implicit TLS, RFC 8314 */
 
 struct carrier_options {
-	const char	*relay_host;	/* NULL or "": none (no MX delivery
-					   in this version: PHASE_CONFIG) */
+	const char	*relay_host;	/* NULL or "": none (the recipient
+					   domains' MX hosts) */
 	unsigned int	 relay_port;	/* 0: 25, or 465 with tls implicit */
 	const char	*helo;		/* NULL = this host's name */
 	unsigned int	 timeout;	/* seconds per SMTP phase */
@@ -52,6 +52,17 @@ struct carrier_options {
 	const char	*tls_client_cert;
 	const char	*tls_client_key;
 	const char	*tls_server_name; /* NULL: the relay host */
+
+	/* Direct delivery to MX hosts, with no relay (carrier.conf(5)) */
+	enum conf_tls_mx tls_mx;	/* CONF_TLS_MX_MAY by default */
+	unsigned int	 domain_concurrency; /* domains at once; 1: in turn */
+	unsigned int	 dns_timeout;	/* seconds, one domain's lookups */
+	unsigned int	 domain_connect_timeout; /* seconds, all addresses of
+					   a domain (connect_timeout each) */
+	const char	*source4;	/* bind IPv4 connections, or NULL */
+	const char	*source6;	/* bind IPv6 connections, or NULL */
+	enum conf_ip	 ip_version;	/* CONF_IP_ANY: both families */
+	enum conf_ip	 ip_prefer;	/* tried first (CONF_IP_V6) */
 
 	/* AUTH to the relay (carrier.conf(5): auth_*); NULL user: none */
 	const char	*auth_user;
@@ -355,6 +366,20 @@ struct carrier_queue_entry {
  */
 enum carrier_status carrier_queue_list(const struct carrier_options *opts,
 	    int (*fn)(const struct carrier_queue_entry *, void *), void *arg,
+	    struct carrier_error *err);
+
+/*
+ * Where the mail for rcpt goes without a relay, as lines for sendmail
+ * -bv, into buf (size octets, NUL-terminated, cut when it does not fit):
+ * the MX hosts of its domain with their preferences and addresses in
+ * the order they would be tried (or the implicit MX, or the address
+ * literal), and the TLS policy.  With probing, each address is
+ * connected to on port 25 and closed (no SMTP) and the line says
+ * whether it answered.  Returns CARRIER_OK, or the failure (the domain
+ * does not exist, a null MX, the DNS failed) in err.
+ */
+enum carrier_status carrier_route_describe(const struct carrier_options *opts,
+	    const char *rcpt, int probing, char *buf, size_t size,
 	    struct carrier_error *err);
 
 /*

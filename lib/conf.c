@@ -27,6 +27,7 @@
 #include "file.h"
 #include "log.h"
 #include "maillog.h"
+#include "text.h"
 
 #define CONF_FILE_MAX	(256 * 1024)
 
@@ -50,6 +51,19 @@ static int	set_backoff_max(struct conf *, const char *, char *, size_t);
 static int	set_delay_warning(struct conf *, const char *, char *,
 		    size_t);
 static int	set_queue_reuse(struct conf *, const char *, char *, size_t);
+static int	set_tls_mx(struct conf *, const char *, char *, size_t);
+static int	set_domain_concurrency(struct conf *, const char *, char *,
+		    size_t);
+static int	set_dns_timeout(struct conf *, const char *, char *, size_t);
+static int	set_domain_connect_timeout(struct conf *, const char *,
+		    char *, size_t);
+static int	set_source_address(struct conf *, const char *, char *,
+		    size_t);
+static int	set_ip_version(struct conf *, const char *, char *, size_t);
+static int	set_ip_prefer(struct conf *, const char *, char *, size_t);
+static int	pick(const char *const *, size_t, const char *, int *);
+static int	choice(const char *, const char *const *, size_t,
+		    const char *, const char *, int *, char *, size_t);
 static int	check_host(const char *);
 static int	set_tls(struct conf *, const char *, char *, size_t);
 static int	set_tls_verify(struct conf *, const char *, char *, size_t);
@@ -205,6 +219,13 @@ static const struct conf_key conf_keys[] = {
 	{ "delay_warning",	set_delay_warning },
 	{ "queue_reuse",	set_queue_reuse },
 	{ "allow_config",	set_allow_config },
+	{ "tls_mx",		set_tls_mx },
+	{ "domain_concurrency",	set_domain_concurrency },
+	{ "dns_timeout",	set_dns_timeout },
+	{ "domain_connect_timeout", set_domain_connect_timeout },
+	{ "source_address",	set_source_address },
+	{ "ip_version",		set_ip_version },
+	{ "ip_prefer",		set_ip_prefer },
 };
 _Static_assert(sizeof(conf_keys) / sizeof(conf_keys[0]) <= CONF_KEYS_MAX,
     "struct conf's seen and line hold CONF_KEYS_MAX keys");
@@ -225,6 +246,10 @@ conf_defaults(struct conf *conf)
 	conf->backoff_min = CONF_BACKOFF_MIN_DEFAULT;
 	conf->backoff_max = CONF_BACKOFF_MAX_DEFAULT;
 	conf->queue_reuse = 1;
+	conf->domain_concurrency = CONF_CONCURRENCY_DEFAULT;
+	conf->dns_timeout = CONF_DNS_DEFAULT;
+	conf->domain_connect_timeout = CONF_DOMAIN_CONNECT_DEFAULT;
+	conf->ip_prefer = CONF_IP_V6;	/* RFC 8305 4 */
 }
 
 static int
@@ -473,6 +498,132 @@ set_queue_reuse(struct conf *c, const char *v, char *err, size_t errlen)
 	return -1;
 }
 
+/* The index of v in words (n of them), into *out: 0, or -1. */
+static int
+pick(const char *const *words, size_t n, const char *v, int *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v, words[i]) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *const conf_tls_mx_names[] = { "may", "none", "encrypt",
+    "verify" };
+const char *const conf_ip_names[] = { "any", "ipv4", "ipv6" };
+
+/* One of words (n), into *out (left as it is when v is none of them). */
+static int
+choice(const char *key, const char *const *words, size_t n,
+    const char *expected, const char *v, int *out, char *err, size_t errlen)
+{
+	if (pick(words, n, v, out) == 0)
+		return 0;
+	(void)snprintf(err, errlen, "invalid %s \"%.64s\" (expected %s)", key,
+	    v, expected);
+	return -1;
+}
+
+static int
+set_tls_mx(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	int i = 0, rc;
+
+	rc = choice("tls_mx", conf_tls_mx_names, 4, "may, none, encrypt or "
+	    "verify", v, &i, err, errlen);
+	c->tls_mx = (enum conf_tls_mx)i;
+	return rc;
+}
+
+static int
+set_domain_concurrency(struct conf *c, const char *v, char *err,
+    size_t errlen)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (!isdigit((unsigned char)v[0]) || *end != '\0' || errno != 0 ||
+	    n < 1 || n > CONF_CONCURRENCY_MAX) {
+		(void)snprintf(err, errlen, "invalid domain_concurrency "
+		    "\"%.64s\" (expected 1 to %d)", v, CONF_CONCURRENCY_MAX);
+		return -1;
+	}
+	c->domain_concurrency = (unsigned int)n;
+	return 0;
+}
+
+static int
+set_dns_timeout(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	return duration(&c->dns_timeout, v, err, errlen);
+}
+
+static int
+set_domain_connect_timeout(struct conf *c, const char *v, char *err,
+    size_t errlen)
+{
+	return duration(&c->domain_connect_timeout, v, err, errlen);
+}
+
+/* One IPv4 address, one IPv6 address, or one of each. */
+static int
+set_source_address(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	unsigned char bin[16];
+	char word[64];
+	const char *p;
+	size_t n;
+	int have[2] = { 0, 0 }, v6;
+
+	for (p = v; *p != '\0'; p += n) {
+		p += strspn(p, " \t");
+		if ((n = strcspn(p, " \t")) == 0)
+			break;
+		if (n >= sizeof(word))
+			goto bad;
+		memcpy(word, p, n);
+		word[n] = '\0';
+		v6 = inet_pton(AF_INET6, word, bin) == 1;
+		if ((!v6 && inet_pton(AF_INET, word, bin) != 1) || have[v6]++)
+			goto bad;
+		(void)strlcpy(c->source_address[v6], word,
+		    sizeof(c->source_address[v6]));
+	}
+	return 0;
+bad:
+	(void)snprintf(err, errlen, "invalid source_address \"%.64s\" "
+	    "(expected an IPv4 address, an IPv6 address, or one of each)", v);
+	return -1;
+}
+
+static int
+set_ip_version(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	int i = 0, rc;
+
+	rc = choice("ip_version", conf_ip_names, 3, "any, ipv4 or ipv6", v, &i,
+	    err, errlen);
+	c->ip_version = (enum conf_ip)i;
+	return rc;
+}
+
+static int
+set_ip_prefer(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	int i = 0, rc;
+
+	rc = choice("ip_prefer", conf_ip_names, 3, "ipv6, ipv4 or any", v, &i,
+	    err, errlen);
+	c->ip_prefer = (enum conf_ip)i;
+	return rc;
+}
+
 /* "off", or a duration */
 static int
 set_delay_warning(struct conf *conf, const char *v, char *err,
@@ -679,21 +830,6 @@ conf_parse(struct conf *conf, const char *name, const char *text,
 	return check(conf, name, err, errlen);
 }
 
-/* Appends a formatted line to buf (*len: what it needs so far). */
-static void __attribute__((format(printf, 4, 5)))
-put(char *buf, size_t size, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(*len < size ? buf + *len : NULL, *len < size ?
-	    size - *len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*len += (size_t)n;
-}
-
 /* The string keys as conf_dump() shows them, and what unset means. */
 static const struct {
 	const char	*key;
@@ -733,11 +869,11 @@ conf_dump(const struct conf *c, char *buf, size_t size)
 		buf[0] = '\0';
 	br = strchr(c->relay_host, ':') != NULL ? "[]" : "\0\0";
 	if (c->relay_host[0] == '\0')
-		put(buf, size, &len, "# relay (not set)\n");
+		text_append(buf, size, &len, "# relay (not set)\n");
 	else
-		put(buf, size, &len, "relay %.1s%s%.1s:%u\n", br, c->relay_host,
+		text_append(buf, size, &len, "relay %.1s%s%.1s:%u\n", br, c->relay_host,
 		    br + 1, relay_port(c, c->relay_port));
-	put(buf, size, &len, "timeout %us\nconnect_timeout %us\n"
+	text_append(buf, size, &len, "timeout %us\nconnect_timeout %us\n"
 	    "greeting_timeout %us\ndata_timeout %us\ntls %s\ntls_verify %s\n"
 	    "auth_allow_plaintext %s\nrewrite_from %s\nsyslog %s\n",
 	    c->timeout, c->connect_timeout, c->greeting_timeout,
@@ -747,13 +883,26 @@ conf_dump(const struct conf *c, char *buf, size_t size)
 	for (i = 0; i < sizeof(dump_strings) / sizeof(dump_strings[0]); i++) {
 		v = (const char *)c + dump_strings[i].off;
 		if (v[0] != '\0')
-			put(buf, size, &len, "%s %s\n", dump_strings[i].key, v);
+			text_append(buf, size, &len, "%s %s\n", dump_strings[i].key, v);
 		else
-			put(buf, size, &len, "# %s (not set: %s)\n",
+			text_append(buf, size, &len, "# %s (not set: %s)\n",
 			    dump_strings[i].key, dump_strings[i].unset);
 	}
+	text_append(buf, size, &len, "tls_mx %s\ndomain_concurrency %u\n"
+	    "dns_timeout %us\ndomain_connect_timeout %us\nip_version %s\n"
+	    "ip_prefer %s\n", conf_tls_mx_names[c->tls_mx],
+	    c->domain_concurrency, c->dns_timeout, c->domain_connect_timeout,
+	    conf_ip_names[c->ip_version], conf_ip_names[c->ip_prefer]);
+	if (c->source_address[0][0] != '\0' || c->source_address[1][0] != '\0')
+		text_append(buf, size, &len, "source_address %s%s%s\n",
+		    c->source_address[0], c->source_address[0][0] != '\0' &&
+		    c->source_address[1][0] != '\0' ? " " : "",
+		    c->source_address[1]);
+	else
+		text_append(buf, size, &len, "# source_address (not set: the "
+		    "system's choice)\n");
 	/* a command may carry its secret in its arguments */
-	put(buf, size, &len, "# auth_password_command (%s)\n",
+	text_append(buf, size, &len, "# auth_password_command (%s)\n",
 	    c->auth_password_command[0] != '\0' ? "set; not shown, it may "
 	    "hold a secret" : "not set: none");
 	return len;

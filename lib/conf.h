@@ -33,6 +33,11 @@
 #define CONF_LIFETIME_DEFAULT	(5 * 86400)	/* seconds in the queue */
 #define CONF_BACKOFF_MIN_DEFAULT 300		/* Postfix's minimal */
 #define CONF_BACKOFF_MAX_DEFAULT 3600
+#define CONF_CONCURRENCY_DEFAULT 4	/* domains delivered at once */
+#define CONF_CONCURRENCY_MAX	64
+#define CONF_DNS_DEFAULT	30	/* seconds, one domain's lookups */
+#define CONF_DOMAIN_CONNECT_DEFAULT 120	/* seconds, all of a domain's
+					   addresses */
 
 enum conf_tls {
 	CONF_TLS_AUTO = 0,	/* implicit on 465, else STARTTLS if offered */
@@ -40,6 +45,18 @@ enum conf_tls {
 	CONF_TLS_STARTTLS,	/* required */
 	CONF_TLS_IMPLICIT
 };
+
+/* TLS to MX hosts (tls_mx); "dane" comes with DANE and MTA-STS. */
+enum conf_tls_mx {
+	CONF_TLS_MX_MAY = 0,	/* STARTTLS when offered; a certificate that
+				   does not verify is logged, not fatal */
+	CONF_TLS_MX_NONE,	/* never TLS */
+	CONF_TLS_MX_ENCRYPT,	/* STARTTLS required, not verified */
+	CONF_TLS_MX_VERIFY	/* STARTTLS required, chain and name */
+};
+
+/* Address families for connections (ip_version, ip_prefer). */
+enum conf_ip { CONF_IP_ANY = 0, CONF_IP_V4, CONF_IP_V6 };
 
 struct conf {
 	char		relay_host[CONF_HOST_MAX];	/* "" = no relay */
@@ -72,11 +89,22 @@ struct conf {
 	unsigned int	backoff_max;		/* seconds */
 	unsigned int	delay_warning;		/* seconds; 0: off */
 	int		queue_reuse;		/* one connection per run */
+	enum conf_tls_mx tls_mx;
+	unsigned int	domain_concurrency;	/* 1 to CONF_CONCURRENCY_MAX */
+	unsigned int	dns_timeout;		/* seconds */
+	unsigned int	domain_connect_timeout;	/* seconds */
+	char		source_address[2][64];	/* IPv4 and/or IPv6, "" */
+	enum conf_ip	ip_version;		/* only this family */
+	enum conf_ip	ip_prefer;		/* first; ANY: as found */
 	char		allow_config[CONF_LINE_MAX];	/* -C files for
 					   non-root callers: paths, blanks */
 	unsigned long long seen;		/* keys set, internal */
 	unsigned int	line[CONF_KEYS_MAX];	/* where each was, internal */
 };
+
+/* The words of tls_mx and of ip_version/ip_prefer, by enum value. */
+extern const char *const conf_tls_mx_names[];
+extern const char *const conf_ip_names[];
 
 /* Fills conf with the defaults of a machine with no config file. */
 void	conf_defaults(struct conf *);

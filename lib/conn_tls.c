@@ -89,6 +89,7 @@ struct tls_state {
 static ssize_t	tls_conn_read(struct conn *, void *, size_t);
 static ssize_t	tls_conn_write(struct conn *, const void *, size_t);
 static int	want(struct conn *, ssize_t);
+static int	cert_error(const char *);
 
 static const struct conn_ops tls_ops = { tls_conn_read, tls_conn_write };
 static struct tls_state state;	/* one TLS session per process at a time */
@@ -185,6 +186,19 @@ tls_conn_write(struct conn *c, const void *buf, size_t len)
 	return want(c, n);
 }
 
+/*
+ * Whether libtls's handshake error is about the peer's certificate: the
+ * chain did not verify ("certificate verification failed: ...") or the
+ * name is not in it ("name `x' not present in server certificate"), as
+ * LibreSSL's and LibreTLS's libtls word them.
+ */
+static int
+cert_error(const char *e)
+{
+	return e != NULL && (strstr(e, "certificate verification failed") !=
+	    NULL || strstr(e, "not present in server certificate") != NULL);
+}
+
 enum carrier_status
 conn_tls_start(struct conn *c, const struct conn_tls_opts *o,
     struct carrier_error *err)
@@ -233,8 +247,13 @@ conn_tls_start(struct conn *c, const struct conn_tls_opts *o,
 	}
 	while ((r = lt.handshake(ctx)) != 0) {
 		if (r != TLS_WANT_POLLIN && r != TLS_WANT_POLLOUT) {
+			const char *e = lt.error(ctx);
+
 			status_set(err, CARRIER_TEMP, PHASE_CONNECT,
-			    "TLS handshake failed: %s", lt.error(ctx));
+			    "TLS handshake failed: %s", e);
+			if (o->cert_failed != NULL && o->verify &&
+			    cert_error(e))
+				*o->cert_failed = 1;
 			goto fail;
 		}
 		if (conn_wait(c, r == TLS_WANT_POLLIN ? POLLIN : POLLOUT) ==

@@ -24,6 +24,9 @@ struct conn_tls_opts {
 	const char	*ca_path;	/* hashed directory; NULL: default */
 	const char	*cert_file;	/* client certificate, or NULL */
 	const char	*key_file;	/* its key, or NULL */
+	int		*cert_failed;	/* or NULL; set to 1 when the handshake
+					   failed on the peer's certificate
+					   (its chain or its name) */
 };
 
 /*

@@ -1,388 +1,94 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * deliver.c: the delivery core (carrier_deliver in carrier.h): picks the
- * next hop, runs one SMTP session to it with the TLS and AUTH policy of
- * carrier.conf(5), and collects each recipient's outcome.  With a relay,
- * every recipient goes to the relay and no MX lookup is made.
+ * deliver.c: the delivery core (carrier_deliver in carrier.h).  The
+ * recipients still open are grouped by route: with a relay, one group
+ * for all of them and no MX lookup; with none, one group per recipient
+ * domain.  Each group's route (route.h) is walked host by host, one
+ * session at a time (hop.h), until a host takes the transaction;
+ * policy.h says what each failure means.  Several groups are delivered
+ * at once, each in a forked child (at most domain_concurrency), which
+ * hands its recipients' outcomes back over a pipe as fixed-size records
+ * (struct fan_record: no pointers), so one domain's slow or dead MX
+ * never holds up another's.  The parent writes the mail log.
  *
- * TLS policy to a relay: implicit TLS with "tls implicit" or on port 465
- * with "tls auto"; otherwise STARTTLS whenever offered ("tls starttls":
- * required, a server without it is a temporary failure).  Certificates
- * are verified unless tls_verify is off.  Credentials are never sent
- * without TLS unless auth_allow_plaintext says so.
- * Depends on net, conn, conn_tls, smtp, smtp_auth, cred, identity,
- * envelope, status.
+ * When no address of any MX host of a domain answered, because each was
+ * refused at once or stayed silent until its connect deadline, the
+ * failure says that outbound port 25 is probably blocked and how to set
+ * a relay: a temporary failure, queued like any other.
+ * Depends on route, hop, policy, net, envelope, status.
  */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "compat.h"
-#include "conn.h"
-#include "conn_tls.h"
-#include "cred.h"
-#include "identity.h"
 #include "log.h"
-#include "net.h"
-#include "smtp.h"
-#include "smtp_auth.h"
+#include "monotime.h"
+#include "hop.h"
+#include "policy.h"
+#include "route.h"
 #include "carrier.h"
 
-struct hop {
-	const char	*host;
-	unsigned int	 port;
-	int		 implicit_tls;
+/* One recipient's outcome, from a child to the parent. */
+struct fan_record {
+	uint32_t		index;	/* in the envelope */
+	uint32_t		state;	/* enum envelope_state */
+	struct carrier_error	result;
 };
 
-#define DELIVER_REUSE_MAX	1000	/* messages on one connection */
+/* The recipients of one route. */
+struct group {
+	char		 domain[DNSMSG_NAME_MAX];	/* "": the relay */
+	size_t		*idx;		/* into env->rcpts */
+	size_t		 n;
+};
 
-static struct conn hop_conn;	/* the one connection (buffers: not on
-				   the stack) */
+/* A domain's connections, for the blocked-port diagnosis. */
+struct reach {
+	int	 answered;	/* some address connected */
+	int	 blocked;	/* every failure refused or silent */
+	size_t	 tried;		/* addresses tried */
+	int64_t	 start;
+	char	 hosts[STATUS_TEXT_MAX / 2];	/* "mx[addr] refused, ..." */
+};
 
-/* The connection kept open after a message (opts->reuse). */
-static struct {
-	int			open;
-	char			host[CONF_HOST_MAX];
-	unsigned int		port;
-	int			implicit_tls;
-	unsigned int		used;	/* messages sent on it */
-	int			clean;	/* its last transaction ended with
-					   the server taking the message */
-	struct smtp_session	s;
-} kept;
-
-static int	in_step(const struct carrier_error *);
-static enum carrier_status secure(const struct carrier_options *,
-		    const struct hop *, struct smtp_session *,
-		    struct carrier_error *);
-static enum carrier_status load_secret(const struct carrier_options *,
-		    char *, size_t, struct carrier_error *);
-static enum carrier_status authenticate(const struct carrier_options *,
-		    const struct hop *, struct smtp_session *, const char *,
-		    struct carrier_error *);
-static enum carrier_status connect_hop(const struct carrier_options *,
-		    const struct hop *, struct conn *, struct smtp_session *,
-		    struct carrier_error *);
-static enum carrier_status session(const struct carrier_options *,
-		    const struct hop *, struct carrier_envelope *,
-		    const struct carrier_message *, struct carrier_error *);
 static enum carrier_status outcome(const struct carrier_envelope *);
-static int	reuse(const struct carrier_options *, const struct hop *);
-static void	relay_hop(const struct carrier_options *, struct hop *);
-static enum carrier_status greeting(const struct carrier_options *,
-		    struct smtp_session *, struct carrier_error *);
-static void	tls_options(const struct carrier_options *,
-		    const struct hop *, struct conn_tls_opts *);
-
-/*
- * Whether the server is still in step after the failure err: it refused
- * with a reply (not 421, which closes) rather than falling silent,
- * hanging up or garbling, so a QUIT will be read.
- */
-static int
-in_step(const struct carrier_error *err)
-{
-	return err->code != 0 && err->code != 421;
-}
-
-/* The TLS settings for a hop: verify its name unless told another. */
-static void
-tls_options(const struct carrier_options *o, const struct hop *hop,
-    struct conn_tls_opts *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->server_name = o->tls_server_name != NULL ? o->tls_server_name :
-	    hop->host;
-	t->verify = o->tls_verify;
-	t->ca_file = o->tls_ca_file;
-	t->ca_path = o->tls_ca_path;
-	t->cert_file = o->tls_client_cert;
-	t->key_file = o->tls_client_key;
-}
-
-/* TLS after the greeting: STARTTLS as the policy says, then EHLO again. */
-static enum carrier_status
-secure(const struct carrier_options *o, const struct hop *hop,
-    struct smtp_session *s, struct carrier_error *err)
-{
-	struct conn_tls_opts t;
-	enum carrier_status st;
-
-	if (conn_tls_active(s->conn) || o->tls == CONF_TLS_OFF)
-		return CARRIER_OK;
-	if (!(s->ext & SMTP_EXT_STARTTLS)) {
-		if (o->tls != CONF_TLS_STARTTLS)
-			return CARRIER_OK;
-		(void)strlcpy(err->host, s->peer, sizeof(err->host));
-		return status_set(err, CARRIER_TEMP, PHASE_STARTTLS, "the "
-		    "server does not offer STARTTLS, which \"tls starttls\" "
-		    "requires");
-	}
-	tls_options(o, hop, &t);
-	if ((st = smtp_starttls(s, &t, err)) != CARRIER_OK)
-		return st;
-	return smtp_hello(s, err);
-}
-
-/*
- * Reads the AUTH secret, before any connection is made: a password file
- * others can read is refused without a word to the server.
- */
-static enum carrier_status
-load_secret(const struct carrier_options *o, char *secret, size_t size,
-    struct carrier_error *err)
-{
-	char why[256];
-	int rc;
-
-	if (o->auth_user == NULL)
-		return CARRIER_OK;
-	if (o->auth_password_command != NULL)
-		rc = cred_run_command(o->auth_password_command,
-		    o->timeout * 1000, secret, size, why, sizeof(why));
-	else if (o->auth_password_file != NULL)
-		rc = cred_read_file(o->auth_password_file, secret, size, why,
-		    sizeof(why));
-	else {
-		(void)strlcpy(why, "auth_user is set, but neither "
-		    "auth_password_file nor auth_password_command", sizeof(why));
-		rc = -1;
-	}
-	if (rc == -1)
-		return status_set(err, CARRIER_TEMP, PHASE_CONFIG, "%s", why);
-	return CARRIER_OK;
-}
-
-static enum carrier_status
-authenticate(const struct carrier_options *o, const struct hop *hop,
-    struct smtp_session *s, const char *secret, struct carrier_error *err)
-{
-	struct smtp_auth a;
-
-	if (o->auth_user == NULL)
-		return CARRIER_OK;
-	(void)strlcpy(err->host, s->peer, sizeof(err->host));
-	if (!conn_tls_active(s->conn) && !o->auth_allow_plaintext)
-		return status_set(err, CARRIER_TEMP, PHASE_AUTH, "refusing to "
-		    "send credentials without TLS: %s (auth_allow_plaintext "
-		    "yes would allow it)", o->tls == CONF_TLS_OFF ?
-		    "\"tls off\" is configured" :
-		    "the server offers no STARTTLS");
-	memset(&a, 0, sizeof(a));
-	a.user = o->auth_user;
-	a.secret = secret;
-	a.mechanism = o->auth_mechanism;
-	a.host = hop->host;
-	a.port = hop->port;
-	return smtp_auth(s, &a, err);
-}
-
-/*
- * Connects to the hop and sets up conn and s on it, TLS first when the
- * hop wants implicit TLS.  On failure conn is closed and err says why.
- */
-static enum carrier_status
-connect_hop(const struct carrier_options *opts, const struct hop *hop,
-    struct conn *conn, struct smtp_session *s, struct carrier_error *err)
-{
-	struct conn_tls_opts t;
-	char helo[256];
-	enum carrier_status st;
-	int fd;
-
-	(void)identity_helo(opts->helo, helo, sizeof(helo));
-	fd = net_connect(hop->host, hop->port, opts->connect_timeout * 1000,
-	    err);
-	if (fd == -1)
-		return err->status;
-	conn_init(conn, fd);
-	smtp_init(s, conn, helo, opts->timeout * 1000, err->host);
-	s->dot_timeout_ms = opts->data_timeout * 1000;
-	if (!hop->implicit_tls)
-		return CARRIER_OK;
-	tls_options(opts, hop, &t);
-	conn_set_timeout(conn, opts->timeout * 1000);
-	if ((st = conn_tls_start(conn, &t, err)) != CARRIER_OK) {
-		err->phase = PHASE_TLS;
-		conn_close(conn);
-	}
-	return st;
-}
-
-/*
- * The server's greeting, waited for greeting_timeout (or timeout, when
- * shorter): a relay that accepts and never speaks holds a cron job a
- * minute, not the five minutes of each later reply.
- */
-static enum carrier_status
-greeting(const struct carrier_options *opts, struct smtp_session *s,
-    struct carrier_error *err)
-{
-	enum carrier_status st;
-
-	if (opts->greeting_timeout != 0 && opts->greeting_timeout <
-	    opts->timeout)
-		s->timeout_ms = opts->greeting_timeout * 1000;
-	st = smtp_greeting(s, err);
-	s->timeout_ms = opts->timeout * 1000;
-	return st;
-}
-
-/* The recipients delivered. */
-static size_t
-delivered(const struct carrier_envelope *env)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < env->nrcpts; i++)
-		n += env->rcpts[i].state == ENVELOPE_DELIVERED;
-	return n;
-}
-
-/* The recipients without an outcome yet. */
-static size_t
-undone(const struct carrier_envelope *env)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < env->nrcpts; i++)
-		n += !envelope_done(&env->rcpts[i]);
-	return n;
-}
-
-/* Whether the kept connection goes to hop, and still serves (RSET). */
-static int
-reuse(const struct carrier_options *opts, const struct hop *hop)
-{
-	struct carrier_error err;
-
-	if (!kept.open)
-		return 0;
-	/*
-	 * After a message the server took, the session is back where MAIL
-	 * may follow (RFC 5321 4.1.4): a peer that said nothing since is
-	 * taken as it is, with no round trip; else RSET, and its reply.
-	 */
-	if (opts->reuse && strcmp(kept.host, hop->host) == 0 &&
-	    kept.port == hop->port && kept.implicit_tls ==
-	    hop->implicit_tls && kept.used < DELIVER_REUSE_MAX &&
-	    (kept.clean ? conn_idle(&hop_conn) :
-	    smtp_rset(&kept.s, &err) == CARRIER_OK))
-		return 1;
-	carrier_deliver_done();
-	return 0;
-}
-
-void
-carrier_deliver_done(void)
-{
-	if (!kept.open)
-		return;
-	smtp_quit(&kept.s);
-	conn_tls_close(&hop_conn);
-	conn_close(&hop_conn);
-	kept.open = 0;
-	kept.used = 0;
-}
-
-/*
- * One connection to the hop (or the one kept open for it), and
- * transactions on it while a server that took some recipients put
- * others off (452: too many recipients) and the connection is still
- * open; then QUIT, or with opts->reuse the connection kept open.
- */
-static enum carrier_status
-session(const struct carrier_options *opts, const struct hop *hop,
-    struct carrier_envelope *env, const struct carrier_message *msg,
-    struct carrier_error *err)
-{
-	struct smtp_session s;
-	struct message_text text;
-	static char secret[SMTP_AUTH_SECRET_MAX];
-	enum carrier_status st;
-	size_t i, sent = delivered(env);
-
-	if (reuse(opts, hop)) {
-		s = kept.s;
-		kept.open = 0;
-		(void)strlcpy(err->host, s.peer, sizeof(err->host));
-		goto send;
-	}
-	if ((st = load_secret(opts, secret, sizeof(secret), err)) !=
-	    CARRIER_OK ||
-	    (st = connect_hop(opts, hop, &hop_conn, &s, err)) != CARRIER_OK)
-		goto fail;
-	if ((st = greeting(opts, &s, err)) != CARRIER_OK ||
-	    (st = smtp_hello(&s, err)) != CARRIER_OK ||
-	    (st = secure(opts, hop, &s, err)) != CARRIER_OK ||
-	    (st = authenticate(opts, hop, &s, secret, err)) != CARRIER_OK) {
-		if (in_step(err) || err->phase == PHASE_CONFIG ||
-		    (err->phase == PHASE_STARTTLS && err->code == 0) ||
-		    (err->phase == PHASE_AUTH && err->code == 0))
-			smtp_quit(&s);
-		conn_tls_close(&hop_conn);
-		conn_close(&hop_conn);
-		goto fail;
-	}
-	if (opts->auth_user != NULL)	/* used: not kept */
-		explicit_bzero(secret, sizeof(secret));
-send:
-	text.head = msg->head != NULL ? msg->head : "";
-	text.headlen = msg->headlen;
-	text.fd = msg->fd;
-	text.off = msg->body_off;
-	text.len = msg->file_size - msg->body_off;
-	for (;;) {
-		size_t left = undone(env);
-
-		/* smtp_transaction clears it for more */
-		s.last = !opts->reuse;
-		st = smtp_transaction(&s, env, &text, &msg->info, err);
-		if (st != CARRIER_OK || s.quit_sent || undone(env) == 0 ||
-		    undone(env) == left)
-			break;
-	}
-	if (st == CARRIER_OK && opts->reuse && !s.quit_sent) {
-		/* open for the next message to this hop */
-		kept.s = s;
-		(void)strlcpy(kept.host, hop->host, sizeof(kept.host));
-		kept.port = hop->port;
-		kept.implicit_tls = hop->implicit_tls;
-		kept.used++;
-		kept.clean = delivered(env) > sent;
-		kept.open = 1;
-		return st;
-	}
-	kept.used = 0;
-	if (st == CARRIER_OK || in_step(err))
-		smtp_quit(&s);
-	conn_tls_close(&hop_conn);
-	conn_close(&hop_conn);
-	return st;
-fail:
-	if (opts->auth_user != NULL)
-		explicit_bzero(secret, sizeof(secret));
-	for (i = 0; i < env->nrcpts; i++) {
-		if (envelope_done(&env->rcpts[i]))
-			continue;
-		env->rcpts[i].result = *err;
-		envelope_settle(&env->rcpts[i]);
-	}
-	return st;
-}
-
-/* The relay as a hop: implicit TLS and the default port by the policy. */
-static void
-relay_hop(const struct carrier_options *opts, struct hop *hop)
-{
-	hop->host = opts->relay_host;
-	hop->implicit_tls = opts->tls == CONF_TLS_IMPLICIT ||
-	    (opts->tls == CONF_TLS_AUTO && opts->relay_port == 465);
-	hop->port = opts->relay_port != 0 ? opts->relay_port :
-	    opts->tls == CONF_TLS_IMPLICIT ? CARRIER_SMTPS_PORT :
-	    CARRIER_SMTP_PORT;
-}
+static int	domain_of(const char *, char *, size_t);
+static int	group_rcpts(const struct carrier_options *,
+		    struct carrier_envelope *, struct group **, size_t *);
+static void	groups_free(struct group *, size_t);
+static void	route_options(const struct carrier_options *,
+		    struct route_opts *);
+static void	mx_hop(const struct carrier_options *, struct route *,
+		    size_t, int64_t, struct hop *, struct policy_tls *);
+static void	reach_note(struct reach *, const struct hop *);
+static void	reach_error(const struct reach *, const struct route *,
+		    const struct carrier_options *, struct carrier_error *);
+static void	sub_reset(struct carrier_envelope *);
+static void	settle_open(struct carrier_envelope *,
+		    const struct carrier_error *);
+static enum policy_action try_host(const struct carrier_options *,
+		    struct hop *, struct policy_tls *,
+		    struct carrier_envelope *, const struct carrier_message *,
+		    struct carrier_error *);
+static enum carrier_status walk(const struct carrier_options *,
+		    struct route *, struct carrier_envelope *,
+		    const struct carrier_message *, struct carrier_error *);
+static enum carrier_status deliver_group(const struct carrier_options *,
+		    const struct group *, struct carrier_envelope *,
+		    const struct carrier_message *, struct carrier_error *);
+static void	fan_out(const struct carrier_options *, struct group *,
+		    size_t, struct carrier_envelope *,
+		    const struct carrier_message *);
 
 /* The worst outcome among the recipients. */
 static enum carrier_status
@@ -401,44 +107,573 @@ outcome(const struct carrier_envelope *env)
 	return worst;
 }
 
+/* The domain of addr, lowercased, into buf: 0, or -1 (none, too long). */
+static int
+domain_of(const char *addr, char *buf, size_t size)
+{
+	const char *at = strrchr(addr, '@');
+	size_t i, len;
+
+	if (at == NULL || (len = strlen(at + 1)) == 0 || len >= size)
+		return -1;
+	for (i = 0; i <= len; i++)
+		buf[i] = (char)tolower((unsigned char)at[1 + i]);
+	return 0;
+}
+
+/*
+ * The open recipients by route: one group with a relay, else one per
+ * domain, in the order of first appearance.  A recipient without a
+ * domain fails at once.  Returns 0, or -1 when memory ran out.
+ */
+static int
+group_rcpts(const struct carrier_options *opts,
+    struct carrier_envelope *env, struct group **out, size_t *nout)
+{
+	struct group *g = NULL;
+	char domain[DNSMSG_NAME_MAX];
+	size_t i, k, ng = 0;
+	int relay = opts->relay_host != NULL && opts->relay_host[0] != '\0';
+
+	*out = NULL;
+	*nout = 0;
+	for (i = 0; i < env->nrcpts; i++) {
+		struct carrier_rcpt *r = &env->rcpts[i];
+
+		if (envelope_done(r))
+			continue;
+		if (relay)
+			domain[0] = '\0';
+		else if (domain_of(r->addr, domain, sizeof(domain)) == -1) {
+			status_set(&r->result, CARRIER_PERM, PHASE_INPUT,
+			    "no domain to deliver to in %s", r->addr);
+			envelope_settle(r);
+			continue;
+		}
+		for (k = 0; k < ng && strcmp(g[k].domain, domain) != 0; k++)
+			;
+		if (k == ng) {
+			struct group *ng2 = reallocarray(g, ng + 1, sizeof(*g));
+
+			if (ng2 == NULL)
+				goto nomem;
+			g = ng2;
+			memset(&g[ng], 0, sizeof(g[ng]));
+			(void)strlcpy(g[ng].domain, domain,
+			    sizeof(g[ng].domain));
+			if ((g[ng].idx = calloc(env->nrcpts,
+			    sizeof(size_t))) == NULL)
+				goto nomem;
+			ng++;
+		}
+		g[k].idx[g[k].n++] = i;
+	}
+	*out = g;
+	*nout = ng;
+	return 0;
+nomem:
+	groups_free(g, ng);
+	return -1;
+}
+
+static void
+groups_free(struct group *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(g[i].idx);
+	free(g);
+}
+
+static void
+route_options(const struct carrier_options *opts, struct route_opts *ro)
+{
+	memset(ro, 0, sizeof(*ro));
+	ro->relay_host = opts->relay_host;
+	ro->relay_port = opts->relay_port;
+	ro->dns_timeout = opts->dns_timeout;
+	ro->family = opts->ip_version == CONF_IP_V4 ? NET_ONLY_V4 :
+	    opts->ip_version == CONF_IP_V6 ? NET_ONLY_V6 : NET_ANY;
+	ro->prefer = opts->ip_prefer == CONF_IP_V4 ? NET_PREFER_V4 :
+	    opts->ip_prefer == CONF_IP_V6 ? NET_PREFER_V6 : NET_PREFER_NONE;
+}
+
+/* Host i of an MX route as a hop, with the TLS of tls_mx. */
+static void
+mx_hop(const struct carrier_options *opts, struct route *r, size_t i,
+    int64_t deadline, struct hop *hop, struct policy_tls *pt)
+{
+	memset(hop, 0, sizeof(*hop));
+	memset(pt, 0, sizeof(*pt));
+	hop->kind = POLICY_MX;
+	hop->host = r->host[i].name;
+	hop->port = CARRIER_SMTP_PORT;
+	hop->addr = r->host[i].addr;
+	hop->naddr = r->host[i].naddr;
+	hop->deadline = deadline;
+	switch (opts->tls_mx) {
+	case CONF_TLS_MX_NONE:
+		hop->tls = HOP_TLS_NONE;
+		break;
+	case CONF_TLS_MX_ENCRYPT:
+		hop->tls = HOP_TLS_REQUIRED;
+		break;
+	case CONF_TLS_MX_VERIFY:
+		hop->tls = HOP_TLS_REQUIRED;
+		hop->verify = 1;
+		pt->verify_required = 1;
+		break;
+	default:	/* may: verified if it can be, else logged */
+		hop->tls = HOP_TLS_MAY;
+		hop->verify = 1;
+		pt->opportunistic = 1;
+		break;
+	}
+}
+
+/* Adds what hop's connect found to the domain's record. */
+static void
+reach_note(struct reach *rc, const struct hop *hop)
+{
+	char a[64], item[128];
+	size_t i, len;
+
+	if (hop->connected)
+		rc->answered = 1;
+	for (i = 0; i < hop->ntries; i++) {
+		const struct net_try *t = &hop->tries[i];
+
+		rc->tried++;
+		if (!policy_blocked_errno(t->err))
+			rc->blocked = 0;
+		if (t->err == 0 || t->err == ECANCELED)
+			continue;
+		(void)net_addr_str(&t->addr, a, sizeof(a));
+		(void)snprintf(item, sizeof(item), "%s%s[%s] %s",
+		    rc->hosts[0] != '\0' ? ", " : "", strcmp(hop->host, a) ==
+		    0 ? "" : hop->host, a,
+		    t->err == ETIMEDOUT ? "silent" : t->err == ECONNREFUSED ?
+		    "refused" : "unreachable");
+		len = strlen(rc->hosts);
+		if (len + strlen(item) < sizeof(rc->hosts) - 4)
+			(void)strlcat(rc->hosts, item, sizeof(rc->hosts));
+		else if (strstr(rc->hosts, ", ...") == NULL)
+			(void)strlcat(rc->hosts, ", ...", sizeof(rc->hosts));
+	}
+}
+
+/* The failure of a domain none of whose addresses answered on port 25. */
+static void
+reach_error(const struct reach *rc, const struct route *r,
+    const struct carrier_options *opts, struct carrier_error *err)
+{
+	int64_t secs = (monotime_ms() - rc->start + 500) / 1000;
+
+	status_clear(err);
+	status_set(err, CARRIER_TEMP, PHASE_CONNECT, "no mail server of %s "
+	    "answered on port 25 (%s; %lld s in all, %u s for each address): "
+	    "outbound port 25 is probably blocked by this network; send "
+	    "through a relay instead: \"relay host:port\" in carrier.conf, "
+	    "or -R host:port", r->domain, rc->hosts, (long long)secs,
+	    opts->connect_timeout);
+	(void)strlcpy(err->enhanced, "4.4.1", sizeof(err->enhanced));
+}
+
+/* Every recipient of sub open again, for another host. */
+static void
+sub_reset(struct carrier_envelope *sub)
+{
+	size_t i;
+
+	for (i = 0; i < sub->nrcpts; i++) {
+		sub->rcpts[i].state = ENVELOPE_PENDING;
+		status_clear(&sub->rcpts[i].result);
+	}
+}
+
+/* The recipients still open take err, unless a reply decided already. */
+static void
+settle_open(struct carrier_envelope *env, const struct carrier_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < env->nrcpts; i++) {
+		struct carrier_rcpt *r = &env->rcpts[i];
+
+		if (envelope_done(r))
+			continue;
+		if (r->result.status == CARRIER_OK)
+			r->result = *err;
+		envelope_settle(r);
+	}
+}
+
+/*
+ * Sessions with one host until policy says more than "this host again
+ * another way": TLS verified, then not, then plaintext, as allowed.
+ */
+static enum policy_action
+try_host(const struct carrier_options *opts, struct hop *hop,
+    struct policy_tls *pt, struct carrier_envelope *sub,
+    const struct carrier_message *msg, struct carrier_error *err)
+{
+	enum policy_action act;
+	size_t left;
+
+	for (;;) {
+		sub_reset(sub);
+		hop->ntries = 0;
+		hop->connected = 0;
+		hop->cert_failed = 0;
+		status_clear(err);
+		(void)hop_session(opts, hop, sub, msg, err);
+		act = policy_after(hop->kind, err, hop->cert_failed,
+		    hop->kind == POLICY_MX ? pt : NULL);
+		if (act == POLICY_RETRY_UNVERIFIED) {
+			log_note("%s: %s; trying again without verifying "
+			    "(tls_mx may)", err->host, err->text);
+			hop->verify = 0;
+			pt->retried_unverified = 1;
+		} else if (act == POLICY_RETRY_PLAIN) {
+			log_note("%s: %s; trying again without TLS (tls_mx "
+			    "may)", err->host, err->text);
+			hop->tls = HOP_TLS_NONE;
+			pt->retried_plain = 1;
+		} else
+			break;
+	}
+	/* another connection for recipients put off after QUIT went */
+	while (act == POLICY_DONE) {
+		size_t i, open = 0;
+
+		for (i = 0; i < sub->nrcpts; i++)
+			open += !envelope_done(&sub->rcpts[i]);
+		left = open;
+		if (open == 0 || open == sub->nrcpts)
+			break;
+		(void)hop_session(opts, hop, sub, msg, err);
+		for (open = 0, i = 0; i < sub->nrcpts; i++)
+			open += !envelope_done(&sub->rcpts[i]);
+		if (open == 0 || open == left)
+			break;
+	}
+	return act;
+}
+
+/*
+ * Walks r's hosts for the open recipients of sub until one takes the
+ * transaction.  Every recipient of sub is settled.  Returns the failure
+ * that decided for all of them (err), or CARRIER_OK when the session
+ * ran (each recipient has its own outcome).
+ */
+static enum carrier_status
+walk(const struct carrier_options *opts, struct route *r,
+    struct carrier_envelope *sub, const struct carrier_message *msg,
+    struct carrier_error *err)
+{
+	static struct hop hop;
+	struct policy_tls pt;
+	struct carrier_error last;
+	struct reach rc;
+	enum policy_action act = POLICY_NEXT_HOST;
+	int64_t deadline;
+	size_t i;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.blocked = 1;
+	rc.start = monotime_ms();
+	deadline = rc.start + (int64_t)opts->domain_connect_timeout * 1000;
+	status_clear(&last);
+	for (i = 0; i < r->nhost; i++) {
+		if (r->kind == ROUTE_RELAY) {
+			hop_relay(opts, &hop);
+			memset(&pt, 0, sizeof(pt));
+		} else {
+			if (route_addrs(r, i, &last) != CARRIER_OK) {
+				if (last.status == CARRIER_PERM)
+					break;
+				continue;
+			}
+			mx_hop(opts, r, i, deadline, &hop, &pt);
+		}
+		act = try_host(opts, &hop, &pt, sub, msg, err);
+		reach_note(&rc, &hop);
+		if (act != POLICY_NEXT_HOST)
+			break;
+		last = *err;
+		log_note("%s: %s; next host", err->host[0] != '\0' ? err->host :
+		    hop.host, err->text);
+	}
+	if (act == POLICY_DONE) {
+		settle_open(sub, err);
+		status_clear(err);
+		return CARRIER_OK;
+	}
+	if (act != POLICY_FINAL) {	/* no host took it */
+		if (r->kind != ROUTE_RELAY && !rc.answered && rc.tried > 0 &&
+		    rc.blocked)
+			reach_error(&rc, r, opts, err);
+		else
+			*err = last;
+		sub_reset(sub);
+	}
+	settle_open(sub, err);
+	return err->status;
+}
+
+/*
+ * Delivers group g of env: its route, then the walk, on a sub-envelope
+ * of the group's recipients (the strings are env's own).  Every
+ * recipient of the group is settled.  Returns the failure that decided
+ * for all of them, or CARRIER_OK.
+ */
+static enum carrier_status
+deliver_group(const struct carrier_options *opts, const struct group *g,
+    struct carrier_envelope *env, const struct carrier_message *msg,
+    struct carrier_error *err)
+{
+	static struct route r;
+	struct route_opts ro;
+	struct carrier_envelope sub;
+	enum carrier_status st;
+	size_t k;
+
+	sub = *env;
+	sub.slot = NULL;
+	sub.nslot = 0;
+	sub.nrcpts = sub.cap = g->n;
+	if ((sub.rcpts = calloc(g->n, sizeof(*sub.rcpts))) == NULL) {
+		status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
+		    strerror(ENOMEM));
+		for (k = 0; k < g->n; k++) {
+			env->rcpts[g->idx[k]].result = *err;
+			envelope_settle(&env->rcpts[g->idx[k]]);
+		}
+		return CARRIER_TEMP;
+	}
+	for (k = 0; k < g->n; k++)
+		sub.rcpts[k] = env->rcpts[g->idx[k]];
+	route_options(opts, &ro);
+	if ((st = route_lookup(&ro, g->domain, &r, err)) == CARRIER_OK)
+		st = walk(opts, &r, &sub, msg, err);
+	else {
+		sub_reset(&sub);
+		settle_open(&sub, err);
+	}
+	route_close(&r);
+	for (k = 0; k < g->n; k++) {
+		env->rcpts[g->idx[k]].result = sub.rcpts[k].result;
+		env->rcpts[g->idx[k]].state = sub.rcpts[k].state;
+	}
+	free(sub.rcpts);
+	return st;
+}
+
+/* A child delivering group g: its outcomes on fd, then _exit. */
+static void
+child(const struct carrier_options *opts, const struct group *g,
+    struct carrier_envelope *env, const struct carrier_message *msg,
+    int fd)
+{
+	struct carrier_error err;
+	struct fan_record rec;
+	size_t k;
+
+	hop_forget();	/* the parent's kept connection is the parent's */
+	(void)deliver_group(opts, g, env, msg, &err);
+	for (k = 0; k < g->n; k++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.index = (uint32_t)g->idx[k];
+		rec.state = (uint32_t)env->rcpts[g->idx[k]].state;
+		rec.result = env->rcpts[g->idx[k]].result;
+		if (write(fd, &rec, sizeof(rec)) != (ssize_t)sizeof(rec))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* A record from a child into env: only an index of its group counts. */
+static void
+take_record(const struct fan_record *rec, const struct group *g,
+    struct carrier_envelope *env, unsigned char *seen)
+{
+	size_t k;
+
+	for (k = 0; k < g->n; k++)
+		if (g->idx[k] == rec->index && !seen[k])
+			break;
+	if (k == g->n || rec->state > ENVELOPE_BOUNCED)
+		return;
+	seen[k] = 1;
+	env->rcpts[rec->index].result = rec->result;
+	env->rcpts[rec->index].result.text[STATUS_TEXT_MAX - 1] = '\0';
+	env->rcpts[rec->index].result.host[STATUS_HOST_MAX - 1] = '\0';
+	env->rcpts[rec->index].result.enhanced[STATUS_ENH_MAX - 1] = '\0';
+	env->rcpts[rec->index].result.step[sizeof(rec->result.step) - 1] =
+	    '\0';
+	env->rcpts[rec->index].state = (enum envelope_state)rec->state;
+}
+
+struct kid {
+	pid_t		 pid;
+	int		 fd;
+	size_t		 g;
+	unsigned char	*seen;		/* per recipient of the group */
+	size_t		 have;		/* bytes of rec */
+	struct fan_record rec;
+};
+
+/* Starts a child for group gi; 0, or -1 (it ran here instead). */
+static int
+start_kid(const struct carrier_options *opts, struct group *groups,
+    size_t gi, struct carrier_envelope *env,
+    const struct carrier_message *msg, struct kid *k)
+{
+	struct carrier_error err;
+	int p[2];
+
+	memset(k, 0, sizeof(*k));
+	k->g = gi;
+	k->fd = -1;
+	if ((k->seen = calloc(groups[gi].n, 1)) == NULL ||
+	    pipe2(p, O_CLOEXEC) == -1)
+		goto here;
+	(void)fflush(stderr);
+	if ((k->pid = fork()) == -1) {
+		(void)close(p[0]);
+		(void)close(p[1]);
+		goto here;
+	}
+	if (k->pid == 0) {
+		(void)close(p[0]);
+		child(opts, &groups[gi], env, msg, p[1]);
+	}
+	(void)close(p[1]);
+	k->fd = p[0];
+	return 0;
+here:
+	free(k->seen);
+	k->seen = NULL;
+	(void)deliver_group(opts, &groups[gi], env, msg, &err);
+	return -1;
+}
+
+/* A child's pipe is at its end: what it did not say is temporary. */
+static void
+end_kid(struct kid *k, struct group *groups, struct carrier_envelope *env)
+{
+	struct carrier_error err;
+	const struct group *g = &groups[k->g];
+	int status = 0;
+	size_t i;
+
+	(void)close(k->fd);
+	k->fd = -1;
+	while (waitpid(k->pid, &status, 0) == -1 && errno == EINTR)
+		;
+	for (i = 0; i < g->n; i++) {
+		if (k->seen[i])
+			continue;
+		status_clear(&err);
+		status_set(&err, CARRIER_TEMP, PHASE_LOCAL, "the delivery "
+		    "process for %s ended without a result (%s %d)",
+		    g->domain, WIFSIGNALED(status) ? "signal" : "status",
+		    WIFSIGNALED(status) ? WTERMSIG(status) :
+		    WEXITSTATUS(status));
+		env->rcpts[g->idx[i]].result = err;
+		envelope_settle(&env->rcpts[g->idx[i]]);
+	}
+	free(k->seen);
+	k->seen = NULL;
+}
+
+/* Reads what k's child wrote; at the end of its pipe, end_kid. */
+static void
+read_kid(struct kid *k, struct group *groups, struct carrier_envelope *env)
+{
+	ssize_t n;
+
+	n = read(k->fd, (char *)&k->rec + k->have, sizeof(k->rec) - k->have);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		end_kid(k, groups, env);
+		return;
+	}
+	k->have += (size_t)n;
+	if (k->have < sizeof(k->rec))
+		return;
+	take_record(&k->rec, &groups[k->g], env, k->seen);
+	k->have = 0;
+}
+
+/*
+ * The groups at once, at most domain_concurrency children at a time,
+ * each group's outcomes read back into env as they come.
+ */
+static void
+fan_out(const struct carrier_options *opts, struct group *groups,
+    size_t ngroups, struct carrier_envelope *env,
+    const struct carrier_message *msg)
+{
+	struct kid kids[CONF_CONCURRENCY_MAX];
+	struct pollfd pfd[CONF_CONCURRENCY_MAX];
+	size_t next = 0, nkids = 0, i, limit = opts->domain_concurrency;
+
+	if (limit > CONF_CONCURRENCY_MAX)
+		limit = CONF_CONCURRENCY_MAX;
+	while (next < ngroups || nkids > 0) {
+		while (nkids < limit && next < ngroups)
+			if (start_kid(opts, groups, next++, env, msg,
+			    &kids[nkids]) == 0)
+				nkids++;
+		if (nkids == 0)
+			continue;
+		for (i = 0; i < nkids; i++) {
+			pfd[i].fd = kids[i].fd;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		if (poll(pfd, nkids, -1) == -1 && errno != EINTR)
+			break;
+		for (i = 0; i < nkids; i++)
+			if (pfd[i].revents != 0)
+				read_kid(&kids[i], groups, env);
+		for (i = 0; i < nkids; )	/* drop the ended */
+			if (kids[i].fd == -1)
+				kids[i] = kids[--nkids];
+			else
+				i++;
+	}
+	for (i = 0; i < nkids; i++)	/* poll failed: collect them */
+		while (kids[i].fd != -1)
+			read_kid(&kids[i], groups, env);
+}
+
 enum carrier_status
 carrier_deliver(const struct carrier_options *opts,
     struct carrier_envelope *env, const struct carrier_message *msg,
     struct carrier_error *err)
 {
-	struct hop hop;
+	struct group *groups;
+	size_t ngroups, i;
 
 	status_clear(err);
-	if (opts->relay_host == NULL || opts->relay_host[0] == '\0') {
-		size_t i;
+	if (group_rcpts(opts, env, &groups, &ngroups) == -1) {
+		status_set(err, CARRIER_TEMP, PHASE_LOCAL, "%s",
+		    strerror(ENOMEM));
+		settle_open(env, err);
+	} else if (ngroups == 1)	/* the session's failure: err */
+		(void)deliver_group(opts, &groups[0], env, msg, err);
+	else if (opts->domain_concurrency <= 1) {
+		struct carrier_error gerr;
 
-		/* direct MX delivery comes with the MX resolver */
-		status_set(err, CARRIER_TEMP, PHASE_CONFIG, "no relay "
-		    "configured, and direct MX delivery is not available "
-		    "in this version: set \"relay host:port\" in "
-		    "carrier.conf or use -R host:port");
-		for (i = 0; i < env->nrcpts; i++)
-			if (!envelope_done(&env->rcpts[i])) {
-				env->rcpts[i].result = *err;
-				envelope_settle(&env->rcpts[i]);
-			}
-		carrier_log_outcomes(opts, env, msg);
-		return CARRIER_TEMP;
-	}
-	relay_hop(opts, &hop);
-	/* another connection for recipients put off after QUIT went */
-	for (;;) {
-		size_t i, left = undone(env);
-
-		(void)session(opts, &hop, env, msg, err);
-		if (undone(env) > 0 && undone(env) < left)
-			continue;
-		/* put off, and no further: their 4xx is their outcome */
-		for (i = 0; i < env->nrcpts; i++)
-			if (!envelope_done(&env->rcpts[i]))
-				envelope_settle(&env->rcpts[i]);
-		break;
-	}
+		for (i = 0; i < ngroups; i++)
+			(void)deliver_group(opts, &groups[i], env, msg, &gerr);
+	} else
+		fan_out(opts, groups, ngroups, env, msg);
+	groups_free(groups, ngroups);
 	if (opts->log_later)
 		carrier_log_settled(opts, env, msg);
 	else
@@ -446,40 +681,23 @@ carrier_deliver(const struct carrier_options *opts,
 	return outcome(env);
 }
 
+void
+carrier_deliver_done(void)
+{
+	hop_done();
+}
+
 enum carrier_status
 carrier_probe(const struct carrier_options *opts, struct carrier_probe *p,
     struct carrier_error *err)
 {
-	struct smtp_session s;
 	struct hop hop;
-	enum carrier_status st;
 
 	memset(p, 0, sizeof(*p));
 	status_clear(err);
 	if (opts->relay_host == NULL || opts->relay_host[0] == '\0')
 		return status_set(err, CARRIER_PERM, PHASE_CONFIG, "no relay "
 		    "to ask: set \"relay\" in carrier.conf or use -R");
-	relay_hop(opts, &hop);
-	if ((st = connect_hop(opts, &hop, &hop_conn, &s, err)) != CARRIER_OK)
-		return st;
-	(void)strlcpy(p->peer, s.peer, sizeof(p->peer));
-	if ((st = greeting(opts, &s, err)) != CARRIER_OK)
-		goto out;
-	smtp_reply_summary(&s.reply, p->greeting, sizeof(p->greeting));
-	if ((st = smtp_hello(&s, err)) != CARRIER_OK)
-		goto out;
-	p->starttls_offered = (s.ext & SMTP_EXT_STARTTLS) != 0;
-	if ((st = secure(opts, &hop, &s, err)) != CARRIER_OK)
-		goto out;
-	(void)strlcpy(p->ehlo, s.reply.text, sizeof(p->ehlo));
-	(void)strlcpy(p->auth, s.auth, sizeof(p->auth));
-	p->size_max = s.size_max;
-	p->tls_active = conn_tls_active(&hop_conn);
-	conn_tls_describe(&hop_conn, p->tls, sizeof(p->tls));
-	conn_tls_peer(&hop_conn, p->cert, sizeof(p->cert));
-	smtp_quit(&s);
-out:
-	conn_tls_close(&hop_conn);
-	conn_close(&hop_conn);
-	return st;
+	hop_relay(opts, &hop);
+	return hop_probe(opts, &hop, p, err);
 }

@@ -180,6 +180,17 @@ host_domain(char *buf, size_t size)
 	(void)strlcpy(buf, host, size);
 }
 
+char *
+identity_fqdn(char *buf, size_t size)
+{
+	static char fqdn[256];
+
+	if (fqdn[0] == '\0')	/* once a process */
+		host_domain(fqdn, sizeof(fqdn));
+	(void)strlcpy(buf, fqdn, size);
+	return buf;
+}
+
 /* The full name in GECOS: up to the first comma, '&' as the login. */
 static void
 gecos_name(const struct passwd *pw, char *buf, size_t size)

@@ -62,6 +62,15 @@ char	*identity_hostname(char *buf, size_t size);
  */
 char	*identity_helo(const char *helo, char *buf, size_t size);
 
+/*
+ * This host's fully qualified name: identity_hostname(), or when that
+ * is a bare name, its canonical name (getaddrinfo, AI_CANONNAME: the
+ * hosts file, then the DNS) looked up for IDENTITY_LOOKUP_MS at most;
+ * the bare name when none is found.  The EHLO name to an MX host, which
+ * may refuse a name that is not fully qualified.  Returns buf.
+ */
+char	*identity_fqdn(char *buf, size_t size);
+
 /* A new unique Message-ID value, "<...@domain>".  Returns buf. */
 char	*identity_message_id(const char *domain, char *buf, size_t size);
 

@@ -54,6 +54,10 @@ carrier_options_init(struct carrier_options *opts)
 	opts->backoff_min = CONF_BACKOFF_MIN_DEFAULT;
 	opts->backoff_max = CONF_BACKOFF_MAX_DEFAULT;
 	opts->queue_reuse = 1;
+	opts->domain_concurrency = CONF_CONCURRENCY_DEFAULT;
+	opts->dns_timeout = CONF_DNS_DEFAULT;
+	opts->domain_connect_timeout = CONF_DOMAIN_CONNECT_DEFAULT;
+	opts->ip_prefer = CONF_IP_V6;
 }
 
 #define OR_NULL(s)	((s)[0] != '\0' ? (s) : NULL)
@@ -92,6 +96,14 @@ carrier_options_from_conf(struct carrier_options *o, const struct conf *c)
 	o->backoff_max = c->backoff_max;
 	o->delay_warning = c->delay_warning;
 	o->queue_reuse = c->queue_reuse;
+	o->tls_mx = c->tls_mx;
+	o->domain_concurrency = c->domain_concurrency;
+	o->dns_timeout = c->dns_timeout;
+	o->domain_connect_timeout = c->domain_connect_timeout;
+	o->source4 = OR_NULL(c->source_address[0]);
+	o->source6 = OR_NULL(c->source_address[1]);
+	o->ip_version = c->ip_version;
+	o->ip_prefer = c->ip_prefer;
 }
 
 /* Where temporary files go: opts->tmpdir, $TMPDIR, or /tmp. */

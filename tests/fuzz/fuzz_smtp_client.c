@@ -128,7 +128,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_result(&err);
 			for (pending = 0, i = 0; i < env.nrcpts; i++) {
 				check_result(&env.rcpts[i].result);
-				pending |= !env.rcpts[i].done;
+				pending |= !envelope_done(&env.rcpts[i]);
 			}
 			if (st != CARRIER_OK || !pending || s.quit_sent)
 				break;

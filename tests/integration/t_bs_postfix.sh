@@ -7,7 +7,8 @@
 # parameters; a recipient Postfix refuses at delivery, named after the
 # final "."), then RSET, NOOP, QUIT; one session the way symfony does it
 # (HELO, a round trip per command, the text then "\r\n.\r\n"); one that
-# ends in the middle of the text; one without a relay.  Every reply is
+# ends in the middle of the text; one without a relay (the MX lookup
+# fails).  Every reply is
 # compared, line by line, with its CRLF checked; the messages that
 # arrived are compared byte for byte, with their envelope senders; the
 # exit status and stderr of each session too.
@@ -137,7 +138,9 @@ s.replies(4)
 s.send(text('msg5').replace(b'\n', b'\r\n'))
 s.end()
 
-# 4. No relay configured: nothing can be sent, and the client is told.
+# 4. No relay, so the MX of example.org is looked up, and no DNS server
+#    answers (the test's resolv.conf names 127.0.0.1, where none
+#    listens): nothing can be sent, and the client is told (451).
 s = Session('conf_norelay')
 s.reply()
 s.send(b'HELO client.example\r\nMAIL FROM:<a@example.net>\r\n'
@@ -208,7 +211,7 @@ cat >"$T/want_replies" <<'EOF'
 250 2.1.0 Ok
 250 2.1.5 Ok
 354 End data with <CR><LF>.<CR><LF>
-451 4.3.5 no relay configured, and direct MX delivery is not available in this version: set "relay host:port" in carrier.conf or use -R host:port
+451 4.4.3 cannot look up the MX of example.org: no DNS server reachable (connection refused)
 221 2.0.0 Bye
 == exit 0, stderr: 
 EOF

@@ -112,15 +112,15 @@ listen
 printf 'relay 127.0.0.1\nrely 127.0.0.1\n' >"$T/conf"
 run_carrier -C "$T/conf" good@example.org
 expect_rc 78 "an unknown key"
-printf 'domain example.org\n' >"$T/conf"
+printf 'domain example.org\nrelay 127.0.0.1\nauth_user u\nauth_password_file %s/none\n' "$T" >"$T/conf"
 run_carrier -C "$T/conf" good@example.org
-expect_rc 78 "no relay configured"
+expect_rc 78 "an AUTH password file that is not there"
 sleep 0.2
 stop_listen
 log_line "^<19>.{15} carrier\[[0-9]+\]: uid=0, status=config-error \($T/conf:2: .*rely.*\)$" \
 	"a bad config file: mail.err, config-error"
-log_line '^<19>.{15} carrier\[[0-9]+\]: from=<root@example.org>, to=<good@example.org>, .*relay=none, .*status=config-error \(no relay configured' \
-	"no relay: mail.err, config-error"
+log_line '^<19>.{15} carrier\[[0-9]+\]: from=<root@example.org>, to=<good@example.org>, .*status=config-error \(.*/none' \
+	"no password file: mail.err, config-error"
 [ "$(wc -l <"$T/log")" -eq 2 ] && ok "config errors: one line each" || fail "log: $(cat "$T/log")"
 
 # 4. A temporary failure (nobody on the port) and a refused message.

@@ -161,6 +161,29 @@ static const struct {
 	    "is not an absolute path" },
 	{ "tls_verify maybe\n", "t:1: invalid tls_verify \"maybe\" "
 	    "(expected yes or no)" },
+	/* direct MX delivery */
+	{ "tls_mx dane\n", "t:1: invalid tls_mx \"dane\" (expected may, "
+	    "none, encrypt or verify)" },
+	{ "domain_concurrency 0\n", "t:1: invalid domain_concurrency \"0\" "
+	    "(expected 1 to 64)" },
+	{ "domain_concurrency 65\n", "t:1: invalid domain_concurrency "
+	    "\"65\" (expected 1 to 64)" },
+	{ "domain_concurrency -1\n", "t:1: invalid domain_concurrency "
+	    "\"-1\" (expected 1 to 64)" },
+	{ "domain_concurrency 4x\n", "t:1: invalid domain_concurrency "
+	    "\"4x\" (expected 1 to 64)" },
+	{ "dns_timeout 0\n", "t:1: invalid duration \"0\" (a number of "
+	    "seconds, or with s, m, h or d; 1s to 24d)" },
+	{ "source_address 192.0.2.1 192.0.2.2\n", "t:1: invalid "
+	    "source_address \"192.0.2.1 192.0.2.2\" (expected an IPv4 "
+	    "address, an IPv6 address, or one of each)" },
+	{ "source_address mail.example\n", "t:1: invalid source_address "
+	    "\"mail.example\" (expected an IPv4 address, an IPv6 address, or "
+	    "one of each)" },
+	{ "ip_version 4\n", "t:1: invalid ip_version \"4\" (expected any, "
+	    "ipv4 or ipv6)" },
+	{ "ip_prefer ipv5\n", "t:1: invalid ip_prefer \"ipv5\" (expected "
+	    "ipv6, ipv4 or any)" },
 };
 
 /* Settings that only look alike a contradiction, accepted. */
@@ -172,6 +195,9 @@ static const char *const good_confs[] = {
 	"tls_client_cert /c\ntls_client_key /k\n",
 	"tls_client_cert /c\n",	/* the key in the same file */
 	"allow_config /etc/carrier/ /srv/app/carrier.conf\n",
+	"tls_mx verify\ndomain_concurrency 64\ndns_timeout 5s\n"
+	    "domain_connect_timeout 1m\nsource_address 2001:db8::1 "
+	    "192.0.2.1\nip_version ipv6\nip_prefer any\n",
 };
 
 START_TEST(test_conf_parse_consistent)
@@ -251,10 +277,13 @@ START_TEST(test_conf_dump)
 	    "tls_client_key", "tls_server_name", "auth_user",
 	    "auth_password_file", "auth_password_command", "auth_mechanism",
 	    "auth_allow_plaintext", "domain", "from", "rewrite_from",
-	    "aliases", "syslog", "allow_config" };
+	    "aliases", "syslog", "allow_config", "tls_mx",
+	    "domain_concurrency", "dns_timeout", "domain_connect_timeout",
+	    "source_address", "ip_version", "ip_prefer" };
 	const char *text = "relay [::1]:2525\ngreeting_timeout 10s\n"
 	    "auth_user u\nauth_password_command pass show mail-S3cret\n"
-	    "syslog local3\ntls implicit\n";
+	    "syslog local3\ntls implicit\ntls_mx encrypt\n"
+	    "source_address 192.0.2.7 ::1\nip_prefer ipv4\n";
 	static char out[8192];
 	struct conf c, again;
 	char err[256] = "", line[64];
@@ -276,6 +305,10 @@ START_TEST(test_conf_dump)
 	}
 	ck_assert_ptr_nonnull(strstr(out, "relay [::1]:2525\n"));
 	ck_assert_ptr_nonnull(strstr(out, "syslog local3\n"));
+	ck_assert_ptr_nonnull(strstr(out, "tls_mx encrypt\n"));
+	ck_assert_ptr_nonnull(strstr(out, "source_address 192.0.2.7 ::1\n"));
+	ck_assert_ptr_nonnull(strstr(out, "ip_prefer ipv4\n"));
+	ck_assert_ptr_nonnull(strstr(out, "domain_concurrency 4\n"));
 	/* what is shown is a configuration: the same, but the command */
 	conf_defaults(&again);
 	ck_assert_msg(conf_parse(&again, "dump", out, strlen(out), err,

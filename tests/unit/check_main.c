@@ -16,6 +16,8 @@ main(void)
 	srunner_add_suite(sr, base64_suite());
 	srunner_add_suite(sr, bounce_suite());
 	srunner_add_suite(sr, cred_suite());
+	srunner_add_suite(sr, dns_suite());
+	srunner_add_suite(sr, dnsmsg_suite());
 	srunner_add_suite(sr, smtp_auth_suite());
 	srunner_add_suite(sr, conf_suite());
 	srunner_add_suite(sr, conn_suite());
@@ -26,6 +28,8 @@ main(void)
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, maillog_suite());
 	srunner_add_suite(sr, message_suite());
+	srunner_add_suite(sr, net_suite());
+	srunner_add_suite(sr, policy_suite());
 	srunner_add_suite(sr, qp_suite());
 	srunner_add_suite(sr, qenv_suite());
 	srunner_add_suite(sr, smtp_reply_suite());

@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -706,16 +708,33 @@ START_TEST(test_smtpd_run_outcome_table)
 }
 END_TEST
 
-/* The real delivery step with no relay: nothing can be sent, 451. */
-START_TEST(test_smtpd_run_no_relay)
+/*
+ * The real delivery step to a relay nobody listens on: nothing can be
+ * sent, 451 with the reason (a port just bound and closed is refused).
+ */
+START_TEST(test_smtpd_run_relay_down)
 {
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	int fd;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ne(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	(void)close(fd);
 	params.deliver = NULL;
-	opts.relay_host = NULL;
+	opts.relay_host = "127.0.0.1";
+	opts.relay_port = ntohs(sin.sin_port);
 	ck_assert_int_eq(run(ENVELOPE "DATA\r\n" TEXT "b\r\n.\r\nQUIT\r\n"),
 	    CARRIER_OK);
-	ck_assert_ptr_nonnull(strstr(replies, "\r\n451 4.3.5 no relay "
-	    "configured"));
+	ck_assert_msg(strstr(replies, "\r\n451 ") != NULL && strstr(replies,
+	    "cannot connect: Connection refused") != NULL, "%s", replies);
 	ck_assert_str_eq(replies + replen - strlen(BYE), BYE);
+	opts.relay_host = NULL;
+	opts.relay_port = 0;
 }
 END_TEST
 
@@ -1029,7 +1048,7 @@ smtpd_suite(void)
 	tcase_add_test(tc, test_smtpd_run_envelope);
 	tcase_add_loop_test(tc, test_smtpd_run_outcome_table, 0,
 	    NELEM(outcomes));
-	tcase_add_test(tc, test_smtpd_run_no_relay);
+	tcase_add_test(tc, test_smtpd_run_relay_down);
 	tcase_add_test(tc, test_smtpd_run_submit_refuses);
 	tcase_add_test(tc, test_smtpd_run_too_many_errors);
 	tcase_add_test(tc, test_smtpd_run_interactive);

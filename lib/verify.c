@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * verify.c: where the mail for a recipient would go, in words, for
+ * sendmail -bv (carrier_route_describe in carrier.h): the relay, or the
+ * MX hosts of the domain with their preferences and addresses and the
+ * TLS policy that applies; with probing, whether port 25 of each address
+ * answers (a connect, then close: no SMTP, no mail).
+ * Depends on route, net, status.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "monotime.h"
+#include "net.h"
+#include "route.h"
+#include "text.h"
+#include "carrier.h"
+
+static void	probe(const struct carrier_options *, const struct route_host *,
+		    size_t, char *, size_t, size_t *);
+static const char *tls_words(enum conf_tls_mx);
+
+/* Whether port 25 of address j of h answers: a connect, nothing sent. */
+static void
+probe(const struct carrier_options *opts, const struct route_host *h,
+    size_t j, char *buf, size_t size, size_t *len)
+{
+	struct carrier_error err;
+	struct net_opts no;
+	struct net_try t;
+	size_t nt = 0;
+	int64_t start = monotime_ms();
+	int fd;
+
+	memset(&no, 0, sizeof(no));
+	memset(&t, 0, sizeof(t));
+	no.connect_ms = opts->connect_timeout * 1000;
+	status_clear(&err);
+	fd = net_connect_addrs(h->name, &h->addr[j], 1, CARRIER_SMTP_PORT,
+	    &no, &t, &nt, &err);
+	if (fd != -1) {
+		(void)close(fd);
+		text_append(buf, size, len, " (port 25 answers: connected in %lld "
+		    "ms)", (long long)(monotime_ms() - start));
+	} else if (t.err == ETIMEDOUT)
+		text_append(buf, size, len, " (port 25: no answer in %u s)",
+		    opts->connect_timeout);
+	else
+		text_append(buf, size, len, " (port 25: %s)", strerror(nt > 0 ?
+		    t.err : errno));
+}
+
+static const char *
+tls_words(enum conf_tls_mx m)
+{
+	switch (m) {
+	case CONF_TLS_MX_NONE:
+		return "never (tls_mx none)";
+	case CONF_TLS_MX_ENCRYPT:
+		return "STARTTLS required, the certificate not checked "
+		    "(tls_mx encrypt)";
+	case CONF_TLS_MX_VERIFY:
+		return "STARTTLS required, the certificate verified for the "
+		    "MX name (tls_mx verify)";
+	default:
+		return "STARTTLS when offered; a certificate that does not "
+		    "verify is logged, not refused (tls_mx may)";
+	}
+}
+
+enum carrier_status
+carrier_route_describe(const struct carrier_options *opts, const char *rcpt,
+    int probing, char *buf, size_t size, struct carrier_error *err)
+{
+	static struct route r;
+	struct route_opts ro;
+	enum carrier_status st;
+	const char *at = strrchr(rcpt, '@');
+	char a[64];
+	size_t len = 0, i, j;
+
+	if (size > 0)
+		buf[0] = '\0';
+	status_clear(err);
+	if (at == NULL || at[1] == '\0')
+		return status_set(err, CARRIER_PERM, PHASE_INPUT, "no domain "
+		    "to deliver to in %s", rcpt);
+	memset(&ro, 0, sizeof(ro));
+	ro.dns_timeout = opts->dns_timeout;
+	ro.family = opts->ip_version == CONF_IP_V4 ? NET_ONLY_V4 :
+	    opts->ip_version == CONF_IP_V6 ? NET_ONLY_V6 : NET_ANY;
+	ro.prefer = opts->ip_prefer == CONF_IP_V4 ? NET_PREFER_V4 :
+	    opts->ip_prefer == CONF_IP_V6 ? NET_PREFER_V6 : NET_PREFER_NONE;
+	if ((st = route_lookup(&ro, at + 1, &r, err)) != CARRIER_OK)
+		goto out;
+	text_append(buf, size, &len, "%s of %s:\n", r.kind == ROUTE_MX ?
+	    "mail exchangers" : route_kind_name(r.kind), r.domain);
+	for (i = 0; i < r.nhost; i++) {
+		struct carrier_error herr;
+
+		status_clear(&herr);
+		if (r.kind == ROUTE_MX)
+			text_append(buf, size, &len, "    %u %s", r.host[i].pref,
+			    r.host[i].name);
+		else
+			text_append(buf, size, &len, "    %s", r.host[i].name);
+		if (route_addrs(&r, i, &herr) != CARRIER_OK) {
+			text_append(buf, size, &len, ": %s\n", herr.text);
+			if (herr.status == CARRIER_PERM) {
+				*err = herr;
+				st = CARRIER_PERM;
+				goto out;
+			}
+			continue;
+		}
+		text_append(buf, size, &len, "\n");
+		for (j = 0; j < r.host[i].naddr; j++) {
+			text_append(buf, size, &len, "        %s", net_addr_str(
+			    &r.host[i].addr[j], a, sizeof(a)));
+			if (probing)
+				probe(opts, &r.host[i], j, buf, size, &len);
+			text_append(buf, size, &len, "\n");
+		}
+	}
+	if (r.skipped > 0)
+		text_append(buf, size, &len, "    (%zu MX record%s naming an address "
+		    "skipped: RFC 5321 5.1)\n", r.skipped, r.skipped == 1 ?
+		    "" : "s");
+	text_append(buf, size, &len, "    TLS: %s\n", tls_words(opts->tls_mx));
+out:
+	route_close(&r);
+	return st;
+}
