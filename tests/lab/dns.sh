@@ -201,6 +201,7 @@ dns_resolv_conf() {
 #   mx_conf [LINE...]        carrier's configuration $T/conf (no relay)
 #   mx_postfix NAME ADDR     Postfix $T/NAME on ADDR:25, stopped at exit
 #   mx_landed NAME DOMAIN LOCAL WHAT
+#   mx_arrived NAME DOMAIN LOCAL WHAT
 #   mx_nowhere WHAT
 #   ms_since START           milliseconds since $EPOCHREALTIME was START
 
@@ -232,16 +233,20 @@ mx_postfix() {
 	postfix_start "$T/$1" 25 "$2"
 }
 
-# mx_landed NAME DOMAIN LOCAL WHAT : the message for LOCAL@DOMAIN arrived
-# at Postfix NAME (within 10 s), its bytes those of $T/want, its envelope
-# sender $sender; and no other instance holds more than it should (see
-# mx_nowhere).
+# mx_landed NAME DOMAIN LOCAL WHAT : mx_arrived, then mx_nowhere.
 mx_landed() {
+	mx_arrived "$@"
+	mx_nowhere "$4"
+}
+
+# mx_arrived NAME DOMAIN LOCAL WHAT : the message for LOCAL@DOMAIN
+# arrived at Postfix NAME (within 10 s), its bytes those of $T/want, its
+# envelope sender $sender; one more message expected there (mx_nowhere).
+mx_arrived() {
 	local pf=$1 dom=$2 lp=$3 what=$4 env
 	MX_WANT[$pf]=$((MX_WANT[$pf] + 1))
 	if ! _lab_until 100 _mx_has "$T/$pf" "$dom" "$lp"; then
 		fail "$what: nothing for $lp@$dom at $pf"
-		mx_nowhere "$what"
 		return
 	fi
 	postfix_msg "$T/$pf" "$dom" "$lp" >"$T/got"
@@ -249,7 +254,6 @@ mx_landed() {
 	env=$(postfix_envelope_sender "$T/$pf" "$dom" "$lp")
 	[ "$env" = "$sender" ] && ok "$what: envelope sender <$env>" ||
 		fail "$what: envelope sender <$env>, want <$sender>"
-	mx_nowhere "$what"
 }
 
 # _mx_has DIR DOMAIN LOCAL : Postfix DIR holds a message for LOCAL@DOMAIN
@@ -294,7 +298,8 @@ ms_since() {
 # mx_send WHAT ARGS... : carrier -C $T/conf -f $sender ARGS (options and
 # recipients), the message a complete header ($HDRS) with "Subject: WHAT"
 # and a line naming it, kept in $T/want (what must arrive); sets $rc and
-# $T/out, $T/err as run_carrier does, and $took (milliseconds).
+# $T/out, $T/err as run_carrier does, and $took (milliseconds); prints
+# carrier's own lines on stderr ("carrier: ...") with WHAT and $rc.
 mx_send() {
 	local what=$1 t0
 	shift
@@ -303,6 +308,7 @@ mx_send() {
 	t0=$EPOCHREALTIME
 	run_carrier -C "$T/conf" -f "$sender" "$@"
 	took=$(ms_since "$t0")
+	grep '^carrier: ' "$T/err" | sed "s/^/$what: exit $rc: /"
 }
 
 # mx_no_connect BEFORE WHAT : no connection was tried to port 25 of any
