@@ -15,7 +15,8 @@
 #     greylisting is lifted delivers it;
 #   - blocked port 25 (every MX address refuses; all SYNs dropped):
 #     temporary, and stderr says outbound port 25 is probably blocked,
-#     names the MX hosts and how to set a relay.
+#     names the MX hosts and how to set a relay; -bv -v shows port 25
+#     of each MX address refused or answering.
 # Times are printed; the assertions on them have wide margins.
 . "$(dirname "$0")/common.sh"
 # shellcheck source=../lab/dns.sh
@@ -145,9 +146,12 @@ expect_err_line '^carrier: c@down\.test: no mail server of down\.test answered o
 grep -E 'a@one\.test|b@two\.test' "$T/err" && fail "a delivered recipient named on stderr" || ok "only the one down named"
 # one.test's and two.test's MX hosts took the message on port 25 in this
 # very run: port 25 is not blocked, and carrier should not say it is.
-grep 'port 25 is probably blocked' "$T/err" &&
-	fail "port 25 called blocked while two other MX hosts answered on it in the same run" ||
-	ok "port 25 not called blocked while other MX hosts answered on it"
+not_blocked() {	# WHAT
+	grep 'port 25 is probably blocked' "$T/err" >/dev/null &&
+		fail "$1: port 25 called blocked while two other MX hosts answered on it in the same run" ||
+		ok "$1: port 25 not called blocked while other MX hosts answered on it"
+}
+not_blocked "three domains"
 mx_arrived p2 one.test a "three domains: one.test"
 mx_arrived p3 two.test b "three domains: two.test"
 mx_nowhere "three domains: the other two"
@@ -155,6 +159,7 @@ mx_conf 'connect_timeout 2' "spool $T/spool"
 mx_send "three domains, queued" c2@down.test a2@one.test b2@two.test
 expect_rc 0 "one domain of three down, with a spool"
 expect_err_line '^carrier: queued as [0-9A-Za-z]+, 1 recipient to be tried again: no mail server of down\.test answered on port 25 \(mx\.down\.test\[127\.0\.0\.6\] refused; ' "the domain down queued"
+not_blocked "three domains, queued"
 mx_arrived p2 one.test a2 "three domains, queued: one.test"
 mx_arrived p3 two.test b2 "three domains, queued: two.test"
 mx_nowhere "three domains, queued: the other two"
@@ -218,6 +223,19 @@ expect_rc 75 "every MX refuses, no spool"
 blocked_said refused 2 "every MX refuses: port 25 called blocked, the hosts, the relay"
 tried 127.0.0.8 "every MX refuses"
 tried 127.0.0.9 "every MX refuses"
+# -bv -v probes port 25 of each MX address, sending nothing
+"$CARRIER" -C "$T/conf" -bv -v x@blocked.test d@drop.test </dev/null >"$T/bv" 2>"$T/err"
+rc=$?
+expect_rc 0 "-bv -v"
+sed -E 's/connected in [0-9]+ ms/connected in N ms/' "$T/bv" >"$T/bv.got"
+tls='    TLS: STARTTLS when offered; a certificate that does not verify is logged, not refused (tls_mx may)'
+printf '%s\n' 'x@blocked.test... deliverable: mail exchangers of blocked.test:' \
+	'    10 mx1.blocked.test' '        127.0.0.8 (port 25: Connection refused)' \
+	'    20 mx2.blocked.test' '        127.0.0.9 (port 25: Connection refused)' "$tls" \
+	'd@drop.test... deliverable: mail exchangers of drop.test:' \
+	'    10 mx1.drop.test' '        127.0.0.5 (port 25: Connection refused)' \
+	'    20 mx2.drop.test' '        127.0.0.3 (port 25 answers: connected in N ms)' "$tls" >"$T/bv.want"
+expect_same "$T/bv.got" "$T/bv.want" "-bv -v: port 25 of each MX address"
 lab_tcp_drop '*' 25 || exit 1
 mx_conf 'connect_timeout 1' "spool $T/spool"
 mx_send "every SYN dropped" y@blocked.test
