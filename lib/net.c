@@ -35,6 +35,7 @@ static enum carrier_status lookup_error(const char *, int, int, int64_t,
 struct lookup;
 static void	lookup_free(struct lookup *);
 static void	*lookup_thread(void *);
+static struct lookup *lookup_new(const char *, enum net_family);
 static struct lookup *lookup_start(const char *, enum net_family);
 
 int
@@ -258,21 +259,12 @@ lookup_thread(void *arg)
 	return NULL;
 }
 
-/*
- * A record for host, and its thread started with every signal blocked
- * (they are the main thread's to take).  Returns it, or NULL.
- */
+/* A record for host, its lock and condition ready.  Returns it, or NULL. */
 static struct lookup *
-lookup_start(const char *host, enum net_family family)
+lookup_new(const char *host, enum net_family family)
 {
 	struct lookup *l;
 	pthread_condattr_t ca;
-	pthread_attr_t ta;
-	pthread_t t;
-	sigset_t all;
-#ifndef HAVE_PTHREAD_ATTR_SETSIGMASK_NP
-	sigset_t old;
-#endif
 	size_t len = strlen(host) + 1;
 	int r;
 
@@ -284,6 +276,7 @@ lookup_start(const char *host, enum net_family family)
 		free(l);
 		return NULL;
 	}
+	/* the deadline is on monotime's clock */
 	r = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	if (r == 0 && (r = pthread_cond_init(&l->cv, &ca)) == 0 &&
 	    (r = pthread_mutex_init(&l->mu, NULL)) != 0)
@@ -293,6 +286,27 @@ lookup_start(const char *host, enum net_family family)
 		free(l);
 		return NULL;
 	}
+	return l;
+}
+
+/*
+ * A record for host, and its thread started with every signal blocked
+ * (they are the main thread's to take).  Returns it, or NULL.
+ */
+static struct lookup *
+lookup_start(const char *host, enum net_family family)
+{
+	struct lookup *l;
+	pthread_attr_t ta;
+	pthread_t t;
+	sigset_t all;
+#ifndef HAVE_PTHREAD_ATTR_SETSIGMASK_NP
+	sigset_t old;
+#endif
+	int r;
+
+	if ((l = lookup_new(host, family)) == NULL)
+		return NULL;
 	if (pthread_attr_init(&ta) != 0) {
 		lookup_free(l);
 		return NULL;
@@ -301,8 +315,7 @@ lookup_start(const char *host, enum net_family family)
 	(void)sigfillset(&all);
 #ifdef HAVE_PTHREAD_ATTR_SETSIGMASK_NP
 	/* the mask set in the thread's creation: two system calls fewer */
-	r = pthread_attr_setsigmask_np(&ta, &all);
-	if (r == 0)
+	if ((r = pthread_attr_setsigmask_np(&ta, &all)) == 0)
 		r = pthread_create(&t, &ta, lookup_thread, l);
 #else
 	(void)pthread_sigmask(SIG_SETMASK, &all, &old);

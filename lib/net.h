@@ -95,7 +95,8 @@ size_t	net_order(struct dns_addr *a, size_t n, enum net_prefer prefer,
  *
  * name names the peer (a host name, or NULL for an address) in err->host
  * and in the -v transcript ("connecting to name[addr]:port" for each
- * attempt, a line for each failure), as net_peer_name() writes it.
+ * attempt, then a line for each that failed or was abandoned), as
+ * net_peer_name() writes it.
  * tries (NULL: not wanted; else room for n) gets one entry per address
  * attempted, in the order started; *ntries (may be NULL) says how many.
  *

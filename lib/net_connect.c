@@ -133,12 +133,12 @@ finish(struct eyeballs *h, struct attempt *at, int e, int64_t now)
 		h->tries[at->try].err = e;
 		h->tries[at->try].ms = (unsigned int)(now - at->start);
 	}
-	(void)peer(h, at->addr, buf, sizeof(buf));
-	if (e == ECANCELED) {
-		log_note("%s: abandoned, another address connected", buf);
+	if (log_verbose())
+		log_note("%s: %s", peer(h, at->addr, buf, sizeof(buf)),
+		    e == ECANCELED ? "abandoned, another address connected" :
+		    strerror(e));
+	if (e == ECANCELED)
 		return;
-	}
-	log_note("%s: %s", buf, strerror(e));
 	h->last = at->addr;
 	h->last_err = e;
 	if (e != ETIMEDOUT)
@@ -186,7 +186,9 @@ start(struct eyeballs *h, int64_t now)
 		h->tries[at->try].err = EINPROGRESS;
 		h->tries[at->try].ms = 0;
 	}
-	log_note("connecting to %s", peer(h, at->addr, buf, sizeof(buf)));
+	if (log_verbose())
+		log_note("connecting to %s", peer(h, at->addr, buf,
+		    sizeof(buf)));
 	if ((r = open_socket(&h->a[at->addr], h->port, o, &at->fd)) == -1) {
 		finish(h, at, errno, now);
 		return -1;

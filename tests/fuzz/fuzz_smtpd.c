@@ -58,11 +58,11 @@ fake_deliver(const struct carrier_options *o, struct carrier_envelope *env,
 	check_addr(env->sender);
 	for (i = 0; i < env->nrcpts; i++) {
 		check_addr(env->rcpts[i].addr);
-		env->rcpts[i].done = 1;
 		env->rcpts[i].result.status = i % 3 == 0 ? CARRIER_OK :
 		    i % 3 == 1 ? CARRIER_TEMP : CARRIER_PERM;
 		env->rcpts[i].result.code = i % 3 == 0 ? 250 : i % 3 == 1 ?
 		    451 : 550;
+		envelope_settle(&env->rcpts[i]);
 	}
 	check_text(msg->head, msg->headlen);
 	if (len <= sizeof(text)) {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "tests.h"
+#include "log.h"
 #include "monotime.h"
 #include "net.h"
 
@@ -473,6 +474,37 @@ START_TEST(test_net_connect_addrs_table)
 }
 END_TEST
 
+/* The -v transcript: each start, each failure, each abandoned attempt. */
+START_TEST(test_net_connect_addrs_transcript)
+{
+	const char *ips[] = { "127.0.0.2", "127.0.0.3", "127.0.0.1", NULL };
+	char got[1024], want[1024];
+	FILE *fp = tmpfile();
+	size_t len;
+	int fd;
+
+	ck_assert_ptr_nonnull(fp);
+	log_set_file(fp);
+	opts(5000, 0);
+	fd = connect_to("mx.example", ips);
+	log_set_file(NULL);
+	ck_assert_int_ne(fd, -1);
+	(void)close(fd);
+	rewind(fp);
+	len = fread(got, 1, sizeof(got) - 1, fp);
+	got[len] = '\0';
+	(void)fclose(fp);
+	(void)snprintf(want, sizeof(want),
+	    "-- connecting to mx.example[127.0.0.2]:%u\n"
+	    "-- mx.example[127.0.0.2]:%u: Connection refused\n"
+	    "-- connecting to mx.example[127.0.0.3]:%u\n"
+	    "-- connecting to mx.example[127.0.0.1]:%u\n"
+	    "-- mx.example[127.0.0.3]:%u: abandoned, another address "
+	    "connected\n", port, port, port, port, port);
+	ck_assert_str_eq(got, want);
+}
+END_TEST
+
 /* Whether binding an address not on the host is allowed. */
 static int
 nonlocal_bind(void)
@@ -563,6 +595,7 @@ net_suite(void)
 	tcase_add_test(lo, test_net_connect_addrs_one);
 	tcase_add_loop_test(lo, test_net_connect_addrs_table, 0,
 	    NELEM(eyeballs));
+	tcase_add_test(lo, test_net_connect_addrs_transcript);
 	tcase_add_test(lo, test_net_connect_addrs_source);
 	tcase_add_test(lo, test_net_connect_relay);
 	suite_add_tcase(s, lo);
