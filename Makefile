@@ -31,7 +31,7 @@ MANS		= man/carrier.8 man/carrier.conf.5 man/mailq.1 man/newaliases.1
 
 .PHONY: all check unit sanitize integration integration-asan lint demo \
 	install uninstall clean \
-	distclean bench bench-queue fuzz
+	distclean bench bench-queue bench-mx fuzz
 
 all: carrier
 
@@ -120,6 +120,12 @@ bench: carrier
 # flush with and without connection reuse (tests/bench/queue.sh).
 bench-queue: carrier
 	tests/bench/queue.sh
+
+# Direct MX delivery's figures (never a pass/fail): one message to 10
+# domains beside one to 1 domain, each MX host 200 ms away, with
+# domain_concurrency 4 (default), 10 and 1 (tests/bench/mx.sh).
+bench-mx: carrier
+	tests/bench/mx.sh
 
 # libFuzzer harnesses (tests/fuzz/fuzz_<parser>.c), built with clang under
 # ASan+UBSan; each runs FUZZ_SECONDS (default 60) from its corpus.

@@ -45,6 +45,16 @@
 #   postfix_log DIR
 #   sink_start DIR PORT [smtp-sink options...]
 #   sink_stop DIR
+#   sink_count DIR                (messages taken; smtp-sink -c)
+#   lab_lo_addr ADDR...           (an address of lo: ::2 for an IPv6 MX)
+#   lab_tcp_drop ADDR [PORT=25]   (nft: SYNs to ADDR:PORT go unanswered)
+#   lab_tcp_undrop
+#   lab_syn_watch ADDR [PORT=25]  (nft: count the SYNs to ADDR:PORT)
+#   lab_syn_count ADDR [PORT=25]
+#   lab_syslog_start DIR          (a syslog daemon on a /dev of DIR's)
+#   lab_syslog_stop DIR
+#
+# tests/lab/dns.sh adds a DNS server (nsd) with the test's zones.
 #
 # Environment knobs (all optional):
 #
@@ -106,6 +116,13 @@ LAB_TOP=$(cd "$LAB_DIR/../.." && pwd)
 : "${LAB_SINK_ADDR:=127.0.0.1}"
 : "${LAB_SINK_USER:=nobody}"
 : "${LAB_SASL_REALM:=lab.invalid}"
+# Debian's python3 (package python3, in LAB_TOOLS), not one a PATH puts
+# first: a version manager's shim can take a second a start on a busy
+# machine.
+if [ -z "${LAB_PYTHON:-}" ]; then
+	LAB_PYTHON=/usr/bin/python3
+	[ -x "$LAB_PYTHON" ] || LAB_PYTHON=python3
+fi
 
 # Runtime libraries of the postfix package (its Depends: minus the
 # maintainer-script tools), so the extracted binaries can run; the Cyrus
@@ -189,14 +206,22 @@ _lab_listening() {
 	esac
 }
 
-# Fail if anything listens on TCP port $1 (any address).  Postfix and
-# smtp-sink can both bind a port that is already taken (SO_REUSEPORT) and
-# would then silently share the connections.
+# _lab_port_free PORT [ADDR] : fail if something listens on TCP ADDR:PORT,
+# or on PORT of a wildcard address (0.0.0.0, [::], *); without ADDR, on
+# PORT of any address.  Postfix and smtp-sink can both bind a port that is
+# already taken (SO_REUSEPORT) and would then silently share the
+# connections; servers on one port of different loopback addresses
+# (127.0.0.2:25, 127.0.0.3:25, [::2]:25: MX hosts) do not clash.
 _lab_port_free() {
-	local out
-	out=$(ss -Hltnp "sport = :$1" 2>/dev/null)
+	local port=$1 addr=${2:-} out
+	out=$(ss -Hltnp "sport = :$port" 2>/dev/null)
+	if [ -n "$out" ] && [ -n "$addr" ]; then
+		case $addr in *:*) addr="[$addr]" ;; esac
+		out=$(awk -v a="$addr:$port" -v p=":$port" \
+			'$4 == a || $4 == "0.0.0.0" p || $4 == "[::]" p || $4 == "*" p' <<<"$out")
+	fi
 	[ -z "$out" ] && return 0
-	_lab_err "TCP port $1 is already in use: $out"
+	_lab_err "TCP port ${addr:+$addr:}$port is already in use: $out"
 	return 1
 }
 
@@ -324,8 +349,8 @@ lab_netns() {
 
 # lab_free_port : print a TCP port that is free on 127.0.0.1 (and ::1).
 lab_free_port() {
-	if command -v python3 >/dev/null 2>&1; then
-		python3 -c '
+	if command -v "$LAB_PYTHON" >/dev/null 2>&1; then
+		"$LAB_PYTHON" -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.bind(("127.0.0.1", 0))
@@ -493,7 +518,9 @@ _lab_check_reach() {
 #   DIR/etc/sasl Cyrus SASL config and sasldb (with LAB_POSTFIX_SASL)
 #   DIR/master.pid, DIR/master.log (master's stdout/stderr)
 # Without TLS or SASL only one SMTP service listens, on ADDR:PORT (ADDR
-# may be ::1).  Every recipient at every domain is accepted and delivered
+# may be ::1).  Instances on one port of different addresses run side by
+# side (MX hosts on 127.0.0.2:25, 127.0.0.3:25, [::2]:25 after
+# lab_lo_addr ::2); a port taken on ADDR or on a wildcard address fails.  Every recipient at every domain is accepted and delivered
 # by virtual(8).  Any previous instance in DIR is stopped and its mail
 # removed.
 #
@@ -572,7 +599,7 @@ postfix_start() {
 
 	local listen=$addr:$port
 	case $addr in *:*) listen="[$addr]:$port" ;; esac
-	_lab_port_free "$port" || return 1
+	_lab_port_free "$port" "$addr" || return 1
 
 	# TLS and SASL (see above): check the inputs and the extra ports.
 	local tls=${LAB_POSTFIX_TLS:-} sasl=${LAB_POSTFIX_SASL:-}
@@ -594,7 +621,7 @@ postfix_start() {
 				_lab_err "LAB_POSTFIX_SUBMISSION_PORT/LAB_POSTFIX_SMTPS_PORT: bad port '$q'"
 				return 2
 			fi
-			_lab_port_free "$q" || return 1
+			_lab_port_free "$q" "$addr" || return 1
 		done
 		[ "$subport" != "$tlsport" ] || [ "$subport" = 0 ] || {
 			_lab_err "the submission and smtps ports are both $subport"
@@ -914,7 +941,7 @@ _lab_sasldb() {
 # True if ADDR:PORT answers a TLS handshake (no certificate check) and
 # then an SMTP 220 greeting, within 10 s; then says QUIT.
 _lab_smtps_greets() {
-	timeout 15 python3 - "$1" "$2" <<'EOF' >&2
+	timeout 15 "$LAB_PYTHON" - "$1" "$2" <<'EOF' >&2
 import socket, ssl, sys
 addr, port = sys.argv[1], int(sys.argv[2])
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -1196,7 +1223,7 @@ sink_start() {
 	install -d -m 755 -o "$LAB_SINK_USER" "$dir/dump" 2>/dev/null || mkdir -p "$dir/dump"
 	local listen=$LAB_SINK_ADDR:$port
 	case $LAB_SINK_ADDR in *:*) listen="[$LAB_SINK_ADDR]:$port" ;; esac
-	_lab_port_free "$port" || return 1
+	_lab_port_free "$port" "$LAB_SINK_ADDR" || return 1
 	LD_LIBRARY_PATH="$LAB_ROOT/usr/lib/postfix" \
 		"$LAB_ROOT/usr/sbin/smtp-sink" "${user[@]}" "$@" "inet:$listen" 64 \
 		</dev/null >"$dir/sink.log" 2>&1 &
@@ -1208,6 +1235,13 @@ sink_start() {
 		sink_stop "$dir"
 		return 1
 	fi
+}
+
+# sink_count DIR : the messages the smtp-sink of DIR took, from the last
+# "mesg=" counter it printed (it must run with -c).
+sink_count() {
+	tr '\r' '\n' <"${1:?usage: sink_count DIR}/sink.log" |
+		awk -F'mesg=' 'NF > 1 { m = $2 + 0 } END { print m + 0 }'
 }
 
 # sink_stop DIR : stop the smtp-sink started with sink_start DIR.
@@ -1231,4 +1265,158 @@ sink_stop() {
 		}
 	fi
 	rm -f "$dir/sink.pid"
+}
+
+# ---------------------------------------------------------------- network
+
+# _lab_own_netns : true only inside a network namespace the lab made
+# (lab_netns): LAB_IN_NETNS set and no interface but lo, so nothing here
+# can change the host's network.
+_lab_own_netns() {
+	if [ -z "${LAB_IN_NETNS:-}" ] || [ "$(ip -o link show | awk -F': ' '{print $2}')" != lo ]; then
+		_lab_err "refusing to change the network outside a lab namespace (lab_netns)"
+		return 1
+	fi
+}
+
+# lab_lo_addr ADDR... : make each ADDR a local address on lo, in the
+# lab's network namespace only.  All of 127.0.0.0/8 already is; an IPv6
+# address (::2) is added as ADDR/128 with nodad, usable at once.
+lab_lo_addr() {
+	local a
+	_lab_own_netns || return 1
+	for a in "$@"; do
+		case $a in
+		127.*) continue ;;
+		*:*) ip -6 addr replace "$a/128" dev lo nodad ;;
+		*) ip addr replace "$a/32" dev lo ;;
+		esac || {
+			_lab_err "cannot add $a to lo"
+			return 1
+		}
+	done
+}
+
+# The lab's nftables table (inet lab), in the lab's network namespace:
+# chain "watch" (priority -10) counts SYNs, chain "block" (priority 0)
+# drops; both see every packet on lo, the test's only interface.
+_lab_nft() {
+	_lab_own_netns || return 1
+	command -v nft >/dev/null || {
+		_lab_err "no nft command (sh tests/lab/deps.sh installs nftables)"
+		return 1
+	}
+	nft list table inet lab >/dev/null 2>&1 && return 0
+	nft -f - <<'NFT'
+table inet lab {
+	chain watch { type filter hook input priority -10; policy accept; }
+	chain block { type filter hook input priority 0; policy accept; }
+}
+NFT
+}
+
+# _lab_nft_match ADDR PORT : the nft match for TCP to ADDR:PORT (ADDR "*":
+# any address)
+_lab_nft_match() {
+	case $1 in
+	'*') echo "tcp dport $2" ;;
+	*:*) echo "ip6 daddr $1 tcp dport $2" ;;
+	*) echo "ip daddr $1 tcp dport $2" ;;
+	esac
+}
+
+# lab_tcp_drop ADDR [PORT=25] : drop every TCP packet to ADDR:PORT without
+# an answer (a black hole: the client's SYNs go unanswered until its
+# connect time-out).  ADDR "*" is every address.
+lab_tcp_drop() {
+	[ -n "${1:-}" ] || {
+		_lab_err "usage: lab_tcp_drop ADDR [PORT]"
+		return 2
+	}
+	_lab_nft || return 1
+	# shellcheck disable=SC2046 # the match is several words
+	nft add rule inet lab block $(_lab_nft_match "$1" "${2:-25}") drop
+}
+
+# lab_tcp_undrop : remove every lab_tcp_drop rule.
+lab_tcp_undrop() {
+	_lab_nft && nft flush chain inet lab block
+}
+
+# lab_syn_watch ADDR [PORT=25] : count the connection attempts (SYN
+# packets, retransmissions included) to ADDR:PORT from now on, dropped
+# or not; ADDR "*" counts them to every address.
+lab_syn_watch() {
+	local addr=${1:-} port=${2:-25}
+	[ -n "$addr" ] || {
+		_lab_err "usage: lab_syn_watch ADDR [PORT]"
+		return 2
+	}
+	_lab_nft || return 1
+	# shellcheck disable=SC2046
+	nft add rule inet lab watch $(_lab_nft_match "$addr" "$port") \
+		'tcp flags & (syn | ack) == syn' counter comment "\"syn $addr $port\""
+}
+
+# lab_syn_count ADDR [PORT=25] : print the SYNs counted to ADDR:PORT
+# since lab_syn_watch ADDR PORT (fails if it was not called).
+lab_syn_count() {
+	local addr=${1:-} port=${2:-25} n
+	n=$(nft list chain inet lab watch 2>/dev/null |
+		grep -F "comment \"syn $addr $port\"" | sed -n 's/.* counter packets \([0-9]*\) .*/\1/p')
+	[ -n "$n" ] || {
+		_lab_err "lab_syn_count: no lab_syn_watch $addr $port"
+		return 1
+	}
+	echo "$n"
+}
+
+# ---------------------------------------------------------------- syslog
+
+# lab_syslog_start DIR : a test syslog daemon (tests/integration/
+# syslog_listen.py) on DIR/dev/log appending each datagram to DIR/log as
+# one line, in a /dev of the test's own (DIR/dev: null, zero, full,
+# random, urandom bind-mounted from /dev, and fd); DIR/wrap CMD ARGS...
+# runs CMD with DIR/dev as its /dev, in a mount namespace of its own (set
+# CARRIER_WRAP to it), so the host's /dev/log is never used.  Needs the
+# private mount namespace of lab_netns.  PID in DIR/syslog.pid.
+lab_syslog_start() {
+	local dir=${1:-} d
+	[ -n "$dir" ] || {
+		_lab_err "usage: lab_syslog_start DIR"
+		return 2
+	}
+	mkdir -p "$dir/dev" && dir=$(cd "$dir" && pwd) || return 1
+	lab_syslog_stop "$dir"
+	for d in null zero full random urandom; do
+		: >"$dir/dev/$d" && mount --bind "/dev/$d" "$dir/dev/$d" || {
+			_lab_err "cannot bind /dev/$d into $dir/dev"
+			return 1
+		}
+	done
+	ln -sfn /proc/self/fd "$dir/dev/fd"
+	printf '%s\n' '#!/bin/sh' "# runs \"\$@\" with $dir/dev as /dev" \
+		"exec unshare -m --propagation private sh -c 'mount --rbind \"\$0\" /dev && exec \"\$@\"' '$dir/dev' \"\$@\"" \
+		>"$dir/wrap" && chmod 755 "$dir/wrap" || return 1
+	rm -f "$dir/log" "$dir/log.ready"
+	"$LAB_PYTHON" "$LAB_TOP/tests/integration/syslog_listen.py" "$dir/dev/log" "$dir/log" &
+	echo $! >"$dir/syslog.pid"
+	_lab_until 100 test -e "$dir/log.ready" || {
+		_lab_err "the syslog listener did not start"
+		return 1
+	}
+}
+
+# lab_syslog_stop DIR : stop the daemon (it writes what it received to
+# DIR/log first) and unmount the devices of DIR/dev.
+lab_syslog_stop() {
+	local dir=${1:-} pid d
+	if [ -f "$dir/syslog.pid" ]; then
+		pid=$(cat "$dir/syslog.pid")
+		kill "$pid" 2>/dev/null && _lab_until 50 _lab_dead "$pid"
+		rm -f "$dir/syslog.pid" "$dir/dev/log"
+	fi
+	for d in null zero full random urandom; do
+		! mountpoint -q "$dir/dev/$d" || umount "$dir/dev/$d"
+	done
 }
