@@ -6,7 +6,8 @@
 #   - a 5xx greeting, a 421 greeting, EHLO and HELO refused: the next MX
 #     each time; a 5xx to RCPT is final (the next MX is not tried);
 #   - a broken AAAA beside a working A (nothing listens; SYNs dropped):
-#     delivered through the A, quickly (Happy Eyeballs);
+#     delivered through the A, quickly, the AAAA tried first (Happy
+#     Eyeballs);
 #   - three domains at once, one of them down: the other two delivered,
 #     the third temporary (75, or queued), each on its own; a black-holed
 #     domain does not hold up the others (they are delivered while it is
@@ -129,11 +130,16 @@ mx_send "AAAA refused" r6@refused6.test
 echo "AAAA refused, A works: $took ms ($(lab_syn_count ::3) SYN to [::3])"
 expect_rc 0 "AAAA refused, A works"
 mx_landed p3 refused6.test r6 "AAAA refused: through the A"
+tried ::3 "AAAA refused: the AAAA tried too"
 lab_tcp_drop ::4 || exit 1
 mx_send "AAAA black-holed" d6@dropped6.test
 echo "AAAA black-holed, A works, connect_timeout 10: $took ms ($(lab_syn_count ::4) SYN to [::4])"
 expect_rc 0 "AAAA black-holed, A works"
 mx_landed p3 dropped6.test d6 "AAAA black-holed: through the A"
+tried ::4 "AAAA black-holed: the AAAA tried too"
+# IPv6 first, the A 250 ms later (carrier(8), RFC 8305): not before
+[ "$took" -ge 250 ] && ok "AAAA black-holed: the A not tried before 250 ms (IPv6 first)" ||
+	fail "AAAA black-holed: delivered in $took ms, under the 250 ms an IPv6 attempt gets first"
 [ "$took" -lt 3000 ] && ok "AAAA black-holed: the A used at once, not after connect_timeout ($took ms)" ||
 	fail "AAAA black-holed: took $took ms (connect_timeout 10)"
 
