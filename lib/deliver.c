@@ -42,6 +42,8 @@
 struct fan_record {
 	uint32_t		index;	/* in the envelope */
 	uint32_t		state;	/* enum envelope_state */
+	uint32_t		answered; /* a host of its route answered on
+					   port 25 */
 	struct carrier_error	result;
 };
 
@@ -50,7 +52,11 @@ struct group {
 	char		 domain[DNSMSG_NAME_MAX];	/* "": the relay */
 	size_t		*idx;		/* into env->rcpts */
 	size_t		 n;
+	int		 answered;	/* a host of its route answered */
 };
+
+/* Where the blocked-port diagnosis begins in a failure's text. */
+#define BLOCKED_NOTE	": outbound port 25 is probably blocked"
 
 /* A domain's connections, for the blocked-port diagnosis. */
 struct reach {
@@ -82,10 +88,13 @@ static enum policy_action try_host(const struct carrier_options *,
 		    struct carrier_error *);
 static enum carrier_status walk(const struct carrier_options *,
 		    struct route *, struct carrier_envelope *,
-		    const struct carrier_message *, struct carrier_error *);
+		    const struct carrier_message *, int *,
+		    struct carrier_error *);
 static enum carrier_status deliver_group(const struct carrier_options *,
-		    const struct group *, struct carrier_envelope *,
+		    struct group *, struct carrier_envelope *,
 		    const struct carrier_message *, struct carrier_error *);
+static void	unblock(const struct group *, size_t,
+		    struct carrier_envelope *);
 static void	fan_out(const struct carrier_options *, struct group *,
 		    size_t, struct carrier_envelope *,
 		    const struct carrier_message *);
@@ -272,8 +281,8 @@ reach_error(const struct reach *rc, const struct route *r,
 
 	status_clear(err);
 	status_set(err, CARRIER_TEMP, PHASE_CONNECT, "no mail server of %s "
-	    "answered on port 25 (%s; %lld s in all, %u s for each address): "
-	    "outbound port 25 is probably blocked by this network; send "
+	    "answered on port 25 (%s; %lld s in all, %u s for each address)"
+	    BLOCKED_NOTE " by this network; send "
 	    "through a relay instead: \"relay host:port\" in carrier.conf, "
 	    "or -R host:port", r->domain, rc->hosts, (long long)secs,
 	    opts->connect_timeout);
@@ -370,7 +379,7 @@ try_host(const struct carrier_options *opts, struct hop *hop,
 static enum carrier_status
 walk(const struct carrier_options *opts, struct route *r,
     struct carrier_envelope *sub, const struct carrier_message *msg,
-    struct carrier_error *err)
+    int *answered, struct carrier_error *err)
 {
 	static struct hop hop;
 	struct policy_tls pt;
@@ -399,6 +408,7 @@ walk(const struct carrier_options *opts, struct route *r,
 		}
 		act = try_host(opts, &hop, &pt, sub, msg, err);
 		reach_note(&rc, &hop);
+		*answered |= rc.answered;
 		if (act != POLICY_NEXT_HOST)
 			break;
 		last = *err;
@@ -429,7 +439,7 @@ walk(const struct carrier_options *opts, struct route *r,
  * for all of them, or CARRIER_OK.
  */
 static enum carrier_status
-deliver_group(const struct carrier_options *opts, const struct group *g,
+deliver_group(const struct carrier_options *opts, struct group *g,
     struct carrier_envelope *env, const struct carrier_message *msg,
     struct carrier_error *err)
 {
@@ -456,7 +466,7 @@ deliver_group(const struct carrier_options *opts, const struct group *g,
 		sub.rcpts[k] = env->rcpts[g->idx[k]];
 	route_options(opts, &ro);
 	if ((st = route_lookup(&ro, g->domain, &r, err)) == CARRIER_OK)
-		st = walk(opts, &r, &sub, msg, err);
+		st = walk(opts, &r, &sub, msg, &g->answered, err);
 	else {
 		sub_reset(&sub);
 		settle_open(&sub, err);
@@ -472,7 +482,7 @@ deliver_group(const struct carrier_options *opts, const struct group *g,
 
 /* A child delivering group g: its outcomes on fd, then _exit. */
 static void
-child(const struct carrier_options *opts, const struct group *g,
+child(const struct carrier_options *opts, struct group *g,
     struct carrier_envelope *env, const struct carrier_message *msg,
     int fd)
 {
@@ -486,6 +496,7 @@ child(const struct carrier_options *opts, const struct group *g,
 		memset(&rec, 0, sizeof(rec));
 		rec.index = (uint32_t)g->idx[k];
 		rec.state = (uint32_t)env->rcpts[g->idx[k]].state;
+		rec.answered = (uint32_t)g->answered;
 		rec.result = env->rcpts[g->idx[k]].result;
 		if (write(fd, &rec, sizeof(rec)) != (ssize_t)sizeof(rec))
 			_exit(1);
@@ -495,7 +506,7 @@ child(const struct carrier_options *opts, const struct group *g,
 
 /* A record from a child into env: only an index of its group counts. */
 static void
-take_record(const struct fan_record *rec, const struct group *g,
+take_record(const struct fan_record *rec, struct group *g,
     struct carrier_envelope *env, unsigned char *seen)
 {
 	size_t k;
@@ -506,6 +517,7 @@ take_record(const struct fan_record *rec, const struct group *g,
 	if (k == g->n || rec->state > ENVELOPE_BOUNCED)
 		return;
 	seen[k] = 1;
+	g->answered |= rec->answered != 0;
 	env->rcpts[rec->index].result = rec->result;
 	env->rcpts[rec->index].result.text[STATUS_TEXT_MAX - 1] = '\0';
 	env->rcpts[rec->index].result.host[STATUS_HOST_MAX - 1] = '\0';
@@ -651,6 +663,29 @@ fan_out(const struct carrier_options *opts, struct group *groups,
 			read_kid(&kids[i], groups, env);
 }
 
+/*
+ * A domain none of whose MX hosts answered on port 25 is not a sign of a
+ * blocked port when another domain's did in the same delivery: its
+ * failure keeps the hosts and times, without the diagnosis.
+ */
+static void
+unblock(const struct group *groups, size_t ngroups,
+    struct carrier_envelope *env)
+{
+	size_t i;
+	char *p;
+
+	for (i = 0; i < ngroups && !groups[i].answered; i++)
+		;
+	if (i == ngroups)
+		return;
+	for (i = 0; i < env->nrcpts; i++)
+		if (env->rcpts[i].result.phase == PHASE_CONNECT &&
+		    (p = strstr(env->rcpts[i].result.text, BLOCKED_NOTE)) !=
+		    NULL)
+			*p = '\0';
+}
+
 enum carrier_status
 carrier_deliver(const struct carrier_options *opts,
     struct carrier_envelope *env, const struct carrier_message *msg,
@@ -673,6 +708,7 @@ carrier_deliver(const struct carrier_options *opts,
 			(void)deliver_group(opts, &groups[i], env, msg, &gerr);
 	} else
 		fan_out(opts, groups, ngroups, env, msg);
+	unblock(groups, ngroups, env);
 	groups_free(groups, ngroups);
 	if (opts->log_later)
 		carrier_log_settled(opts, env, msg);
