@@ -68,7 +68,7 @@ export CARRIER_BIN
 . "$REPO/tests/lab/lab.sh" || exit 1
 # shellcheck source=../lab/dns.sh disable=SC1091
 . "$REPO/tests/lab/dns.sh" || exit 1
-command -v nsd >/dev/null || die "no nsd: run sh tests/lab/deps.sh"
+"$DNS_NSD" -v >/dev/null 2>&1 || die "no nsd in $LAB_NSD_ROOT: run sh tests/lab/deps.sh"
 [ -n "${LAB_IN_NETNS:-}" ] || export HOST_MNTNS
 HOST_MNTNS=${HOST_MNTNS:-$(readlink /proc/self/ns/mnt)}
 lab_netns "$@"

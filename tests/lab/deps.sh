@@ -16,12 +16,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 # integration lab: iproute2 (ip, ss) util-linux (unshare, setpriv, flock,
 #   script) python3 procps, time (/usr/bin/time -v), strace (counts the
 #   files -bs opens) and dnsmasq-base (a DNS server for the tests),
-#   openssl (lab_ca's test CA and certificates), nsd (the authoritative
-#   DNS server of tests/lab/dns.sh, serving the MX tests' zones; Debian's
-#   package adds an nsd service, which the tests never start or use) and
-#   nftables (nft: lab_tcp_drop black-holes an MX host's SYNs,
-#   lab_syn_watch counts connection attempts, in the test's own network
-#   namespace only),
+#   openssl (lab_ca's test CA and certificates), nftables (nft:
+#   lab_tcp_drop black-holes an MX host's SYNs, lab_syn_watch counts
+#   connection attempts, in the test's own network namespace only), and
+#   the runtime libraries of nsd, the authoritative DNS server of
+#   tests/lab/dns.sh that serves the MX tests' zones: libevent-2.1-7
+#   libfstrm0 libprotobuf-c1 libsystemd0 (nsd itself is only extracted,
+#   like postfix: installing it would start an nsd service on port 53),
 #   the runtime libraries of postfix, and the Cyrus SASL plugins its SMTP
 #   AUTH loads: libsasl2-modules (PLAIN, LOGIN) and libsasl2-modules-db
 #   (the sasldb auxprop), plain libraries.  saslpasswd2 is not installed
@@ -36,7 +37,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 #   liblua5.4-0 libidn12 (neomutt).  None of them pulls an MTA.
 PKGS="autoconf make gcc pkg-config libtls-dev check libsubunit-dev
 mandoc groff-base cppcheck iproute2 util-linux python3 procps time strace
-dnsmasq-base openssl nsd nftables libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase
+dnsmasq-base openssl nftables libevent-2.1-7 libfstrm0 libprotobuf-c1
+libsystemd0 libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase
 libsasl2-modules libsasl2-modules-db
 git git-email libmailtools-perl php-cli perl python3-apt python3-distro-info
 lsb-release liblockfile1 libmariadb3 libgpgme11 libtokyocabinet9 libnotmuch5
@@ -67,10 +69,10 @@ if [ -n "$missing" ]; then
 fi
 
 # The lab itself (needs bash): extract postfix, and saslpasswd2 from
-# sasl2-bin, into build/lab/postfix-root.
+# sasl2-bin, into build/lab/postfix-root, and nsd into build/lab/nsd-root.
 if [ "$(id -u)" = 0 ]; then
 	# shellcheck disable=SC2016 # expanded by bash
-	exec bash -c '. "$1/lab.sh" && lab_fetch' deps "$here"
+	exec bash -c '. "$1/lab.sh" && . "$1/dns.sh" && lab_fetch && dns_fetch' deps "$here"
 fi
 echo "deps.sh: not root; skipping the Postfix lab extraction" >&2
 exit 0

@@ -1,13 +1,16 @@
 # shellcheck shell=bash
 #
-# dns.sh - a real DNS server for the integration lab: nsd (Debian's
-# package, installed by tests/lab/deps.sh; its own service is never
-# used), authoritative for the test's zones, on 127.0.0.1:53 inside the
-# test's private network namespace (lab_netns), and the test's own
-# /etc/resolv.conf and /etc/hosts in its private mount namespace.
-# Source it after lab.sh (common.sh loads lab.sh):
+# dns.sh - a real DNS server for the integration lab: nsd, extracted from
+# Debian's package into build/lab/nsd-root by dns_fetch (sh
+# tests/lab/deps.sh runs it), as lab_fetch does Postfix: installing the
+# package would start its nsd service on port 53 of a machine with
+# systemd.  It runs authoritative for the test's zones, on 127.0.0.1:53
+# inside the test's private network namespace (lab_netns), with the
+# test's own /etc/resolv.conf and /etc/hosts in its private mount
+# namespace.  Source it after lab.sh (common.sh loads lab.sh):
 #
 #   . "$top/tests/lab/dns.sh"
+#   dns_need                              # SKIP without nsd
 #   dns_zone "$T/dns" test <<'EOF'      # zone "test.": names relative
 #   a        MX 10 mx1.a                #   to it, as in any zone file
 #   mx1.a    A  127.0.0.2
@@ -30,6 +33,7 @@
 #
 # Functions (non-zero and a reason on stderr when they fail):
 #
+#   dns_fetch                extract nsd (deps.sh; the tests never do)
 #   dns_need                 SKIP (exit 77) without nsd or a private mount
 #                            namespace
 #   dns_zone DIR ZONE        zone file from stdin (SOA and NS added)
@@ -39,11 +43,39 @@
 #   dns_query NAME TYPE [SERVER=127.0.0.1]
 #   dns_resolv_conf DIR [LINE...]
 
-# dns_need : the test needs nsd and a mount namespace of its own (for
-# /etc/resolv.conf): SKIP, exit 77, naming what is missing.
+: "${LAB_NSD_ROOT:=$LAB_TOP/build/lab/nsd-root}"
+DNS_NSD=$LAB_NSD_ROOT/usr/sbin/nsd
+
+# dns_fetch : extract nsd and nsd-checkconf from the nsd .deb (apt-get
+# download, dpkg -x) into $LAB_NSD_ROOT, unless they are there.  Its
+# libraries (libevent-2.1-7, libfstrm0, libprotobuf-c1, libssl3,
+# libsystemd0) are plain packages that deps.sh installs.
+dns_fetch() {
+	[ -x "$DNS_NSD" ] && return 0
+	mkdir -p "$(dirname "$LAB_NSD_ROOT")" || return 1
+	(
+		exec 9>"$LAB_NSD_ROOT.lock"
+		flock -w 300 9 || { _lab_err "timeout waiting for $LAB_NSD_ROOT.lock"; exit 1; }
+		[ -x "$DNS_NSD" ] && exit 0
+		tmp=$(mktemp -d "$LAB_NSD_ROOT.tmp.XXXXXX") || exit 1
+		trap 'rm -rf "$tmp"' EXIT
+		chmod 755 "$tmp"
+		chown _apt "$tmp" 2>/dev/null || true
+		_lab_download "$tmp" nsd || exit 1
+		deb=$(ls "$tmp"/nsd_*.deb) && dpkg -x "$deb" "$tmp/root" || exit 1
+		[ -x "$tmp/root/usr/sbin/nsd" ] || { _lab_err "no nsd in $deb"; exit 1; }
+		rm -rf "$LAB_NSD_ROOT" && mv "$tmp/root" "$LAB_NSD_ROOT"
+	) && "$DNS_NSD" -v >/dev/null 2>&1 || {
+		_lab_err "nsd does not run from $LAB_NSD_ROOT (its libraries: sh tests/lab/deps.sh)"
+		return 1
+	}
+}
+
+# dns_need : the test needs nsd (dns_fetch) and a mount namespace of its
+# own (for /etc/resolv.conf): SKIP, exit 77, naming what is missing.
 dns_need() {
-	command -v nsd >/dev/null || {
-		echo "SKIP: nsd not installed (sh tests/lab/deps.sh installs it)"
+	"$DNS_NSD" -v >/dev/null 2>&1 || {
+		echo "SKIP: no nsd in $LAB_NSD_ROOT (sh tests/lab/deps.sh extracts it)"
 		exit 77
 	}
 	_dns_own_mntns || {
@@ -106,8 +138,8 @@ dns_start() {
 		_lab_err "usage: dns_start DIR [ADDR] (after dns_zone DIR ...)"
 		return 2
 	}
-	command -v nsd >/dev/null || {
-		_lab_err "no nsd (sh tests/lab/deps.sh installs it)"
+	[ -x "$DNS_NSD" ] || {
+		_lab_err "no $DNS_NSD (sh tests/lab/deps.sh extracts it)"
 		return 1
 	}
 	dir=$(cd "$dir" && pwd) || return 1
@@ -125,9 +157,9 @@ dns_start() {
 			printf 'zone:\n\tname: "%s"\n\tzonefile: "%s.zone"\n' "$zone" "$zone"
 		done <"$dir/zones"
 	} >"$dir/nsd.conf" || return 1
-	nsd-checkconf "$dir/nsd.conf" >&2 || return 1
+	"$LAB_NSD_ROOT/usr/sbin/nsd-checkconf" "$dir/nsd.conf" >&2 || return 1
 	: >"$dir/nsd.log"
-	nsd -d -c "$dir/nsd.conf" </dev/null >>"$dir/nsd.log" 2>&1 &
+	"$DNS_NSD" -d -c "$dir/nsd.conf" </dev/null >>"$dir/nsd.log" 2>&1 &
 	echo $! >"$dir/nsd.pid"
 	while read -r zone state; do
 		[ "$state" = ok ] && state=NOERROR || state=SERVFAIL
