@@ -4,7 +4,7 @@
 # Debian packages the build needs come from README's set-up command,
 # sh tests/lab/deps.sh, and make says so when they are missing.
 
-ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
+ifeq ($(filter clean distclean deb,$(MAKECMDGOALS)),)
 include config.mk
 endif
 
@@ -31,7 +31,7 @@ MANS		= man/carrier.8 man/carrier.conf.5 man/mailq.1 man/newaliases.1
 
 .PHONY: all check unit sanitize integration integration-asan lint demo \
 	install uninstall clean \
-	distclean bench bench-queue fuzz
+	distclean bench bench-queue fuzz deb
 
 all: carrier
 
@@ -253,6 +253,26 @@ uninstall:
 	@if [ -n "$$(ls -A $(DESTDIR)$(SPOOL)/queue 2>/dev/null)" ]; then \
 	    echo "uninstall: $(DESTDIR)$(SPOOL) kept: it holds queued mail" \
 	        >&2; else rm -rf $(DESTDIR)$(SPOOL); fi
+
+# The Debian package (debian/; README, "The Debian package"), built by
+# dpkg-buildpackage from a copy of the tree in DEBDIR/carrier: the
+# files git knows or would add (edits included; what .gitignore names
+# left out), or all but build/ outside git.  The .deb, and all else
+# dpkg-buildpackage writes beside its source, lands in DEBDIR.
+DEB_BUILD_FLAGS	?= -us -uc
+DEBDIR		?= build/deb
+deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
+	    { echo "make: dpkg-buildpackage or dh not found: $(DEPS_HINT)" >&2; \
+	    exit 1; }
+	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/carrier
+	{ git ls-files -z -co --exclude-standard 2>/dev/null || \
+	    find . -path ./build -prune -o -path ./.git -prune -o -type f \
+	    -print0; } | \
+	    tar --null --ignore-failed-read -T - -cf - | \
+	    tar -C $(DEBDIR)/carrier -xf -
+	cd $(DEBDIR)/carrier && dpkg-buildpackage $(DEB_BUILD_FLAGS)
+	@ls $(DEBDIR)/*.deb
 
 clean:
 	rm -rf build/obj build/asan carrier
