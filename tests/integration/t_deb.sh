@@ -130,6 +130,17 @@ if [ ${#host_mta[@]} -gt 0 ]; then
 		fail "dpkg --remove --force-depends ${host_mta[*]}: $(cat "$T/out")"; finish
 	fi
 fi
+# what the removal broke (packages that need an MTA) apt is asked to fix
+# (-f); and dpkg removes carrier from beside them with --force-depends
+fix=()
+[ ${#host_mta[@]} -eq 0 ] || fix=(-f)
+mapfile -t needy < <(dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Depends} ${Pre-Depends}\n' |
+	awk '$1 ~ /^[ih]i/ && /mail-transport-agent/ { print $2 }')
+force=()
+if [ ${#needy[@]} -gt 0 ]; then
+	force=(--force-depends)
+	echo "note: ${needy[*]} need an MTA: carrier is removed and purged with --force-depends"
+fi
 rm -rf "${paths[@]}" /usr/sbin/carrier /etc/carrier.conf /etc/cron.d/carrier /var/spool/carrier \
 	/lib/systemd/system/carrier-queue.service /lib/systemd/system/carrier-queue.timer \
 	/etc/systemd/system/timers.target.wants/carrier-queue.timer
@@ -176,9 +187,13 @@ if ! apt-cache show bsd-mailx >/dev/null 2>&1 || ! apt-cache show mailutils >/de
 	apt_ok=0
 	skip "apt: no package lists for bsd-mailx and mailutils (apt-get update): what apt installs beside carrier"
 else
-	apt-get -s -o APT::Install-Recommends=true install bsd-mailx >"$T/apt0" 2>&1
+	# bsd-mailx, or what the host has that needs an MTA (then apt-get -f
+	# alone: apt refuses to name packages beside broken ones)
+	want=(bsd-mailx) what=bsd-mailx
+	[ ${#needy[@]} -eq 0 ] || { want=(); what="what ${needy[*]} need"; }
+	apt-get -s "${fix[@]}" -o APT::Install-Recommends=true install "${want[@]}" >"$T/apt0" 2>&1
 	m=$(inst_mtas "$T/apt0")
-	[ -n "$m" ] && ok "without carrier, apt installs bsd-mailx with an MTA ($(echo $m))" ||
+	[ -n "$m" ] && ok "without carrier, apt installs $what with an MTA ($(echo $m))" ||
 		fail "without carrier, apt would install bsd-mailx with no MTA: $(grep -E '^(Inst|E:)' "$T/apt0")"
 fi
 
@@ -211,8 +226,6 @@ if [ "$rc" -ne 0 ] && grep -q 'carrier conflicts with mail-transport-agent' "$T/
 else
 	fail "dpkg -i carrier beside another MTA: exit $rc, status '$(status carrier)': $(cat "$T/out")"
 fi
-fix=()
-[ ${#host_mta[@]} -eq 0 ] || fix=(-f)	# what the host's MTA's removal broke
 apt-get install -y "${fix[@]}" -o Dpkg::Use-Pty=0 "$deb" >"$T/apt.out" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] && ok "apt-get install $(basename "$deb"): exit 0" ||
@@ -240,9 +253,13 @@ conff=$(dpkg-query -W -f='${Conffiles}\n' carrier | awk 'NF { print $1 }' | sort
 [ "$conff" = "/etc/carrier.conf /etc/cron.d/carrier " ] && ok "conffiles: $conff" || fail "conffiles: '$conff'"
 if [ "$apt_ok" = 1 ]; then
 	apt-get -s -o APT::Install-Recommends=true install bsd-mailx mailutils >"$T/apt1" 2>&1
+	rc=$?
 	m=$(inst_mtas "$T/apt1")
-	if [ -z "$m" ] && grep -q '^Inst bsd-mailx ' "$T/apt1" && grep -q '^Inst mailutils ' "$T/apt1" &&
-		! grep -q '^Remv carrier ' "$T/apt1"; then
+	got=1
+	for p in bsd-mailx mailutils; do
+		grep -q "^Inst $p " "$T/apt1" || [ "$(status $p)" = ii ] || got=0
+	done
+	if [ "$rc" -eq 0 ] && [ -z "$m" ] && [ "$got" = 1 ] && ! grep -q '^Remv carrier ' "$T/apt1"; then
 		ok "with carrier, apt installs bsd-mailx and mailutils (recommends too) and no MTA"
 	else
 		fail "with carrier, apt -s install bsd-mailx mailutils: $(grep -E '^(Inst|Remv|E:)' "$T/apt1")"
@@ -409,7 +426,7 @@ dpkg -i "$deb" >"$T/out" 2>&1 && ok "dpkg -i again (an upgrade): exit 0" || fail
 	fail "after the upgrade: $(stat -c '%U %G %a' /usr/sbin/carrier)"
 grep -q '^relay 127.0.0.1:25$' /etc/carrier.conf && ok "the upgrade kept the changed carrier.conf" || fail "carrier.conf replaced"
 
-dpkg --remove carrier >"$T/out" 2>&1 && ok "dpkg --remove carrier" || fail "dpkg --remove: $(cat "$T/out")"
+dpkg --remove "${force[@]}" carrier >"$T/out" 2>&1 && ok "dpkg --remove carrier" || fail "dpkg --remove: $(cat "$T/out")"
 [ "$(dpkg-query -W -f='${Status}' carrier)" = "deinstall ok config-files" ] && ok "removed: config-files" ||
 	fail "after remove: $(dpkg-query -W -f='${Status}' carrier)"
 for f in /usr/sbin/carrier "${paths[@]}" /usr/share/man/man8/carrier.8.gz /lib/systemd/system/carrier-queue.timer; do
@@ -421,7 +438,7 @@ done
 [ "$(ls -A "$q" 2>/dev/null)" = "$qfiles" ] && ok "remove kept the queue ($(echo $qfiles))" || fail "queue after remove: $(ls -A "$q" 2>&1)"
 getent group carrier >/dev/null && ok "remove kept the group" || fail "remove deleted the group"
 
-dpkg --purge carrier >"$T/out" 2>&1 && ok "dpkg --purge carrier" || fail "dpkg --purge: $(cat "$T/out")"
+dpkg --purge "${force[@]}" carrier >"$T/out" 2>&1 && ok "dpkg --purge carrier" || fail "dpkg --purge: $(cat "$T/out")"
 [ -z "$(dpkg-query -W -f='${Status}' carrier 2>/dev/null)" ] && ok "purged: dpkg knows no carrier" ||
 	fail "after purge: $(dpkg-query -W -f='${Status}' carrier 2>&1)"
 for f in /etc/carrier.conf /etc/cron.d/carrier /var/spool/carrier "$w/carrier-queue.timer"; do
