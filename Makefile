@@ -31,7 +31,7 @@ MANS		= man/carrier.8 man/carrier.conf.5 man/mailq.1 man/newaliases.1
 
 .PHONY: all check unit sanitize integration integration-asan lint demo \
 	install uninstall clean \
-	distclean bench bench-queue fuzz deb
+	distclean bench bench-queue fuzz
 
 all: carrier
 
@@ -261,6 +261,7 @@ uninstall:
 # dpkg-buildpackage writes beside its source, lands in DEBDIR.
 DEB_BUILD_FLAGS	?= -us -uc
 DEBDIR		?= build/deb
+.PHONY: deb
 deb:
 	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
 	    { echo "make: dpkg-buildpackage or dh not found: $(DEPS_HINT)" >&2; \
