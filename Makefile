@@ -4,7 +4,7 @@
 # Debian packages the build needs come from README's set-up command,
 # sh tests/lab/deps.sh, and make says so when they are missing.
 
-ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
+ifeq ($(filter clean distclean deb,$(MAKECMDGOALS)),)
 include config.mk
 endif
 
@@ -259,6 +259,27 @@ uninstall:
 	@if [ -n "$$(ls -A $(DESTDIR)$(SPOOL)/queue 2>/dev/null)" ]; then \
 	    echo "uninstall: $(DESTDIR)$(SPOOL) kept: it holds queued mail" \
 	        >&2; else rm -rf $(DESTDIR)$(SPOOL); fi
+
+# The Debian package (debian/; README, "The Debian package"), built by
+# dpkg-buildpackage from a copy of the tree in DEBDIR/carrier: the
+# files git knows or would add (edits included; what .gitignore names
+# left out), or all but build/ outside git.  The .deb, and all else
+# dpkg-buildpackage writes beside its source, lands in DEBDIR.
+DEB_BUILD_FLAGS	?= -us -uc
+DEBDIR		?= build/deb
+.PHONY: deb
+deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
+	    { echo "make: dpkg-buildpackage or dh not found: $(DEPS_HINT)" >&2; \
+	    exit 1; }
+	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/carrier
+	{ git ls-files -z -co --exclude-standard 2>/dev/null || \
+	    find . -path ./build -prune -o -path ./.git -prune -o -type f \
+	    -print0; } | \
+	    tar --null --ignore-failed-read -T - -cf - | \
+	    tar -C $(DEBDIR)/carrier -xf -
+	cd $(DEBDIR)/carrier && dpkg-buildpackage $(DEB_BUILD_FLAGS)
+	@ls $(DEBDIR)/*.deb
 
 clean:
 	rm -rf build/obj build/asan carrier

@@ -44,6 +44,14 @@ git git-email libmailtools-perl php-cli perl python3-apt python3-distro-info
 lsb-release liblockfile1 libmariadb3 libgpgme11 libtokyocabinet9 libnotmuch5
 liblua5.4-0 libidn12"
 
+# the Debian package (make deb, t_deb): debhelper (dh, compat 13),
+#   dpkg-dev (dpkg-buildpackage), fakeroot, lintian; adduser and passwd
+#   (the package's maintainer scripts make and delete its group);
+#   libgsasl18, a runtime library of the extracted mailutils' mail
+#   (t_deb's and t_callers_postfix's "mail -s")
+PKGS="$PKGS
+debhelper dpkg-dev fakeroot lintian adduser passwd libgsasl18"
+
 # One dpkg-query for all of them ("name installed" lines).
 # shellcheck disable=SC2086 # word splitting intended
 have=" $(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $PKGS 2>/dev/null |
