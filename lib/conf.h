@@ -33,7 +33,7 @@
 #define CONF_LIFETIME_DEFAULT	(5 * 86400)	/* seconds in the queue */
 #define CONF_BACKOFF_MIN_DEFAULT 300		/* Postfix's minimal */
 #define CONF_BACKOFF_MAX_DEFAULT 3600
-#define CONF_CONCURRENCY_DEFAULT 4	/* domains delivered at once */
+#define CONF_CONCURRENCY_DEFAULT 16	/* domains delivered at once */
 #define CONF_CONCURRENCY_MAX	64
 #define CONF_DNS_DEFAULT	30	/* seconds, one domain's lookups */
 #define CONF_DOMAIN_CONNECT_DEFAULT 120	/* seconds, all of a domain's

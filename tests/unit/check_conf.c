@@ -308,7 +308,7 @@ START_TEST(test_conf_dump)
 	ck_assert_ptr_nonnull(strstr(out, "tls_mx encrypt\n"));
 	ck_assert_ptr_nonnull(strstr(out, "source_address 192.0.2.7 ::1\n"));
 	ck_assert_ptr_nonnull(strstr(out, "ip_prefer ipv4\n"));
-	ck_assert_ptr_nonnull(strstr(out, "domain_concurrency 4\n"));
+	ck_assert_ptr_nonnull(strstr(out, "domain_concurrency 16\n"));
 	/* what is shown is a configuration: the same, but the command */
 	conf_defaults(&again);
 	ck_assert_msg(conf_parse(&again, "dump", out, strlen(out), err,
