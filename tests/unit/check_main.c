@@ -31,6 +31,7 @@ main(void)
 	srunner_add_suite(sr, net_suite());
 	srunner_add_suite(sr, policy_suite());
 	srunner_add_suite(sr, qp_suite());
+	srunner_add_suite(sr, route_suite());
 	srunner_add_suite(sr, qenv_suite());
 	srunner_add_suite(sr, smtp_reply_suite());
 	srunner_add_suite(sr, smtp_suite());

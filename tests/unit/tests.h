@@ -26,6 +26,7 @@ Suite	*message_suite(void);
 Suite	*net_suite(void);
 Suite	*policy_suite(void);
 Suite	*qp_suite(void);
+Suite	*route_suite(void);
 Suite	*qenv_suite(void);
 Suite	*smtp_reply_suite(void);
 Suite	*smtp_suite(void);
