@@ -32,5 +32,6 @@ Suite	*smtp_reply_suite(void);
 Suite	*smtp_suite(void);
 Suite	*smtpd_suite(void);
 Suite	*smtpd_parse_suite(void);
+Suite	*sts_suite(void);
 
 #endif
