@@ -33,5 +33,6 @@ Suite	*smtp_suite(void);
 Suite	*smtpd_suite(void);
 Suite	*smtpd_parse_suite(void);
 Suite	*sts_suite(void);
+Suite	*tlsa_suite(void);
 
 #endif
