@@ -73,9 +73,10 @@ int	tlsa_usable(const struct tlsa *t);
  *
  * On DNSMSG_OK, the TLSA records of the name are in t[0 .. *n - 1] in
  * answer order: every one, usable or not, malformed ones included
- * (len 0, so unusable), since a client tells "no records" from "records,
- * none usable" (RFC 7672 2.2).  When there are more than max, usable
- * ones take the place of unusable ones kept, and the rest are ignored.
+ * (len 0, so unusable), since RFC 7672 tells "no records" (opportunistic
+ * TLS) from "records, none usable" (TLS still required, without
+ * authentication).  When there are more than max, usable ones take the
+ * place of unusable ones kept, and the rest are ignored.
  * *ad is the header's AD bit (the resolver validated the answer with
  * DNSSEC) on DNSMSG_OK and DNSMSG_NXDOMAIN (a denial is secure or not
  * too), 0 otherwise.  The other results and why are dnsmsg_mx's; *n is

@@ -287,7 +287,7 @@ START_TEST(test_tlsa_parse_answer_bad)
 	dnspkt_answer(&pkt, QNAME, TLSA_TYPE, ns_r_noerror);
 	add_tlsa(QNAME, 3, 1, 1, 32);
 	dnspkt_rr(&pkt, QNAME, ns_t_a, "\xc0\x00\x02\x01", 4);
-	dnspkt_put16(&pkt, 6, 3);		/* one answer more than there is */
+	dnspkt_put16(&pkt, 6, 3);	/* an answer more than there is */
 	ck_assert_int_eq(tlsa_parse_answer(pkt.buf, pkt.len, QNAME, recs,
 	    TLSA_MAX, &n, &ad, why, sizeof(why)), DNSMSG_BAD);
 	ck_assert_uint_eq(n, 0);
