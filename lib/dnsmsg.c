@@ -356,6 +356,28 @@ dnsmsg_addrs(const unsigned char *pkt, size_t len, const char *qname,
 	return DNSMSG_OK;
 }
 
+enum dnsmsg_result
+dnsmsg_each(const unsigned char *pkt, size_t len, const char *qname,
+    int qtype, void (*fn)(void *, const unsigned char *, size_t), void *arg,
+    char *why, size_t whylen)
+{
+	char target[DNSMSG_PNAME];
+	enum dnsmsg_result res;
+	ns_msg msg;
+	ns_rr rr;
+	int i, r;
+
+	res = dnsmsg_open(&msg, pkt, len, qname, qtype, target, why, whylen);
+	if (res != DNSMSG_OK)
+		return res;
+	i = 0;
+	while ((r = dnsmsg_next(&msg, &i, qtype, target, &rr)) == 1)
+		fn(arg, ns_rr_rdata(rr), ns_rr_rdlen(rr));
+	if (r == -1)
+		return dnsmsg_bad(why, whylen, "malformed record");
+	return DNSMSG_OK;
+}
+
 size_t
 dnsmsg_length(const unsigned char *buf, size_t size)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * dnsmsg.h: strict parsing of DNS answers (RFC 1035 4.1, RFC 2181) for
- * MX, A and AAAA questions; pure functions, no I/O.
+ * MX, A and AAAA questions, and the records of another type handed to
+ * a callback (dnsmsg_each); pure functions, no I/O.
  *
  * An answer is checked before anything is taken from it: the header
  * (QR set, opcode QUERY, exactly one question, and that question the one
@@ -86,6 +87,22 @@ enum dnsmsg_result dnsmsg_mx(const unsigned char *pkt, size_t len,
 enum dnsmsg_result dnsmsg_addrs(const unsigned char *pkt, size_t len,
 	    const char *qname, int type, struct dns_addr *a, size_t max,
 	    size_t *n, char *why, size_t whylen);
+
+/*
+ * The generic form of the two above, for the types this module does
+ * not read (the TLSA records of tlsa.h): checks pkt as the answer to a
+ * question (qname, qtype, class IN) and follows CNAMEs as they do, then
+ * calls fn(arg, rdata, rdlen) for each record of type qtype and class
+ * IN of the name, in answer order, rdata pointing into pkt and not
+ * checked (fn's job).  The results are dnsmsg_mx's; fn is called only
+ * for an answer that passed the checks, but a record of the answer
+ * section met later that does not parse still makes it DNSMSG_BAD:
+ * the caller drops what fn kept when the result is not DNSMSG_OK.
+ */
+enum dnsmsg_result dnsmsg_each(const unsigned char *pkt, size_t len,
+	    const char *qname, int qtype,
+	    void (*fn)(void *, const unsigned char *, size_t), void *arg,
+	    char *why, size_t whylen);
 
 /*
  * The name of an rcode (RFC 1035 4.1.1 and its successors): "NOERROR",

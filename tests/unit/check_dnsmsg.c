@@ -768,6 +768,41 @@ START_TEST(test_dnsmsg_name_ok_length)
 }
 END_TEST
 
+/* dnsmsg_each's callback: counts the records and their octets. */
+static void
+each_count(void *arg, const unsigned char *rdata, size_t rdlen)
+{
+	size_t *count = arg;
+
+	ck_assert_ptr_nonnull(rdata);
+	count[0]++;
+	count[1] += rdlen;
+}
+
+/* The records of a type, handed over raw; not on a bad answer. */
+START_TEST(test_dnsmsg_each)
+{
+	size_t count[2] = { 0, 0 };
+	char why[64];
+
+	ck_assert_int_eq(dnsmsg_each(cap_mx, sizeof(cap_mx), "example.org",
+	    ns_t_mx, each_count, count, why, sizeof(why)), DNSMSG_OK);
+	ck_assert_uint_eq(count[0], 3);
+	ck_assert_uint_eq(count[1], 3 * 19);	/* pref, a 17-octet name */
+	count[0] = count[1] = 0;
+	ck_assert_int_eq(dnsmsg_each(cap_a, sizeof(cap_a), "mail.example.org",
+	    ns_t_a, each_count, count, why, sizeof(why)), DNSMSG_OK);
+	ck_assert_uint_eq(count[0], 1);
+	ck_assert_uint_eq(count[1], 4);
+	ck_assert_int_eq(dnsmsg_each(cap_a, sizeof(cap_a), "mail.example.org",
+	    ns_t_aaaa, each_count, count, why, sizeof(why)), DNSMSG_BAD);
+	ck_assert_int_eq(dnsmsg_each(cap_refused, sizeof(cap_refused),
+	    "nosuch.example.org", ns_t_mx, each_count, count, why,
+	    sizeof(why)), DNSMSG_SERVFAIL);
+	ck_assert_uint_eq(count[0], 1);
+}
+END_TEST
+
 Suite *
 dnsmsg_suite(void)
 {
@@ -798,6 +833,7 @@ dnsmsg_suite(void)
 	tcase_add_loop_test(tc, test_dnsmsg_name_ok_table, 0,
 	    sizeof(names) / sizeof(names[0]));
 	tcase_add_test(tc, test_dnsmsg_name_ok_length);
+	tcase_add_test(tc, test_dnsmsg_each);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -32,5 +32,7 @@ Suite	*smtp_reply_suite(void);
 Suite	*smtp_suite(void);
 Suite	*smtpd_suite(void);
 Suite	*smtpd_parse_suite(void);
+Suite	*sts_suite(void);
+Suite	*tlsa_suite(void);
 
 #endif
