@@ -72,8 +72,6 @@ static int	domain_of(const char *, char *, size_t);
 static int	group_rcpts(const struct carrier_options *,
 		    struct carrier_envelope *, struct group **, size_t *);
 static void	groups_free(struct group *, size_t);
-static void	route_options(const struct carrier_options *,
-		    struct route_opts *);
 static void	mx_hop(const struct carrier_options *, struct route *,
 		    size_t, int64_t, struct hop *, struct policy_tls *);
 static void	reach_note(struct reach *, const struct hop *);
@@ -193,19 +191,6 @@ groups_free(struct group *g, size_t n)
 	for (i = 0; i < n; i++)
 		free(g[i].idx);
 	free(g);
-}
-
-static void
-route_options(const struct carrier_options *opts, struct route_opts *ro)
-{
-	memset(ro, 0, sizeof(*ro));
-	ro->relay_host = opts->relay_host;
-	ro->relay_port = opts->relay_port;
-	ro->dns_timeout = opts->dns_timeout;
-	ro->family = opts->ip_version == CONF_IP_V4 ? NET_ONLY_V4 :
-	    opts->ip_version == CONF_IP_V6 ? NET_ONLY_V6 : NET_ANY;
-	ro->prefer = opts->ip_prefer == CONF_IP_V4 ? NET_PREFER_V4 :
-	    opts->ip_prefer == CONF_IP_V6 ? NET_PREFER_V6 : NET_PREFER_NONE;
 }
 
 /* Host i of an MX route as a hop, with the TLS of tls_mx. */
@@ -354,17 +339,11 @@ try_host(const struct carrier_options *opts, struct hop *hop,
 	}
 	/* another connection for recipients put off after QUIT went */
 	while (act == POLICY_DONE) {
-		size_t i, open = 0;
-
-		for (i = 0; i < sub->nrcpts; i++)
-			open += !envelope_done(&sub->rcpts[i]);
-		left = open;
-		if (open == 0 || open == sub->nrcpts)
+		left = envelope_open_count(sub);
+		if (left == 0 || left == sub->nrcpts)
 			break;
 		(void)hop_session(opts, hop, sub, msg, err);
-		for (open = 0, i = 0; i < sub->nrcpts; i++)
-			open += !envelope_done(&sub->rcpts[i]);
-		if (open == 0 || open == left)
+		if (envelope_open_count(sub) == left)
 			break;
 	}
 	return act;
@@ -464,7 +443,7 @@ deliver_group(const struct carrier_options *opts, struct group *g,
 	}
 	for (k = 0; k < g->n; k++)
 		sub.rcpts[k] = env->rcpts[g->idx[k]];
-	route_options(opts, &ro);
+	hop_route_options(opts, &ro);
 	if ((st = route_lookup(&ro, g->domain, &r, err)) == CARRIER_OK)
 		st = walk(opts, &r, &sub, msg, &g->answered, err);
 	else {

@@ -108,6 +108,16 @@ envelope_add_rcpt(struct carrier_envelope *env, const char *addr)
 	return 0;
 }
 
+size_t
+envelope_open_count(const struct carrier_envelope *env)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < env->nrcpts; i++)
+		n += !envelope_done(&env->rcpts[i]);
+	return n;
+}
+
 void
 envelope_settle(struct carrier_rcpt *r)
 {

@@ -105,6 +105,9 @@ envelope_done(const struct carrier_rcpt *r)
 	return r->state != ENVELOPE_PENDING;
 }
 
+/* The recipients of env without an outcome yet (pending). */
+size_t	envelope_open_count(const struct carrier_envelope *env);
+
 /* Frees what the envelope owns; it may be initialised again. */
 void	envelope_free(struct carrier_envelope *);
 

@@ -65,7 +65,6 @@ static enum carrier_status connect_hop(const struct carrier_options *,
 static enum carrier_status greeting(const struct carrier_options *,
 		    struct smtp_session *, struct carrier_error *);
 static size_t	delivered(const struct carrier_envelope *);
-static size_t	undone(const struct carrier_envelope *);
 static int	reuse(const struct carrier_options *, const struct hop *);
 static enum carrier_status open_session(const struct carrier_options *,
 		    struct hop *, struct smtp_session *, char *, size_t,
@@ -281,17 +280,6 @@ delivered(const struct carrier_envelope *env)
 	return n;
 }
 
-/* The recipients without an outcome yet. */
-static size_t
-undone(const struct carrier_envelope *env)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < env->nrcpts; i++)
-		n += !envelope_done(&env->rcpts[i]);
-	return n;
-}
-
 /* Whether the kept connection goes to hop, and still serves (RSET). */
 static int
 reuse(const struct carrier_options *opts, const struct hop *hop)
@@ -393,13 +381,14 @@ hop_session(const struct carrier_options *opts, struct hop *hop,
 	text.off = msg->body_off;
 	text.len = msg->file_size - msg->body_off;
 	for (;;) {
-		size_t left = undone(env);
+		size_t left = envelope_open_count(env);
 
 		/* smtp_transaction clears it for more */
 		s.last = !opts->reuse;
 		st = smtp_transaction(&s, env, &text, &msg->info, err);
-		if (st != CARRIER_OK || s.quit_sent || undone(env) == 0 ||
-		    undone(env) == left)
+		if (st != CARRIER_OK || s.quit_sent ||
+		    envelope_open_count(env) == 0 ||
+		    envelope_open_count(env) == left)
 			break;
 	}
 	if (st == CARRIER_OK && opts->reuse && !s.quit_sent) {
@@ -419,6 +408,19 @@ hop_session(const struct carrier_options *opts, struct hop *hop,
 	conn_tls_close(&hop_conn);
 	conn_close(&hop_conn);
 	return st;
+}
+
+void
+hop_route_options(const struct carrier_options *opts, struct route_opts *ro)
+{
+	memset(ro, 0, sizeof(*ro));
+	ro->relay_host = opts->relay_host;
+	ro->relay_port = opts->relay_port;
+	ro->dns_timeout = opts->dns_timeout;
+	ro->family = opts->ip_version == CONF_IP_V4 ? NET_ONLY_V4 :
+	    opts->ip_version == CONF_IP_V6 ? NET_ONLY_V6 : NET_ANY;
+	ro->prefer = opts->ip_prefer == CONF_IP_V4 ? NET_PREFER_V4 :
+	    opts->ip_prefer == CONF_IP_V6 ? NET_PREFER_V6 : NET_PREFER_NONE;
 }
 
 void

@@ -15,6 +15,7 @@
 #include "dnsmsg.h"
 #include "net.h"
 #include "policy.h"
+#include "route.h"
 #include "carrier.h"
 
 #define HOP_TRIES_MAX	DNSMSG_ADDR_MAX	/* addresses of one host */
@@ -61,6 +62,10 @@ struct hop {
 enum carrier_status hop_session(const struct carrier_options *opts,
 	    struct hop *hop, struct carrier_envelope *env,
 	    const struct carrier_message *msg, struct carrier_error *err);
+
+/* What route_lookup() needs of opts (route.h). */
+void	hop_route_options(const struct carrier_options *opts,
+	    struct route_opts *ro);
 
 /* The relay as a hop: the port and implicit TLS by the policy. */
 void	hop_relay(const struct carrier_options *opts, struct hop *hop);

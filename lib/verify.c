@@ -18,6 +18,7 @@
 #include "monotime.h"
 #include "net.h"
 #include "route.h"
+#include "hop.h"
 #include "text.h"
 #include "carrier.h"
 
@@ -90,12 +91,8 @@ carrier_route_describe(const struct carrier_options *opts, const char *rcpt,
 	if (at == NULL || at[1] == '\0')
 		return status_set(err, CARRIER_PERM, PHASE_INPUT, "no domain "
 		    "to deliver to in %s", rcpt);
-	memset(&ro, 0, sizeof(ro));
-	ro.dns_timeout = opts->dns_timeout;
-	ro.family = opts->ip_version == CONF_IP_V4 ? NET_ONLY_V4 :
-	    opts->ip_version == CONF_IP_V6 ? NET_ONLY_V6 : NET_ANY;
-	ro.prefer = opts->ip_prefer == CONF_IP_V4 ? NET_PREFER_V4 :
-	    opts->ip_prefer == CONF_IP_V6 ? NET_PREFER_V6 : NET_PREFER_NONE;
+	hop_route_options(opts, &ro);
+	ro.relay_host = NULL;	/* the route without one */
 	if ((st = route_lookup(&ro, at + 1, &r, err)) != CARRIER_OK)
 		goto out;
 	text_append(buf, size, &len, "%s of %s:\n", r.kind == ROUTE_MX ?
