@@ -162,6 +162,27 @@ mx_send "IPv6 only" six@v6.test
 expect_rc 0 "IPv6-only MX"
 mx_landed p6 v6.test six "AAAA only, at [::2]"
 
+# 8b. ip_version ipv4: the IPv6-only MX is not used, temporarily (the
+# MX host "has no IPv4 address"), and nothing connects.
+mx_conf 'connect_timeout 2' 'ip_version ipv4'
+syn=$(lab_syn_count '*')
+mx_send "IPv4 only" six4@v6.test
+expect_rc 75 "ip_version ipv4, an IPv6-only MX"
+grep -q 'MX host mx\.v6\.test has no IPv4 address' "$T/err" &&
+	ok "ip_version ipv4: the MX host has no IPv4 address" ||
+	fail "ip_version ipv4: $(cat "$T/err")"
+mx_no_connect "$syn" "ip_version ipv4"
+
+# 8c. source_address: connections come from that address.
+mx_conf 'connect_timeout 2' 'source_address 127.0.0.9'
+mx_send "source address" src@order.test
+expect_rc 0 "source_address 127.0.0.9"
+mx_landed p2 order.test src "sent from 127.0.0.9"
+grep -q 'connect from [^ ]*\[127\.0\.0\.9\]' "$T/p2/maillog" &&
+	ok "Postfix saw the connection from 127.0.0.9" ||
+	fail "no connection from 127.0.0.9 in p2's log: $(grep 'connect from' "$T/p2/maillog" | tail -2)"
+mx_conf 'connect_timeout 2'
+
 # 9. -bv: the route of each recipient, the MX hosts in the order they
 # would be tried, with their preferences and addresses; nothing sent.
 syn=$(lab_syn_count '*')
