@@ -30,8 +30,8 @@
 #include "spool.h"
 #include "carrier.h"
 
-#define QUEUE_ORPHAN_AGE	86400	/* seconds before a data file
-					   without an envelope is removed */
+#define QUEUE_ORPHAN_AGE	86400	/* seconds before an envelope a
+					   kill left in tmp/ is removed */
 #define QUEUE_COPY_CHUNK	65536
 #define QUEUE_REPORTS_MAX	100	/* reports one run sends; messages
 					   whose report would pass it wait,
@@ -66,8 +66,8 @@ static void	submit_report(struct run *, const struct qenv *,
 		    const struct carrier_envelope *,
 		    const struct carrier_message *, enum bounce_kind);
 static void	run_one(struct run *, const char *);
-static enum carrier_status open_list(struct spool *, const char *, char ***,
-		    size_t *, struct carrier_error *);
+static enum carrier_status open_list(struct spool *, const char *, time_t,
+		    char ***, size_t *, struct carrier_error *);
 
 /* Copies len octets of in (from 0) to out; 0 or -1 with errno. */
 static int
@@ -598,15 +598,18 @@ out:
 	(void)close(fd);
 }
 
-/* Opens the spool and lists its messages; on failure err says why. */
+/*
+ * Opens the spool and lists its messages, removing what kills left if
+ * tidy_age is not negative (spool_list); on failure err says why.
+ */
 static enum carrier_status
-open_list(struct spool *sp, const char *path, char ***ids, size_t *n,
-    struct carrier_error *err)
+open_list(struct spool *sp, const char *path, time_t tidy_age, char ***ids,
+    size_t *n, struct carrier_error *err)
 {
 	if (spool_open(sp, path) == -1)
 		return status_set(err, CARRIER_TEMP, PHASE_LOCAL, "the spool: "
 		    "%s: %s", sp->failed, strerror(errno));
-	if (spool_list(sp, QUEUE_ORPHAN_AGE, ids, n) == -1) {
+	if (spool_list(sp, tidy_age, ids, n) == -1) {
 		(void)status_set(err, CARRIER_TEMP, PHASE_LOCAL, "reading "
 		    "%s/queue: %s", path, strerror(errno));
 		spool_close(sp);
@@ -636,7 +639,8 @@ carrier_queue_run(const struct carrier_options *opts,
 		return status_set(err, CARRIER_TEMP, PHASE_CONFIG, "no spool "
 		    "is configured");
 	(void)priv_raise();
-	if (open_list(&r.sp, o.spool, &ids, &n, err) != CARRIER_OK) {
+	if (open_list(&r.sp, o.spool, QUEUE_ORPHAN_AGE, &ids, &n, err) !=
+	    CARRIER_OK) {
 		priv_lower();
 		return CARRIER_TEMP;
 	}
@@ -668,7 +672,7 @@ carrier_queue_list(const struct carrier_options *opts,
 		return status_set(err, CARRIER_TEMP, PHASE_CONFIG, "no spool "
 		    "is configured");
 	(void)priv_raise();	/* the envelopes: group-readable */
-	if (open_list(&sp, opts->spool, &ids, &n, err) != CARRIER_OK) {
+	if (open_list(&sp, opts->spool, -1, &ids, &n, err) != CARRIER_OK) {
 		priv_lower();
 		return CARRIER_TEMP;
 	}

@@ -26,7 +26,8 @@
  *   file is synced and linked in first, then the envelope is written to
  *   tmp/, synced, renamed into queue/, and queue/ is synced.  A kill at
  *   any point leaves either no envelope (the message was not accepted;
- *   an orphan data file is removed later) or a whole one.
+ *   an orphan data file is removed by the next queue run) or a whole
+ *   one.
  * - It leaves when its envelope is unlinked (the data goes after it);
  *   a queue run syncs queue/ once after its removals, not after each: a
  *   removal lost to a power loss only sends that message again, the
@@ -56,7 +57,7 @@
 
 static int	subdir(int, const char *);
 static int	name(char *, size_t, const char *, const char *);
-static void	reap(struct spool *, const char *, time_t, time_t);
+static void	reap(struct spool *, const char *);
 static int	tmp_envelope(const char *);
 static void	reap_tmp(struct spool *, time_t, time_t);
 static int	cmp_ids(const void *, const void *);
@@ -366,15 +367,18 @@ spool_set_aside(struct spool *sp, const char *id)
 }
 
 /*
- * Removes data file ID.d if it has no envelope, was linked in more than
- * max_age seconds ago (its ctime), and nobody holds it: a kill between
- * the link and the envelope left it, and no one will ever send it.
+ * Removes data file ID.d if it has no envelope and nobody holds its
+ * lock.  Its submitter takes the lock before the link and holds it
+ * until the envelope is in, and a runner holds it from before it
+ * unlinks the envelope until after it unlinks the data: a data file
+ * that is unlocked and has no envelope has no living writer (a kill
+ * between the link and the envelope, or between a runner's two
+ * unlinks, left it) and no one will ever send it.
  */
 static void
-reap(struct spool *sp, const char *id, time_t now, time_t max_age)
+reap(struct spool *sp, const char *id)
 {
 	char file[QENV_ID_MAX + 4];
-	struct stat st;
 	int fd;
 
 	(void)snprintf(file, sizeof(file), "%s.e", id);
@@ -382,8 +386,7 @@ reap(struct spool *sp, const char *id, time_t now, time_t max_age)
 	    errno != ENOENT || (fd = spool_lock(sp, id)) == -1)
 		return;
 	/* locked: no envelope can appear now but from another link */
-	if (fstat(fd, &st) == 0 && now - st.st_ctime > max_age &&
-	    faccessat(sp->queuefd, file, F_OK, AT_SYMLINK_NOFOLLOW) == -1 &&
+	if (faccessat(sp->queuefd, file, F_OK, AT_SYMLINK_NOFOLLOW) == -1 &&
 	    errno == ENOENT) {
 		file[strlen(file) - 1] = 'd';
 		(void)unlinkat(sp->queuefd, file, 0);
@@ -472,7 +475,8 @@ spool_list(struct spool *sp, time_t max_age, char ***ids, size_t *n)
 		if (!qenv_id_ok(id))
 			continue;
 		if (de->d_name[len - 1] == 'd') {
-			reap(sp, id, now, max_age);
+			if (max_age >= 0)
+				reap(sp, id);
 			continue;
 		}
 		if (de->d_name[len - 1] != 'e')
@@ -490,7 +494,8 @@ spool_list(struct spool *sp, time_t max_age, char ***ids, size_t *n)
 	if (errno != 0)
 		goto fail;
 	(void)closedir(d);
-	reap_tmp(sp, now, max_age);
+	if (max_age >= 0)
+		reap_tmp(sp, now, max_age);
 	if (*n > 0)
 		qsort(v, *n, sizeof(*v), cmp_ids);
 	*ids = v;

@@ -101,11 +101,12 @@ int	spool_set_aside(struct spool *sp, const char *id);
 
 /*
  * The ids of the messages in queue/ (those with an envelope), sorted
- * (by arrival); data files without an envelope older than max_age
- * seconds (left by a kill between the link and the envelope), and
- * envelope files in tmp/ not written to for max_age seconds (left by a
- * kill during their write), are removed on the way.  *ids is an array the caller frees with
- * spool_free_ids().  Returns 0, or -1 with errno.
+ * (by arrival); data files without an envelope that no one holds
+ * locked (left by a kill between the link and the envelope, or between
+ * a runner's two unlinks), and envelope files in tmp/ not written to
+ * for max_age seconds (left by a kill during their write), are removed
+ * on the way, unless max_age is negative (a listing changes nothing).
+ * *ids is an array the caller frees with spool_free_ids().  Returns 0, or -1 with errno.
  */
 int	spool_list(struct spool *sp, time_t max_age, char ***ids, size_t *n);
 

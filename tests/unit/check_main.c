@@ -33,6 +33,7 @@ main(void)
 	srunner_add_suite(sr, qp_suite());
 	srunner_add_suite(sr, route_suite());
 	srunner_add_suite(sr, qenv_suite());
+	srunner_add_suite(sr, spool_suite());
 	srunner_add_suite(sr, smtp_reply_suite());
 	srunner_add_suite(sr, smtp_suite());
 	srunner_add_suite(sr, smtpd_suite());

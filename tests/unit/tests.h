@@ -29,6 +29,7 @@ Suite	*qp_suite(void);
 Suite	*route_suite(void);
 Suite	*qenv_suite(void);
 Suite	*smtp_reply_suite(void);
+Suite	*spool_suite(void);
 Suite	*smtp_suite(void);
 Suite	*smtpd_suite(void);
 Suite	*smtpd_parse_suite(void);
