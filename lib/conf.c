@@ -59,6 +59,10 @@ static int	set_domain_connect_timeout(struct conf *, const char *,
 		    char *, size_t);
 static int	set_source_address(struct conf *, const char *, char *,
 		    size_t);
+static int	set_tls_mx_domains(struct conf *, const char *, char *,
+		    size_t);
+static int	set_trusted_resolvers(struct conf *, const char *, char *,
+		    size_t);
 static int	set_ip_version(struct conf *, const char *, char *, size_t);
 static int	set_ip_prefer(struct conf *, const char *, char *, size_t);
 static int	pick(const char *const *, size_t, const char *, int *);
@@ -220,6 +224,8 @@ static const struct conf_key conf_keys[] = {
 	{ "queue_reuse",	set_queue_reuse },
 	{ "allow_config",	set_allow_config },
 	{ "tls_mx",		set_tls_mx },
+	{ "tls_mx_domains",	set_tls_mx_domains },
+	{ "trusted_resolvers",	set_trusted_resolvers },
 	{ "domain_concurrency",	set_domain_concurrency },
 	{ "dns_timeout",	set_dns_timeout },
 	{ "domain_connect_timeout", set_domain_connect_timeout },
@@ -250,6 +256,7 @@ conf_defaults(struct conf *conf)
 	conf->dns_timeout = CONF_DNS_DEFAULT;
 	conf->domain_connect_timeout = CONF_DOMAIN_CONNECT_DEFAULT;
 	conf->ip_prefer = CONF_IP_V6;	/* RFC 8305 4 */
+	conf->tls_mx = CONF_TLS_MX_DANE;
 }
 
 static int
@@ -513,7 +520,8 @@ pick(const char *const *words, size_t n, const char *v, int *out)
 }
 
 const char *const conf_tls_mx_names[] = { "may", "none", "encrypt",
-    "verify" };
+    "verify", "dane" };
+#define TLS_MX_WORDS	"dane, may, none, encrypt or verify"
 const char *const conf_ip_names[] = { "any", "ipv4", "ipv6" };
 
 /* One of words (n), into *out (left as it is when v is none of them). */
@@ -533,8 +541,8 @@ set_tls_mx(struct conf *c, const char *v, char *err, size_t errlen)
 {
 	int i = 0, rc;
 
-	rc = choice("tls_mx", conf_tls_mx_names, 4, "may, none, encrypt or "
-	    "verify", v, &i, err, errlen);
+	rc = choice("tls_mx", conf_tls_mx_names, 5, TLS_MX_WORDS, v, &i, err,
+	    errlen);
 	c->tls_mx = (enum conf_tls_mx)i;
 	return rc;
 }
@@ -600,6 +608,118 @@ bad:
 	(void)snprintf(err, errlen, "invalid source_address \"%.64s\" "
 	    "(expected an IPv4 address, an IPv6 address, or one of each)", v);
 	return -1;
+}
+
+/* The next blank- or comma-separated word of *p into word; its length. */
+static size_t
+next_word(const char **p, char *word, size_t size)
+{
+	size_t n;
+
+	*p += strspn(*p, " \t,");
+	n = strcspn(*p, " \t,");
+	if (n < size) {
+		memcpy(word, *p, n);
+		word[n] = '\0';
+	}
+	*p += n;
+	return n;
+}
+
+/* "example.org=verify .corp.example=encrypt ...", at most 32 entries. */
+static int
+set_tls_mx_domains(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	struct conf_tls_domain *d;
+	char word[CONF_HOST_MAX + 16], *eq, *q;
+	size_t n, i;
+	int level;
+
+	c->ntls_domains = 0;
+	while ((n = next_word(&v, word, sizeof(word))) > 0) {
+		if (n >= sizeof(word) || (eq = strchr(word, '=')) == NULL)
+			goto bad;
+		*eq++ = '\0';
+		for (q = word; *q != '\0'; q++)
+			*q = (char)tolower((unsigned char)*q);
+		q = word[0] == '.' ? word + 1 : word;
+		if (addr_check_domain(q, strlen(q)) != 0)
+			goto bad;
+		if (pick(conf_tls_mx_names, 5, eq, &level) == -1) {
+			(void)snprintf(err, errlen, "tls_mx_domains: invalid "
+			    "level \"%.32s\" for %.64s (expected %s)", eq, word,
+			    TLS_MX_WORDS);
+			return -1;
+		}
+		for (i = 0; i < c->ntls_domains; i++)
+			if (strcmp(c->tls_domains[i].name, word) == 0) {
+				(void)snprintf(err, errlen, "tls_mx_domains: "
+				    "%.64s is listed twice", word);
+				return -1;
+			}
+		if (c->ntls_domains == CONF_TLS_DOMAINS_MAX) {
+			(void)snprintf(err, errlen, "tls_mx_domains: more than "
+			    "%d domains", CONF_TLS_DOMAINS_MAX);
+			return -1;
+		}
+		d = &c->tls_domains[c->ntls_domains++];
+		(void)strlcpy(d->name, word, sizeof(d->name));
+		d->level = (enum conf_tls_mx)level;
+	}
+	return 0;
+bad:
+	(void)snprintf(err, errlen, "tls_mx_domains: invalid entry \"%.64s\" "
+	    "(expected domain=level or .parent=level)", word);
+	return -1;
+}
+
+enum conf_tls_mx
+conf_tls_mx_for(const struct conf_tls_domain *domains, size_t n,
+    const char *domain, enum conf_tls_mx dflt)
+{
+	size_t i, len = strlen(domain), best = 0, nl;
+	enum conf_tls_mx level = dflt;
+
+	for (i = 0; i < n; i++) {
+		const char *name = domains[i].name;
+
+		nl = strlen(name);
+		if (name[0] != '.') {
+			if (strcasecmp(name, domain) == 0)
+				return domains[i].level;
+		} else if (len > nl && nl > best &&
+		    strcasecmp(domain + len - nl, name) == 0) {
+			best = nl;
+			level = domains[i].level;
+		}
+	}
+	return level;
+}
+
+/* Up to three addresses of DNS servers whose AD bit is believed. */
+static int
+set_trusted_resolvers(struct conf *c, const char *v, char *err,
+    size_t errlen)
+{
+	unsigned char bin[16];
+	char word[64];
+	const char *all = v;
+	size_t n, k = 0;
+
+	memset(c->trusted_resolvers, 0, sizeof(c->trusted_resolvers));
+	while ((n = next_word(&v, word, sizeof(word))) > 0) {
+		if (n >= sizeof(word) || (inet_pton(AF_INET, word, bin) != 1 &&
+		    inet_pton(AF_INET6, word, bin) != 1) ||
+		    k == CONF_RESOLVERS_MAX) {
+			(void)snprintf(err, errlen, "invalid trusted_resolvers "
+			    "\"%.64s\" (expected up to %d IP addresses)", all,
+			    CONF_RESOLVERS_MAX);
+			return -1;
+		}
+		(void)strlcpy(c->trusted_resolvers[k++], word,
+		    sizeof(c->trusted_resolvers[0]));
+	}
+	return 0;
 }
 
 static int
@@ -893,6 +1013,28 @@ conf_dump(const struct conf *c, char *buf, size_t size)
 	    "ip_prefer %s\n", conf_tls_mx_names[c->tls_mx],
 	    c->domain_concurrency, c->dns_timeout, c->domain_connect_timeout,
 	    conf_ip_names[c->ip_version], conf_ip_names[c->ip_prefer]);
+	if (c->ntls_domains == 0)
+		text_append(buf, size, &len, "# tls_mx_domains (not set: "
+		    "tls_mx for every domain)\n");
+	else {
+		text_append(buf, size, &len, "tls_mx_domains");
+		for (i = 0; i < c->ntls_domains; i++)
+			text_append(buf, size, &len, " %s=%s",
+			    c->tls_domains[i].name,
+			    conf_tls_mx_names[c->tls_domains[i].level]);
+		text_append(buf, size, &len, "\n");
+	}
+	if (c->trusted_resolvers[0][0] == '\0')
+		text_append(buf, size, &len, "# trusted_resolvers (not set: "
+		    "loopback resolvers only)\n");
+	else {
+		text_append(buf, size, &len, "trusted_resolvers");
+		for (i = 0; i < CONF_RESOLVERS_MAX; i++)
+			if (c->trusted_resolvers[i][0] != '\0')
+				text_append(buf, size, &len, " %s",
+				    c->trusted_resolvers[i]);
+		text_append(buf, size, &len, "\n");
+	}
 	if (c->source_address[0][0] != '\0' || c->source_address[1][0] != '\0')
 		text_append(buf, size, &len, "source_address %s%s%s\n",
 		    c->source_address[0], c->source_address[0][0] != '\0' &&

@@ -46,13 +46,26 @@ enum conf_tls {
 	CONF_TLS_IMPLICIT
 };
 
-/* TLS to MX hosts (tls_mx); "dane" comes with DANE and MTA-STS. */
+/* TLS to MX hosts (tls_mx, tls_mx_domains). */
 enum conf_tls_mx {
 	CONF_TLS_MX_MAY = 0,	/* STARTTLS when offered; a certificate that
 				   does not verify is logged, not fatal */
 	CONF_TLS_MX_NONE,	/* never TLS */
 	CONF_TLS_MX_ENCRYPT,	/* STARTTLS required, not verified */
-	CONF_TLS_MX_VERIFY	/* STARTTLS required, chain and name */
+	CONF_TLS_MX_VERIFY,	/* STARTTLS required, chain and name */
+	CONF_TLS_MX_DANE	/* DANE where the MX host publishes TLSA
+				   records under DNSSEC (RFC 7672), else
+				   may (the default) */
+};
+
+#define CONF_TLS_DOMAINS_MAX	32	/* entries of tls_mx_domains */
+#define CONF_RESOLVERS_MAX	3	/* trusted_resolvers (MAXNS) */
+
+/* One entry of tls_mx_domains: "example.org=verify". */
+struct conf_tls_domain {
+	char		 name[CONF_HOST_MAX];	/* lowercase; ".example.org":
+						   its subdomains */
+	enum conf_tls_mx level;
 };
 
 /* Address families for connections (ip_version, ip_prefer). */
@@ -90,6 +103,9 @@ struct conf {
 	unsigned int	delay_warning;		/* seconds; 0: off */
 	int		queue_reuse;		/* one connection per run */
 	enum conf_tls_mx tls_mx;
+	struct conf_tls_domain tls_domains[CONF_TLS_DOMAINS_MAX];
+	size_t		ntls_domains;
+	char		trusted_resolvers[CONF_RESOLVERS_MAX][64];
 	unsigned int	domain_concurrency;	/* 1 to CONF_CONCURRENCY_MAX */
 	unsigned int	dns_timeout;		/* seconds */
 	unsigned int	domain_connect_timeout;	/* seconds */
@@ -105,6 +121,14 @@ struct conf {
 /* The words of tls_mx and of ip_version/ip_prefer, by enum value. */
 extern const char *const conf_tls_mx_names[];
 extern const char *const conf_ip_names[];
+
+/*
+ * The tls_mx level for domain (no trailing dot, any case): the entry of
+ * domains (n of them) naming it exactly, else the longest ".parent"
+ * entry it is under, else dflt.
+ */
+enum conf_tls_mx conf_tls_mx_for(const struct conf_tls_domain *domains,
+	    size_t n, const char *domain, enum conf_tls_mx dflt);
 
 /* Fills conf with the defaults of a machine with no config file. */
 void	conf_defaults(struct conf *);

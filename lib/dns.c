@@ -36,13 +36,18 @@
  *  - glibc measures its waits on CLOCK_REALTIME: a step of the wall
  *    clock lengthens or shortens them.
  *
- * DANE, later, will want RES_TRUSTAD (glibc clears the AD bit of a
- * reply otherwise) and RES_USE_DNSSEC: set in dns_open, they are kept
- * by res_nquery.
+ * DNSSEC.  carrier does not validate: it believes the AD bit of a
+ * resolver it trusts (dns_trust).  glibc clears the bit in every reply
+ * unless RES_TRUSTAD is set, and with it set asks with the AD bit,
+ * which is all a validating resolver needs to report (RFC 6840 5.7); the
+ * DO bit (RES_USE_DNSSEC) is not asked for: the signatures would only
+ * make the replies larger.
  */
 #include <sys/types.h>
 #include <netinet/in.h>
 #include <arpa/nameser.h>
+
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <netdb.h>
@@ -55,6 +60,7 @@
 #include "status.h"
 #include "monotime.h"
 #include "dnsmsg.h"
+#include "tlsa.h"
 #include "dns.h"
 
 #define DNS_BUF		65536	/* glibc's MAXPACKET: any DNS message */
@@ -102,6 +108,78 @@ dns_open(struct dns *d)
 	d->res.options &= ~(RES_DEFNAMES | RES_DNSRCH | RES_DEBUG);
 	d->open = 1;
 	return 0;
+}
+
+/* Whether sa is a loopback address or one of trusted (n). */
+static int
+dns_trusted(const struct sockaddr *sa, const char *const *trusted, size_t n,
+    char *text, size_t size)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	size_t i;
+
+	text[0] = '\0';
+	if (sa->sa_family == AF_INET) {
+		if ((ntohl(sin->sin_addr.s_addr) >> 24) == 127)
+			return 1;
+		(void)inet_ntop(AF_INET, &sin->sin_addr, text, (socklen_t)size);
+	} else if (sa->sa_family == AF_INET6) {
+		if (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
+			return 1;
+		(void)inet_ntop(AF_INET6, &sin6->sin6_addr, text,
+		    (socklen_t)size);
+	} else
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char bin[16];
+
+		if (sa->sa_family == AF_INET && inet_pton(AF_INET, trusted[i],
+		    bin) == 1 && memcmp(bin, &sin->sin_addr, 4) == 0)
+			return 1;
+		if (sa->sa_family == AF_INET6 && inet_pton(AF_INET6,
+		    trusted[i], bin) == 1 && memcmp(bin, &sin6->sin6_addr,
+		    16) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+dns_trust(struct dns *d, const char *const *trusted, size_t n, char *why,
+    size_t whylen)
+{
+	char text[INET6_ADDRSTRLEN];
+	const struct sockaddr *sa;
+	int i;
+
+	if (whylen > 0)
+		why[0] = '\0';
+	d->trusted = 0;
+	if (!d->open)
+		return 0;
+	if (d->res.options & RES_TRUSTAD) {	/* options trust-ad */
+		d->trusted = 1;
+		return 1;
+	}
+	for (i = 0; i < d->res.nscount && i < MAXNS; i++) {
+		/* glibc keeps IPv6 servers in _u._ext, the IPv4 slot empty */
+		sa = d->res.nsaddr_list[i].sin_family == AF_INET ?
+		    (const struct sockaddr *)&d->res.nsaddr_list[i] :
+		    (const struct sockaddr *)d->res._u._ext.nsaddrs[i];
+		if (sa == NULL || !dns_trusted(sa, trusted, n, text,
+		    sizeof(text))) {
+			(void)snprintf(why, whylen, "the DNS server %s is not "
+			    "on this host nor in trusted_resolvers",
+			    text[0] != '\0' ? text : "(unknown)");
+			return 0;
+		}
+	}
+	if (d->res.nscount < 1)
+		return 0;
+	d->res.options |= RES_TRUSTAD;
+	d->trusted = 1;
+	return 1;
 }
 
 void
@@ -279,11 +357,13 @@ dns_query(struct dns *d, const struct dns_ask *ask, int64_t deadline,
 	d->res.nscount = nscount;
 	if (k > 0 && (size_t)k <= sizeof(dns_buf)) {
 		*len = (size_t)k;
+		d->ad &= d->trusted && (dns_buf[3] & 0x20) != 0;
 		return 0;
 	}
 	if (k < 0 && (herr == HOST_NOT_FOUND || herr == NO_DATA ||
 	    herr == NO_RECOVERY)) {
 		*len = dnsmsg_length(dns_buf, sizeof(dns_buf));
+		d->ad &= *len > 0 && d->trusted && (dns_buf[3] & 0x20) != 0;
 		if (*len > 0 || herr == NO_DATA)
 			return 0;
 		if (herr == HOST_NOT_FOUND) {
@@ -309,6 +389,7 @@ dns_mx(struct dns *d, const char *domain, int64_t deadline,
 
 	*n = 0;
 	*nullmx = 0;
+	d->ad = 1;
 	if (dns_query(d, &ask, deadline, &len, err) == -1)
 		return err->status;
 	if (len == 0)
@@ -354,10 +435,11 @@ dns_addrs(struct dns *d, const char *host, int want, int64_t deadline,
 	};
 	struct carrier_error e;
 	int64_t now, sub;
-	int answered = 0;
+	int answered = 0, secure = 1;
 
 	*n = 0;
 	status_clear(&e);
+	d->ad = 1;
 	if (want & DNS_WANT_V6) {
 		sub = deadline;
 		if (want & DNS_WANT_V4) {
@@ -371,17 +453,65 @@ dns_addrs(struct dns *d, const char *host, int want, int64_t deadline,
 		answered = dns_family(d, &v6, sub, a, max, n, &e);
 		if (!answered && e.status == CARRIER_PERM)
 			goto fail;
+		secure = answered && d->ad;
 	}
 	if ((want & DNS_WANT_V4) && !(answered && *n >= max)) {
-		if (dns_family(d, &v4, deadline, a, max, n, &e))
+		d->ad = 1;
+		if (dns_family(d, &v4, deadline, a, max, n, &e)) {
+			secure = (answered ? secure : 1) && d->ad;
 			answered = 1;
-		else if (e.status == CARRIER_PERM)
+		} else if (e.status == CARRIER_PERM)
 			goto fail;
 	}
+	d->ad = secure;
 	if (answered || !(want & (DNS_WANT_V4 | DNS_WANT_V6)))
 		return CARRIER_OK;
 fail:
+	d->ad = 0;
 	*err = e;
 	*n = 0;
 	return e.status;
+}
+
+enum carrier_status
+dns_tlsa(struct dns *d, const char *host, int64_t deadline, struct tlsa *t,
+    size_t max, size_t *n, struct carrier_error *err)
+{
+	char name[DNSMSG_NAME_MAX + 16], why[DNS_WHY_MAX];
+	const struct dns_ask ask = {
+		name, TLSA_TYPE, "the TLSA records", "host", "4.4.3"
+	};
+	enum dnsmsg_result res;
+	size_t len;
+	int ad = 0;
+
+	*n = 0;
+	d->ad = 1;
+	(void)snprintf(name, sizeof(name), "_25._tcp.%s", host);
+	if (dns_query(d, &ask, deadline, &len, err) == -1) {
+		d->ad = 0;
+		if (err->status != CARRIER_PERM)
+			return err->status;
+		if (strstr(err->text, "(NXDOMAIN)") != NULL) {
+			status_clear(err);	/* no such name: no records */
+			return CARRIER_OK;
+		}
+		/* a name too long for the prefix: the host cannot be DANE */
+		(void)strlcpy(why, err->text, sizeof(why));
+		return dns_temp(&ask, err, "%s", why);
+	}
+	if (len == 0) {
+		d->ad = 0;	/* NODATA whose reply is lost: not validated */
+		return CARRIER_OK;
+	}
+	res = tlsa_parse_answer(dns_buf, len, name, t, max, n, &ad, why,
+	    sizeof(why));
+	d->ad &= ad;
+	if (res == DNSMSG_NXDOMAIN) {
+		*n = 0;
+		return CARRIER_OK;
+	}
+	if (res != DNSMSG_OK)
+		d->ad = 0;
+	return dns_result(&ask, res, why, err);
 }

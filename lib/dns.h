@@ -34,6 +34,11 @@
 struct dns {
 	struct __res_state	res;
 	int			open;
+	int			trusted; /* the servers' AD bit is believed
+					   (dns_trust) */
+	int			ad;	/* the last lookup that succeeded was
+					   validated: every reply it used had
+					   the AD bit, from trusted servers */
 };
 
 /*
@@ -42,6 +47,20 @@ struct dns {
  * errno set.
  */
 int	dns_open(struct dns *d);
+
+/*
+ * Decides whether d's servers are trusted to validate DNSSEC for us
+ * (RFC 7672 and RFC 6698 need validated TLSA records; RFC 4035 3.2.3:
+ * the AD bit means something only over a path to a resolver one trusts):
+ * yes when the system's resolver options say trust-ad, or when every
+ * server d asks is a loopback address or one of the n addresses in
+ * trusted (text, "192.0.2.53", "2001:db8::53").  Trusted: RES_TRUSTAD is
+ * set, so glibc asks with the AD bit and keeps it in replies (it clears
+ * it otherwise).  Returns d->trusted; why (whylen octets) says which
+ * server is not trusted when 0.
+ */
+int	dns_trust(struct dns *d, const char *const *trusted, size_t n,
+	    char *why, size_t whylen);
 
 /* res_nclose; NULL-safe, and a second call does nothing. */
 void	dns_close(struct dns *d);
@@ -85,6 +104,23 @@ enum carrier_status dns_mx(struct dns *d, const char *domain,
  */
 enum carrier_status dns_addrs(struct dns *d, const char *host, int want,
 	    int64_t deadline, struct dns_addr *a, size_t max, size_t *n,
+	    struct carrier_error *err);
+
+/*
+ * The TLSA records of host's SMTP service, "_25._tcp.<host>" (RFC 7672
+ * 2.2), asked before deadline: tlsa_parse_answer's rules, at most max
+ * records into t.  CARRIER_OK with *n records (0 when the name or the
+ * records do not exist: NXDOMAIN and NODATA are answers here, not
+ * failures), d->ad saying whether the answer (or the denial) was
+ * validated.  CARRIER_TEMP for everything else (PHASE_RESOLVE, 4.4.3,
+ * dns_mx's texts): a validating resolver answers SERVFAIL for records
+ * that fail validation (bogus), so that a SERVFAIL on a host whose
+ * addresses are validated means "do not use this host now" (RFC 7672
+ * 2.2.1).
+ */
+struct tlsa;
+enum carrier_status dns_tlsa(struct dns *d, const char *host,
+	    int64_t deadline, struct tlsa *t, size_t max, size_t *n,
 	    struct carrier_error *err);
 
 #endif

@@ -162,8 +162,24 @@ static const struct {
 	{ "tls_verify maybe\n", "t:1: invalid tls_verify \"maybe\" "
 	    "(expected yes or no)" },
 	/* direct MX delivery */
-	{ "tls_mx dane\n", "t:1: invalid tls_mx \"dane\" (expected may, "
+	{ "tls_mx danger\n", "t:1: invalid tls_mx \"danger\" (expected "
+	    "dane, may, none, encrypt or verify)" },
+	{ "tls_mx_domains bank.example\n", "t:1: tls_mx_domains: invalid "
+	    "entry \"bank.example\" (expected domain=level or .parent=level)" },
+	{ "tls_mx_domains a.example=verify b..example=may\n", "t:1: "
+	    "tls_mx_domains: invalid entry \"b..example\" (expected "
+	    "domain=level or .parent=level)" },
+	{ "tls_mx_domains bank.example=strict\n", "t:1: tls_mx_domains: "
+	    "invalid level \"strict\" for bank.example (expected dane, may, "
 	    "none, encrypt or verify)" },
+	{ "tls_mx_domains a.example=may A.example=none\n", "t:1: "
+	    "tls_mx_domains: a.example is listed twice" },
+	{ "trusted_resolvers 192.0.2.53 dns.example\n", "t:1: invalid "
+	    "trusted_resolvers \"192.0.2.53 dns.example\" (expected up to 3 "
+	    "IP addresses)" },
+	{ "trusted_resolvers 192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4\n",
+	    "t:1: invalid trusted_resolvers \"192.0.2.1 192.0.2.2 192.0.2.3 "
+	    "192.0.2.4\" (expected up to 3 IP addresses)" },
 	{ "domain_concurrency 0\n", "t:1: invalid domain_concurrency \"0\" "
 	    "(expected 1 to 64)" },
 	{ "domain_concurrency 65\n", "t:1: invalid domain_concurrency "
@@ -198,7 +214,36 @@ static const char *const good_confs[] = {
 	"tls_mx verify\ndomain_concurrency 64\ndns_timeout 5s\n"
 	    "domain_connect_timeout 1m\nsource_address 2001:db8::1 "
 	    "192.0.2.1\nip_version ipv6\nip_prefer any\n",
+	"tls_mx dane\ntls_mx_domains bank.example=verify, .corp.example="
+	    "encrypt old.example=may\ntrusted_resolvers 192.0.2.53 "
+	    "2001:db8::53\n",
 };
+
+/* tls_mx_domains: the exact name, else the longest parent, else tls_mx. */
+START_TEST(test_conf_tls_mx_for)
+{
+	const char *text = "tls_mx_domains bank.example=verify "
+	    ".example=encrypt .corp.example=none corp.example=may\n";
+	struct conf c;
+	char err[256] = "";
+
+	conf_defaults(&c);
+	ck_assert_int_eq(c.tls_mx, CONF_TLS_MX_DANE);
+	ck_assert_int_eq(conf_parse(&c, "t", text, strlen(text), err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(c.ntls_domains, 4);
+#define FOR(d)	conf_tls_mx_for(c.tls_domains, c.ntls_domains, d, c.tls_mx)
+	ck_assert_int_eq(FOR("bank.example"), CONF_TLS_MX_VERIFY);
+	ck_assert_int_eq(FOR("BANK.Example"), CONF_TLS_MX_VERIFY);
+	ck_assert_int_eq(FOR("www.bank.example"), CONF_TLS_MX_ENCRYPT);
+	ck_assert_int_eq(FOR("corp.example"), CONF_TLS_MX_MAY);
+	ck_assert_int_eq(FOR("a.corp.example"), CONF_TLS_MX_NONE);
+	ck_assert_int_eq(FOR("example"), CONF_TLS_MX_DANE);
+	ck_assert_int_eq(FOR("xexample"), CONF_TLS_MX_DANE);
+	ck_assert_int_eq(FOR("other.test"), CONF_TLS_MX_DANE);
+#undef FOR
+}
+END_TEST
 
 START_TEST(test_conf_parse_consistent)
 {
@@ -279,11 +324,14 @@ START_TEST(test_conf_dump)
 	    "auth_allow_plaintext", "domain", "from", "rewrite_from",
 	    "aliases", "syslog", "allow_config", "tls_mx",
 	    "domain_concurrency", "dns_timeout", "domain_connect_timeout",
-	    "source_address", "ip_version", "ip_prefer" };
+	    "source_address", "ip_version", "ip_prefer", "tls_mx_domains",
+	    "trusted_resolvers" };
 	const char *text = "relay [::1]:2525\ngreeting_timeout 10s\n"
 	    "auth_user u\nauth_password_command pass show mail-S3cret\n"
 	    "syslog local3\ntls implicit\ntls_mx encrypt\n"
-	    "source_address 192.0.2.7 ::1\nip_prefer ipv4\n";
+	    "source_address 192.0.2.7 ::1\nip_prefer ipv4\n"
+	    "tls_mx_domains B.example=verify .c.example=none\n"
+	    "trusted_resolvers ::1 192.0.2.53\n";
 	static char out[8192];
 	struct conf c, again;
 	char err[256] = "", line[64];
@@ -308,6 +356,10 @@ START_TEST(test_conf_dump)
 	ck_assert_ptr_nonnull(strstr(out, "tls_mx encrypt\n"));
 	ck_assert_ptr_nonnull(strstr(out, "source_address 192.0.2.7 ::1\n"));
 	ck_assert_ptr_nonnull(strstr(out, "ip_prefer ipv4\n"));
+	ck_assert_ptr_nonnull(strstr(out, "tls_mx_domains b.example=verify "
+	    ".c.example=none\n"));
+	ck_assert_ptr_nonnull(strstr(out, "trusted_resolvers ::1 "
+	    "192.0.2.53\n"));
 	ck_assert_ptr_nonnull(strstr(out, "domain_concurrency 16\n"));
 	/* what is shown is a configuration: the same, but the command */
 	conf_defaults(&again);
@@ -443,6 +495,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_parse_long_line);
 	tcase_add_test(tc, test_conf_load_missing);
 	tcase_add_test(tc, test_conf_load_file);
+	tcase_add_test(tc, test_conf_tls_mx_for);
 	tcase_add_loop_test(tc, test_conf_parse_consistent, 0,
 	    sizeof(good_confs) / sizeof(good_confs[0]));
 	tcase_add_loop_test(tc, test_conf_is_relay_table, 0,

@@ -18,6 +18,7 @@
 #include <resolv.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@
 #include "compat.h"
 #include "monotime.h"
 #include "dnspkt.h"
+#include "tlsa.h"
 #include "dns.h"
 
 enum fake_mode {
@@ -39,7 +41,10 @@ enum fake_mode {
 	FAKE_V4ONLY,		/* AAAA: NODATA; A: 192.0.2.1 */
 	FAKE_V6SILENT,		/* AAAA: no answer; A: 192.0.2.1 */
 	FAKE_BADMX,		/* an MX whose rdata runs past its name */
-	FAKE_BIG		/* UDP: TC; TCP: 300 MX records */
+	FAKE_BIG,		/* UDP: TC; TCP: 300 MX records */
+	FAKE_SECURE,		/* AD set: A 192.0.2.1, AAAA NODATA, TLSA
+				   3 1 1 and a PKIX-EE record */
+	FAKE_INSECURE		/* as FAKE_SECURE, AD clear */
 };
 
 #define FAKE_ASKED	8
@@ -102,6 +107,31 @@ fake_answer(const unsigned char *q, size_t qlen, int tcp)
 		break;
 	case FAKE_BADMX:
 		dnspkt_rr(p, name, ns_t_mx, "\0\12\2mx\0\0", 7);
+		break;
+	case FAKE_SECURE:
+	case FAKE_INSECURE:
+		if (fake.mode == FAKE_SECURE)
+			p->buf[3] |= 0x20;	/* AD */
+		if (type == ns_t_a)
+			dnspkt_addr(p, name, "192.0.2.1");
+		if (type == TLSA_TYPE && strncmp(name, "_25._tcp.mx1.", 13) ==
+		    0) {
+			unsigned char rd[3 + 32];
+
+			memset(rd, 0xab, sizeof(rd));
+			rd[0] = 3, rd[1] = 1, rd[2] = 1;
+			dnspkt_rr(p, name, TLSA_TYPE, rd, sizeof(rd));
+			rd[0] = 1;
+			dnspkt_rr(p, name, TLSA_TYPE, rd, sizeof(rd));
+		} else if (type == TLSA_TYPE && strncmp(name, "_25._tcp.gone.",
+		    14) == 0)
+			p->buf[3] = (unsigned char)((p->buf[3] & 0xf0) |
+			    ns_r_nxdomain);
+		else if (type == TLSA_TYPE && strncmp(name, "_25._tcp.bogus.",
+		    15) == 0) {
+			p->buf[3] = (unsigned char)((p->buf[3] & 0xd0) |
+			    ns_r_servfail);	/* no AD with SERVFAIL */
+		}
 		break;
 	case FAKE_BIG:
 		if (!tcp)
@@ -583,6 +613,82 @@ START_TEST(test_dns_addrs_v6_silent)
 }
 END_TEST
 
+/* Whose AD bit counts: loopback servers, listed ones, trust-ad. */
+START_TEST(test_dns_trust)
+{
+	const char *list[] = { "2001:db8::53", "192.0.2.53" };
+	struct sockaddr_in far;
+	char why[128];
+
+	fake_start(FAKE_SECURE);
+	d.res.options &= ~RES_TRUSTAD;
+	ck_assert_int_eq(dns_trust(&d, NULL, 0, why, sizeof(why)), 1);
+	ck_assert(d.res.options & RES_TRUSTAD);
+	far = fake.sin;
+	far.sin_addr.s_addr = htonl(0xc0000235);	/* 192.0.2.53 */
+	d.res.nsaddr_list[d.res.nscount > 1 ? 1 : 0] = far;
+	d.res.options &= ~RES_TRUSTAD;
+	ck_assert_int_eq(dns_trust(&d, NULL, 0, why, sizeof(why)), 0);
+	ck_assert_str_eq(why, "the DNS server 192.0.2.53 is not on this host "
+	    "nor in trusted_resolvers");
+	ck_assert(!(d.res.options & RES_TRUSTAD));
+	ck_assert_int_eq(dns_trust(&d, list, 1, why, sizeof(why)), 0);
+	ck_assert_int_eq(dns_trust(&d, list, 2, why, sizeof(why)), 1);
+	/* the system's own "options trust-ad" */
+	d.res.options |= RES_TRUSTAD;
+	ck_assert_int_eq(dns_trust(&d, NULL, 0, why, sizeof(why)), 1);
+	fake_stop();
+}
+END_TEST
+
+/* The AD bit of a trusted server's replies, per lookup. */
+START_TEST(test_dns_ad)
+{
+	struct carrier_error err;
+	struct tlsa *t = calloc(TLSA_MAX, sizeof(*t));
+	size_t n;
+
+	ck_assert_ptr_nonnull(t);
+	fake_start(_i ? FAKE_INSECURE : FAKE_SECURE);
+	ck_assert_int_eq(dns_trust(&d, NULL, 0, NULL, 0), 1);
+	ck_assert_int_eq(dns_addrs(&d, "mx1.example.org", DNS_WANT_V4 |
+	    DNS_WANT_V6, monotime_ms() + 5000, addrs, DNSMSG_ADDR_MAX, &n,
+	    &err), CARRIER_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(d.ad, !_i);
+	ck_assert_int_eq(dns_tlsa(&d, "mx1.example.org", monotime_ms() + 5000,
+	    t, TLSA_MAX, &n, &err), CARRIER_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(d.ad, !_i);
+	ck_assert_uint_eq(t[0].usage, 3);
+	ck_assert_uint_eq(t[0].len, 32);
+	ck_assert_int_eq(tlsa_usable(&t[0]), 1);
+	ck_assert_int_eq(tlsa_usable(&t[1]), 0);
+	/* no records: the name does not exist, or has none */
+	ck_assert_int_eq(dns_tlsa(&d, "gone.example.org", monotime_ms() +
+	    5000, t, TLSA_MAX, &n, &err), CARRIER_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(dns_tlsa(&d, "mx2.example.org", monotime_ms() + 5000,
+	    t, TLSA_MAX, &n, &err), CARRIER_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(d.ad, !_i);
+	/* SERVFAIL (bogus, to a validating resolver): temporary */
+	ck_assert_int_eq(dns_tlsa(&d, "bogus.example.org", monotime_ms() +
+	    5000, t, TLSA_MAX, &n, &err), CARRIER_TEMP);
+	ck_assert_int_eq(d.ad, 0);
+	ck_assert_str_eq(err.text, "cannot look up the TLSA records of "
+	    "_25._tcp.bogus.example.org: the DNS server said SERVFAIL");
+	ck_assert_str_eq(err.enhanced, "4.4.3");
+	/* an AD bit from a server not trusted counts for nothing */
+	d.trusted = 0;
+	ck_assert_int_eq(dns_tlsa(&d, "mx1.example.org", monotime_ms() + 5000,
+	    t, TLSA_MAX, &n, &err), CARRIER_OK);
+	ck_assert_int_eq(d.ad, 0);
+	fake_stop();
+	free(t);
+}
+END_TEST
+
 START_TEST(test_dns_close_twice)
 {
 	struct dns d2;
@@ -617,6 +723,8 @@ dns_suite(void)
 	tcase_add_test(tc, test_dns_addrs_v4_only);
 	tcase_add_test(tc, test_dns_addrs_want);
 	tcase_add_test(tc, test_dns_addrs_v6_silent);
+	tcase_add_test(tc, test_dns_trust);
+	tcase_add_loop_test(tc, test_dns_ad, 0, 2);
 	tcase_add_test(tc, test_dns_close_twice);
 	suite_add_tcase(s, tc);
 	return s;
