@@ -52,6 +52,15 @@ liblua5.4-0 libidn12"
 PKGS="$PKGS
 debhelper dpkg-dev fakeroot lintian adduser passwd libgsasl18"
 
+# DNSSEC lab (tests/lab/dnssec.sh, for DANE): ldnsutils (ldns-keygen,
+#   ldns-signzone: sign the test zones at test time; plain tools), and
+#   the runtime libraries of unbound, the validating resolver, that the
+#   list above lacks: libnghttp2-14 libpython3.11 (unbound itself is only
+#   extracted, like nsd: installing it would start an unbound service on
+#   port 53; the daemon does not link libunbound8)
+PKGS="$PKGS
+ldnsutils libnghttp2-14 libpython3.11"
+
 # One dpkg-query for all of them ("name installed" lines).
 # shellcheck disable=SC2086 # word splitting intended
 have=" $(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $PKGS 2>/dev/null |
@@ -77,10 +86,12 @@ if [ -n "$missing" ]; then
 fi
 
 # The lab itself (needs bash): extract postfix, and saslpasswd2 from
-# sasl2-bin, into build/lab/postfix-root, and nsd into build/lab/nsd-root.
+# sasl2-bin, into build/lab/postfix-root, nsd into build/lab/nsd-root and
+# unbound into build/lab/unbound-root.
 if [ "$(id -u)" = 0 ]; then
 	# shellcheck disable=SC2016 # expanded by bash
-	exec bash -c '. "$1/lab.sh" && . "$1/dns.sh" && lab_fetch && dns_fetch' deps "$here"
+	exec bash -c '. "$1/lab.sh" && . "$1/dns.sh" && . "$1/dnssec.sh" &&
+		lab_fetch && dns_fetch && dnssec_fetch' deps "$here"
 fi
 echo "deps.sh: not root; skipping the Postfix lab extraction" >&2
 exit 0

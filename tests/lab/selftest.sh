@@ -3,13 +3,18 @@
 # namespace, Postfix on 127.0.0.1 and [::1], byte-exact delivery to two
 # domains, envelope sender, smtp-sink fault injection, lab_ca, Postfix
 # with STARTTLS, submission and smtps and SMTP AUTH (Cyrus SASL), clean
-# shutdown.
+# shutdown; the DNSSEC lab of dnssec.sh (signed zones in nsd, unbound
+# validating, tlsa_rdata).
 # Exit 0 = pass, 77 = skipped (not root / no namespaces), 1 = failure.
 # Talks to loopback addresses only.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lab.sh
 . "$here/lab.sh"
+# shellcheck source=dns.sh
+. "$here/dns.sh"
+# shellcheck source=dnssec.sh
+. "$here/dnssec.sh"
 
 lab_need_root
 [ -n "${LAB_IN_NETNS:-}" ] || export SELFTEST_HOST_NETNS
@@ -33,6 +38,8 @@ cleanup() {
 	postfix_stop "$T/pft"
 	postfix_stop "$T/pfs"
 	sink_stop "$T/sink"
+	resolver_stop "$T/dns"
+	dns_stop "$T/dns"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -418,6 +425,146 @@ if LAB_POSTFIX_SASL='carol:pw' postfix_start "$T/pfs" "$tport"; then
 	postfix_stop "$T/pfs"
 else
 	fail "postfix_start with SASL only"
+fi
+
+# -------------------------------------------------------------- DNSSEC
+# dnssec.sh: a signed zone (an A, a TLSA, a bogus TLSA), unsigned
+# siblings, an unsigned parent and a broken zone, all in nsd; unbound
+# validating with the signed zone's trust anchor only; tlsa_rdata against Python's own DER
+# walk.  Skipped (not failed) without nsd, unbound or the ldns tools.
+
+# tlsa_want CERT USAGE : the TLSA RDATA of CERT for each selector and
+# matching type, "USAGE S M HEX" a line, computed with Python alone (the
+# SubjectPublicKeyInfo found by walking the certificate's DER).
+tlsa_want() {
+	"$LAB_PYTHON" - "$@" <<'EOF'
+import hashlib, ssl, sys
+der = ssl.PEM_cert_to_DER_cert(open(sys.argv[1]).read())
+def tlv(off):  # (tag, value start, value end) of the DER element at off
+    tag, n, off = der[off], der[off + 1], off + 2
+    if n & 0x80:
+        n, off = int.from_bytes(der[off:off + (n & 0x7F)], "big"), off + (n & 0x7F)
+    return tag, off, off + n
+_, tbs, _ = tlv(tlv(0)[1])  # Certificate { tbsCertificate { ...
+fields, off = [], tbs
+for _ in range(7):
+    tag, start, end = tlv(off)
+    fields.append(der[off:end])
+    off = end
+if fields[0][0] == 0xA0:  # [0] version
+    fields.pop(0)
+# serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
+for sel, data in ((0, der), (1, fields[5])):
+    for mt, h in ((0, data.hex()), (1, hashlib.sha256(data).hexdigest()),
+                  (2, hashlib.sha512(data).hexdigest())):
+        print(sys.argv[2], sel, mt, h)
+EOF
+}
+
+# dq_is WHAT SERVER NAME TYPE WANT... : dnssec_query's lines, joined by
+# "; ", are WANT
+dq_is() {
+	local what=$1 server=$2 name=$3 type=$4 got want
+	shift 4
+	got=$(dnssec_query "$name" "$type" "$server" 2>&1 | paste -sd';' | sed 's/;/; /g')
+	want=$(printf '%s; ' "$@")
+	want=${want%; }
+	if [ "$got" = "$want" ]; then ok "$what: $got"; else fail "$what: $got, want $want"; fi
+}
+
+# refused WHAT CMD... : ok if CMD fails (its stderr dropped)
+refused() {
+	local what=$1
+	shift
+	if "$@" 2>/dev/null; then fail "$what"; else ok "$what"; fi
+}
+
+selftest_dnssec() {
+	local d=$T/dns cert usage u r311 t0 upid npid tall=$EPOCHREALTIME
+	for cert in server.pem:3 ca.pem:2; do
+		usage=${cert#*:} cert=${cert%:*}
+		tlsa_want "$T/ca/$cert" "$usage" >"$T/tlsa.want"
+		for u in 0/0 0/1 0/2 1/0 1/1 1/2; do
+			tlsa_rdata "$T/ca/$cert" "$usage" "${u%/*}" "${u#*/}"
+		done >"$T/tlsa.got"
+		if cmp -s "$T/tlsa.got" "$T/tlsa.want"; then
+			ok "tlsa_rdata $cert $usage S M: the DER and hashes that Python computes"
+		else fail "tlsa_rdata $cert: $(diff "$T/tlsa.want" "$T/tlsa.got" | tr '\n' '|')"; fi
+	done
+	check "tlsa_rdata: 64 hex digits for SHA-256, 128 for SHA-512" test \
+		"$(awk '$3 != 0 { printf "%d:%d ", $3, length($4) }' "$T/tlsa.got")" = "1:64 2:128 1:64 2:128 "
+	r311=$(tlsa_rdata "$T/ca/server.pem" 3 1 1)
+	refused "tlsa_rdata refuses selector 2" tlsa_rdata "$T/ca/server.pem" 3 2 1
+	refused "tlsa_rdata fails without a certificate" tlsa_rdata "$T/nothing.pem" 3 1 1
+
+	t0=$EPOCHREALTIME
+	dns_zone "$d" dane.test <<EOF
+@             MX   10 mx
+mx            A    127.0.0.2
+_25._tcp.mx   TLSA $r311
+mx2           A    127.0.0.3
+_25._tcp.mx2  TLSA $r311
+EOF
+	dns_zone "$d" plain.test <<EOF
+mx            A    127.0.0.4
+_25._tcp.mx   TLSA $r311
+EOF
+	dns_zone "$d" test <<'EOF'
+a             A    127.0.0.5
+EOF
+	dns_zone_broken "$d" broken.test
+	check "dnssec_sign dane.test, _25._tcp.mx2 bogus" dnssec_sign "$d" dane.test _25._tcp.mx2
+	ok "signed in $(ms_since "$t0") ms"
+	check "the signed zone has two DNSKEYs (KSK 257, ZSK 256) and RRSIGs" test \
+		"$(awk '$4 == "DNSKEY" { print $5 } $4 == "RRSIG" { n++ } END { print (n > 10) }' "$d/dane.test.zone" | sort | tr '\n' ' ')" = "1 256 257 "
+	check "dane.test.ds: the KSK's DS, SHA-256" grep -Eq '^dane\.test\.[[:space:]]+IN[[:space:]]+DS[[:space:]]+[0-9]+ 13 2 [0-9a-f]{64}$' "$d/dane.test.ds"
+	refused "dnssec_sign refuses a signed zone" dnssec_sign "$d" dane.test
+	dns_zone "$d" bad.test <<<'x A 127.0.0.9'
+	refused "dnssec_sign fails for a BOGUS_OWNER without records" dnssec_sign "$d" bad.test nothing
+	check "... leaving bad.test unsigned, without a trust anchor" \
+		test ! -e "$d/bad.test.ds" -a -z "$(grep RRSIG "$d/bad.test.zone")"
+	cp "$d/dane.test.unsigned" "$d/dane.test.zone"
+	check "dnssec_sign dane.test again (after a new zone file)" dnssec_sign "$d" dane.test _25._tcp.mx2
+
+	t0=$EPOCHREALTIME
+	if ! dns_start "$d" || ! resolver_start "$d"; then
+		fail "dns_start and resolver_start"
+		return
+	fi
+	ok "nsd and unbound (127.0.0.53) answer, in $(ms_since "$t0") ms"
+	dq_is "nsd serves the signed TLSA (no AD: authoritative)" 127.0.0.1 _25._tcp.mx.dane.test TLSA \
+		"rcode NOERROR" "flags qr aa rd" "TLSA $r311"
+	dq_is "signed A: AD" 127.0.0.53 mx.dane.test A "rcode NOERROR" "flags qr rd ra ad" "A 127.0.0.2"
+	dq_is "signed TLSA: AD" 127.0.0.53 _25._tcp.mx.dane.test TLSA "rcode NOERROR" "flags qr rd ra ad" "TLSA $r311"
+	dq_is "signed NXDOMAIN: AD" 127.0.0.53 nx.dane.test A "rcode NXDOMAIN" "flags qr rd ra ad"
+	dq_is "signed NODATA: AD" 127.0.0.53 mx.dane.test AAAA "rcode NOERROR" "flags qr rd ra ad"
+	dq_is "bogus TLSA: SERVFAIL" 127.0.0.53 _25._tcp.mx2.dane.test TLSA "rcode SERVFAIL" "flags qr rd ra"
+	dq_is "the A beside a bogus name: AD" 127.0.0.53 mx2.dane.test A "rcode NOERROR" "flags qr rd ra ad" "A 127.0.0.3"
+	dq_is "unsigned sibling zone: no AD, no SERVFAIL" 127.0.0.53 _25._tcp.mx.plain.test TLSA \
+		"rcode NOERROR" "flags qr rd ra" "TLSA $r311"
+	dq_is "unsigned NXDOMAIN: no AD" 127.0.0.53 nx.plain.test A "rcode NXDOMAIN" "flags qr rd ra"
+	dq_is "unsigned parent zone: no AD" 127.0.0.53 a.test A "rcode NOERROR" "flags qr rd ra" "A 127.0.0.5"
+	dq_is "a name in no zone: REFUSED" 127.0.0.53 www.example.com A "rcode REFUSED" "flags qr aa rd ra"
+	dq_is "a broken zone: SERVFAIL" 127.0.0.53 x.broken.test A "rcode SERVFAIL" "flags qr rd ra"
+	check "without the AD bit in the query, no AD (RFC 6840 5.7)" test \
+		"$("$LAB_PYTHON" "$LAB_DIR/dnsq.py" -f -s 127.0.0.53 mx.dane.test A | paste -sd' ')" = "rcode NOERROR flags qr rd ra A 127.0.0.2"
+	check "dns_query's output has no flags line" test \
+		"$(dns_query mx.dane.test A 127.0.0.53 | paste -sd' ')" = "rcode NOERROR A 127.0.0.2"
+	check "unbound.log: the query" grep -q 'info: 127\.0\.0\.1 _25\._tcp\.mx\.dane\.test\. TLSA IN$' "$d/unbound.log"
+	check "unbound.log: why the bogus name failed" \
+		grep -q 'validation failure <_25\._tcp\.mx2\.dane\.test\. TLSA IN>: signature crypto failed' "$d/unbound.log"
+	upid=$(cat "$d/unbound.pid") npid=$(cat "$d/nsd.pid")
+	check "resolver_stop" resolver_stop "$d"
+	check "dns_stop" dns_stop "$d"
+	check "unbound and nsd are gone" test -z "$(ps -o pid= -p "$upid,$npid")"
+	check "port 53 closed" test -z "$(ss -Hlun 'sport = :53')$(ss -Hltn 'sport = :53')"
+	echo "the DNSSEC lab checks took $(ms_since "$tall") ms"
+}
+
+if why=$(dnssec_tools); then
+	selftest_dnssec
+else
+	echo "SKIP: the DNSSEC lab: $why"
 fi
 
 # -------------------------------------------------------------- shutdown
