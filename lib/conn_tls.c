@@ -57,6 +57,7 @@ struct libtls {
 	FN(peer_cert_hash);
 	FN(peer_cert_notbefore);
 	FN(peer_cert_notafter);
+	FN(peer_cert_chain_pem);
 };
 #undef FN
 
@@ -75,6 +76,7 @@ static const struct {
 	SYM(peer_cert_provided), SYM(peer_cert_subject),
 	SYM(peer_cert_issuer), SYM(peer_cert_hash),
 	SYM(peer_cert_notbefore), SYM(peer_cert_notafter),
+	SYM(peer_cert_chain_pem),
 };
 #undef SYM
 
@@ -137,6 +139,16 @@ conn_tls_load(char *why, size_t whylen)
 		return -1;
 	}
 	return 0;
+}
+
+void *
+conn_tls_sym(const char *name)
+{
+	char why[256];
+
+	if (conn_tls_load(why, sizeof(why)) != 0)
+		return NULL;
+	return dlsym(lt.handle, name);
 }
 
 /* Maps a libtls return value to read/write semantics (see conn_ops). */

@@ -37,6 +37,16 @@ struct conn_tls_opts {
 int	conn_tls_load(char *why, size_t whylen);
 
 /*
+ * The address of the function (or object) name of the libcrypto libtls
+ * is linked with, found by dlsym(3) through libtls's handle, which
+ * searches its dependencies: for what libtls's API lacks (the digests
+ * and chain verification of DANE, dane.c) without linking against
+ * OpenSSL or loading a second copy.  Loads libtls first if needed.
+ * NULL when libtls cannot be loaded or has no such symbol.
+ */
+void	*conn_tls_sym(const char *name);
+
+/*
  * The Debian package name of the shared library soname, by Debian
  * policy 8.1 (lib<name><major>: "libtls.so.26" is in libtls26), into
  * buf (size octets, NUL-terminated).  Returns buf; soname itself when it
