@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * check_dane.c: certificate chains against TLSA records.
+ * check_dane.c: certificate chains against TLSA records, and
+ * conn_tls_start() in DANE mode against openssl s_server.
  *
  * The certificates are made at test time with the openssl command (EC
  * P-256, quick) in a directory of their own: a CA, an intermediate
@@ -12,17 +13,27 @@
  * with the reason printed, when libtls (and so libcrypto) cannot be
  * loaded or there is no openssl command.
  */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests.h"
 #include "compat.h"
+#include "status.h"
 #include "tlsa.h"
 #include "dane.h"
+#include "conn.h"
 #include "conn_tls.h"
 
 #define NAME		"mx.dane.test"
@@ -68,6 +79,8 @@ static const char gen[] =
 
 static char dir[] = "/tmp/check_dane.XXXXXX";
 static char skip[256];		/* why everything is skipped, or "" */
+static pid_t server = -1;	/* openssl s_server, leaf and int */
+static int server_port;
 
 /* A record: usage, selector, matching type, its data's file. */
 struct rec {
@@ -306,6 +319,80 @@ skipped(void)
 	return skip[0] != '\0';
 }
 
+/* A free port on 127.0.0.1 (free when asked: the server takes it). */
+static int
+port_free(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int fd, port;
+
+	ck_assert_int_ge(fd = socket(AF_INET, SOCK_STREAM, 0), 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	(void)close(fd);
+	return port;
+}
+
+/* A socket connected to the server, or -1. */
+static int
+server_connect(void)
+{
+	struct sockaddr_in sin;
+	int fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)server_port);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * openssl s_server with leaf and int, in -www mode (it reads no
+ * commands), until teardown; up when it accepts (within 5 s).
+ */
+static void
+server_start(void)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char accept[32];
+	int fd, i, null;
+
+	server_port = port_free();
+	(void)snprintf(accept, sizeof(accept), "127.0.0.1:%d", server_port);
+	ck_assert_int_ne(server = fork(), -1);
+	if (server == 0) {
+		if (chdir(dir) == -1 ||
+		    (null = open("/dev/null", O_RDWR)) == -1 ||
+		    dup2(null, 0) == -1 || dup2(null, 1) == -1 ||
+		    dup2(null, 2) == -1)
+			_exit(127);
+		execlp("openssl", "openssl", "s_server", "-accept", accept,
+		    "-cert", "leaf.pem", "-key", "leaf.key", "-cert_chain",
+		    "int.pem", "-www", "-quiet", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 250; i++) {
+		if ((fd = server_connect()) != -1) {
+			(void)close(fd);
+			return;
+		}
+		(void)nanosleep(&ts, NULL);
+	}
+	ck_abort_msg("openssl s_server did not start on %s", accept);
+}
+
 static void
 setup(void)
 {
@@ -323,6 +410,7 @@ setup(void)
 	(void)snprintf(cmd, sizeof(cmd), "cd %s && { %s} >gen.log 2>&1 || "
 	    "{ cat gen.log; exit 1; }", dir, gen);
 	ck_assert_int_eq(system(cmd), 0);
+	server_start();
 }
 
 static void
@@ -330,6 +418,11 @@ teardown(void)
 {
 	char cmd[64];
 
+	if (server > 0) {
+		(void)kill(server, SIGTERM);
+		(void)waitpid(server, NULL, 0);
+		server = -1;
+	}
 	if (skip[0] == '\0') {
 		(void)snprintf(cmd, sizeof(cmd), "rm -rf -- %s", dir);
 		(void)system(cmd);
@@ -589,6 +682,82 @@ START_TEST(test_conn_tls_sym_libcrypto)
 }
 END_TEST
 
+/* conn_tls_start against the server (leaf, int): DANE and not. */
+static const struct {
+	struct rec	 recs[2];
+	int		 verify;	/* without records: PKIX */
+	const char	*ca;		/* its CA file */
+	enum carrier_status want;
+	const char	*text;		/* the description, or err's text */
+	int		 cert_failed;
+} starts[] = {
+	{ { { 3, 1, 1, "leaf.1.1" } }, 0, NULL, CARRIER_OK,
+	    ", DANE-EE(3) SPKI(1) SHA2-256(1) matched", 0 },
+	{ { { 2, 0, 1, "int.0.1" } }, 1, "other.pem", CARRIER_OK,
+	    ", DANE-TA(2) Cert(0) SHA2-256(1) matched at depth 1, name " NAME,
+	    0 },
+	{ { { 3, 1, 1, "stranger.1.1" }, { 2, 1, 1, "ca.1.1" } }, 0, NULL,
+	    CARRIER_TEMP, "TLS: certificate matches none of the 2 usable "
+	    "TLSA records (3 1 1 ", 1 },
+	{ { { 1, 1, 1, "leaf.1.1" } }, 1, NULL, CARRIER_OK,
+	    ", DANE: no usable TLSA record, encrypted only", 0 },
+	/* without records, as before: PKIX, or nothing checked */
+	{ { { 0 } }, 1, "ca.pem", CARRIER_OK, ", verified name " NAME, 0 },
+	{ { { 0 } }, 1, "other.pem", CARRIER_TEMP,
+	    "TLS handshake failed: ", 1 },
+	{ { { 0 } }, 0, "other.pem", CARRIER_OK,
+	    ", certificate not verified", 0 },
+};
+
+START_TEST(test_conn_tls_start_dane)
+{
+	static struct tlsa t[2];
+	struct conn_tls_opts o;
+	struct carrier_error err;
+	struct conn c;
+	const char *const names[] = { NAME };
+	char ca[256], desc[512];
+	int fd, cert_failed = 0;
+
+	if (skipped())
+		return;
+	memset(&o, 0, sizeof(o));
+	o.ntlsa = records_make(starts[_i].recs, 2, t);
+	o.tlsa = t;
+	o.dane_names = names;
+	o.ndane_names = 1;
+	o.server_name = NAME;
+	o.verify = starts[_i].verify;
+	o.cert_failed = &cert_failed;
+	if (starts[_i].ca != NULL) {
+		(void)snprintf(ca, sizeof(ca), "%s/%s", dir, starts[_i].ca);
+		o.ca_file = ca;
+	}
+	ck_assert_int_ge(fd = server_connect(), 0);
+	ck_assert_int_ne(fcntl(fd, F_SETFL, O_NONBLOCK), -1);
+	conn_init(&c, fd);
+	conn_set_timeout(&c, 10000);
+	status_clear(&err);
+	ck_assert_msg(conn_tls_start(&c, &o, &err) == starts[_i].want,
+	    "case %d: %s", _i, err.text);
+	ck_assert_int_eq(cert_failed, starts[_i].cert_failed);
+	if (starts[_i].want == CARRIER_OK) {
+		ck_assert(conn_tls_active(&c));
+		(void)conn_tls_describe(&c, desc, sizeof(desc));
+		ck_assert_msg(strstr(desc, starts[_i].text) != NULL &&
+		    strncmp(desc, "TLSv1.", 6) == 0, "case %d: %s", _i, desc);
+		conn_tls_close(&c);
+	} else {
+		ck_assert(!conn_tls_active(&c));
+		ck_assert_int_eq(err.phase, PHASE_CONNECT);
+		ck_assert_msg(strncmp(err.text, starts[_i].text,
+		    strlen(starts[_i].text)) == 0, "case %d: %s", _i,
+		    err.text);
+	}
+	conn_close(&c);
+}
+END_TEST
+
 Suite *
 dane_suite(void)
 {
@@ -609,6 +778,8 @@ dane_suite(void)
 	tcase_add_loop_test(tc, test_dane_describe_table, 0,
 	    sizeof(describes) / sizeof(describes[0]));
 	tcase_add_test(tc, test_conn_tls_sym_libcrypto);
+	tcase_add_loop_test(tc, test_conn_tls_start_dane, 0,
+	    sizeof(starts) / sizeof(starts[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
