@@ -80,8 +80,9 @@ const char *conn_tls_package(const char *soname, char *buf, size_t size);
  * after).  Returns CARRIER_OK, or CARRIER_TEMP with the reason (such as
  * the certificate check that failed) in err, PHASE_CONNECT.  In DANE
  * mode (opts->ntlsa > 0) the certificate is checked as struct
- * conn_tls_opts says; otherwise, and when opts has no TLSA records, no
- * libcrypto function is looked up.
+ * conn_tls_opts says.  Only DANE mode with a usable record looks
+ * libcrypto functions up (conn_tls_sym()); the other modes are as they
+ * were without it.
  */
 enum carrier_status conn_tls_start(struct conn *c,
 	    const struct conn_tls_opts *opts, struct carrier_error *err);
