@@ -2,8 +2,10 @@
 /*
  * conn_tls.c: TLS for struct conn through libtls, loaded on first use
  * with dlopen(3) (see conn_tls.h).  The function pointer types come from
- * <tls.h>, so they cannot drift from the library's.
- * Depends on conn, status, log.
+ * <tls.h>, so they cannot drift from the library's.  In DANE mode the
+ * handshake leaves the certificate to dane_check(), which reaches the
+ * libcrypto behind libtls through conn_tls_sym().
+ * Depends on conn, status, log, dane.
  */
 #include <sys/types.h>
 
@@ -19,9 +21,11 @@
 
 #include "config.h"
 #include "compat.h"
+#include "log.h"
+#include "status.h"
+#include "dane.h"
 #include "conn.h"
 #include "conn_tls.h"
-#include "log.h"
 
 #ifndef TLS_SONAME
 #define TLS_SONAME	"libtls.so"
@@ -57,6 +61,7 @@ struct libtls {
 	FN(peer_cert_hash);
 	FN(peer_cert_notbefore);
 	FN(peer_cert_notafter);
+	FN(peer_cert_chain_pem);
 };
 #undef FN
 
@@ -75,6 +80,7 @@ static const struct {
 	SYM(peer_cert_provided), SYM(peer_cert_subject),
 	SYM(peer_cert_issuer), SYM(peer_cert_hash),
 	SYM(peer_cert_notbefore), SYM(peer_cert_notafter),
+	SYM(peer_cert_chain_pem),
 };
 #undef SYM
 
@@ -84,12 +90,16 @@ struct tls_state {
 	struct tls	*ctx;
 	int		 verified;
 	char		 name[256];
+	char		 dane[DANE_DESC_MAX];	/* DANE mode: its outcome */
 };
 
 static ssize_t	tls_conn_read(struct conn *, void *, size_t);
 static ssize_t	tls_conn_write(struct conn *, const void *, size_t);
 static int	want(struct conn *, ssize_t);
 static int	cert_error(const char *);
+static enum carrier_status dane_verify(struct tls *,
+		    const struct conn_tls_opts *, char *, size_t, int *,
+		    struct carrier_error *);
 
 static const struct conn_ops tls_ops = { tls_conn_read, tls_conn_write };
 static struct tls_state state;	/* one TLS session per process at a time */
@@ -137,6 +147,16 @@ conn_tls_load(char *why, size_t whylen)
 		return -1;
 	}
 	return 0;
+}
+
+void *
+conn_tls_sym(const char *name)
+{
+	char why[256];
+
+	if (conn_tls_load(why, sizeof(why)) != 0)
+		return NULL;
+	return dlsym(lt.handle, name);
 }
 
 /* Maps a libtls return value to read/write semantics (see conn_ops). */
@@ -199,14 +219,54 @@ cert_error(const char *e)
 	    NULL || strstr(e, "not present in server certificate") != NULL);
 }
 
+/*
+ * DANE mode, after the handshake: the peer's chain against the TLSA
+ * records (RFC 7672 3); the outcome said in desc (desclen octets), and
+ * *verified 1 when a record matched.  With none of them usable the
+ * session is only encrypted (RFC 7672 2.2), and libcrypto is not even
+ * looked at.
+ */
+static enum carrier_status
+dane_verify(struct tls *ctx, const struct conn_tls_opts *o, char *desc,
+    size_t desclen, int *verified, struct carrier_error *err)
+{
+	struct dane_match m;
+	const uint8_t *pem;
+	size_t len = 0;
+	char why[STATUS_TEXT_MAX];
+	int r;
+
+	if (dane_usable(o->tlsa, o->ntlsa) == 0) {
+		(void)strlcpy(desc, "DANE: no usable TLSA record, encrypted "
+		    "only", desclen);
+		return CARRIER_OK;
+	}
+	if ((pem = lt.peer_cert_chain_pem(ctx, &len)) == NULL) {
+		r = 0;
+		(void)strlcpy(why, "the server sent no certificate",
+		    sizeof(why));
+	} else
+		r = dane_check(conn_tls_sym, (const char *)pem, len, o->tlsa,
+		    o->ntlsa, o->dane_names, o->ndane_names, &m, why,
+		    sizeof(why));
+	if (r == 1) {
+		(void)dane_describe(&m, desc, desclen);
+		*verified = 1;
+		return CARRIER_OK;
+	}
+	if (r == 0 && o->cert_failed != NULL)
+		*o->cert_failed = 1;
+	return status_set(err, CARRIER_TEMP, PHASE_CONNECT, "TLS: %s", why);
+}
+
 enum carrier_status
 conn_tls_start(struct conn *c, const struct conn_tls_opts *o,
     struct carrier_error *err)
 {
 	struct tls_config *cfg = NULL;
 	struct tls *ctx = NULL;
-	char why[256];
-	int r;
+	char why[256], dane[DANE_DESC_MAX] = "";
+	int r, verify = o->verify && o->ntlsa == 0, verified = verify;
 
 	if (conn_pending(c) > 0)
 		return status_set(err, CARRIER_TEMP, PHASE_CONNECT,
@@ -217,10 +277,11 @@ conn_tls_start(struct conn *c, const struct conn_tls_opts *o,
 		    "TLS unavailable: %s", why);
 	if ((cfg = lt.config_new()) == NULL)
 		goto nomem;
-	if (o->ca_file != NULL ?
+	/* DANE mode: the records are the trust anchors, not the CAs */
+	if (o->ntlsa == 0 && (o->ca_file != NULL ?
 	    lt.config_set_ca_file(cfg, o->ca_file) != 0 :
 	    lt.config_set_ca_path(cfg, o->ca_path != NULL ? o->ca_path :
-	    CONN_TLS_CA_PATH) != 0) {
+	    CONN_TLS_CA_PATH) != 0)) {
 		status_set(err, CARRIER_TEMP, PHASE_CONNECT, "TLS: %s",
 		    lt.config_error(cfg));
 		goto fail;
@@ -232,7 +293,7 @@ conn_tls_start(struct conn *c, const struct conn_tls_opts *o,
 		    "certificate: %s", lt.config_error(cfg));
 		goto fail;
 	}
-	if (!o->verify) {
+	if (!verify) {	/* DANE mode too: dane_verify() checks */
 		lt.config_insecure_noverifycert(cfg);
 		lt.config_insecure_noverifyname(cfg);
 	} else if (o->server_name == NULL)
@@ -251,7 +312,7 @@ conn_tls_start(struct conn *c, const struct conn_tls_opts *o,
 
 			status_set(err, CARRIER_TEMP, PHASE_CONNECT,
 			    "TLS handshake failed: %s", e);
-			if (o->cert_failed != NULL && o->verify &&
+			if (o->cert_failed != NULL && verify &&
 			    cert_error(e))
 				*o->cert_failed = 1;
 			goto fail;
@@ -263,10 +324,14 @@ conn_tls_start(struct conn *c, const struct conn_tls_opts *o,
 			goto fail;
 		}
 	}
+	if (o->ntlsa > 0 && dane_verify(ctx, o, dane, sizeof(dane),
+	    &verified, err) != CARRIER_OK)
+		goto fail;
 	lt.config_free(cfg);	/* the context keeps what it needs */
 	memset(&state, 0, sizeof(state));
 	state.ctx = ctx;
-	state.verified = o->verify;
+	state.verified = verified;
+	(void)strlcpy(state.dane, dane, sizeof(state.dane));
 	if (o->server_name != NULL)
 		(void)strlcpy(state.name, o->server_name, sizeof(state.name));
 	c->ctx = &state;
@@ -297,6 +362,12 @@ conn_tls_describe(const struct conn *c, char *buf, size_t size)
 
 	if (!conn_tls_active(c)) {
 		(void)strlcpy(buf, "no TLS", size);
+		return buf;
+	}
+	if (t->dane[0] != '\0') {
+		(void)snprintf(buf, size, "%s %s, %s%s",
+		    lt.conn_version(t->ctx), lt.conn_cipher(t->ctx), t->dane,
+		    lt.conn_session_resumed(t->ctx) ? ", resumed" : "");
 		return buf;
 	}
 	(void)snprintf(buf, size, "%s %s, %s%s%s", lt.conn_version(t->ctx),

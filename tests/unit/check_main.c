@@ -22,6 +22,7 @@ main(void)
 	srunner_add_suite(sr, conf_suite());
 	srunner_add_suite(sr, conn_suite());
 	srunner_add_suite(sr, conn_tls_suite());
+	srunner_add_suite(sr, dane_suite());
 	srunner_add_suite(sr, envelope_suite());
 	srunner_add_suite(sr, header_suite());
 	srunner_add_suite(sr, identity_suite());

@@ -17,6 +17,7 @@ Suite	*aliases_suite(void);
 Suite	*conf_suite(void);
 Suite	*conn_suite(void);
 Suite	*conn_tls_suite(void);
+Suite	*dane_suite(void);
 Suite	*envelope_suite(void);
 Suite	*header_suite(void);
 Suite	*identity_suite(void);
