@@ -31,7 +31,7 @@ MANS		= man/carrier.8 man/carrier.conf.5 man/mailq.1 man/newaliases.1
 
 .PHONY: all check unit sanitize integration integration-asan lint demo \
 	install uninstall clean \
-	distclean bench bench-queue bench-mx fuzz
+	distclean bench bench-queue bench-mx bench-tls-mx fuzz
 
 all: carrier
 
@@ -126,6 +126,10 @@ bench-queue: carrier
 # domain_concurrency 4 (default), 10 and 1 (tests/bench/mx.sh).
 bench-mx: carrier
 	tests/bench/mx.sh
+
+# What DANE (and later MTA-STS) adds to a direct MX send over TLS.
+bench-tls-mx: carrier
+	tests/bench/tls_mx.sh
 
 # libFuzzer harnesses (tests/fuzz/fuzz_<parser>.c), built with clang under
 # ASan+UBSan; each runs FUZZ_SECONDS (default 60) from its corpus.

@@ -54,7 +54,12 @@ struct carrier_options {
 	const char	*tls_server_name; /* NULL: the relay host */
 
 	/* Direct delivery to MX hosts, with no relay (carrier.conf(5)) */
-	enum conf_tls_mx tls_mx;	/* CONF_TLS_MX_MAY by default */
+	enum conf_tls_mx tls_mx;	/* CONF_TLS_MX_DANE by default */
+	const struct conf_tls_domain *tls_domains; /* tls_mx per domain */
+	size_t		 ntls_domains;
+	const char	*trusted[CONF_RESOLVERS_MAX]; /* trusted_resolvers:
+					   DNSSEC believed (not loopback) */
+	size_t		 ntrusted;
 	unsigned int	 domain_concurrency; /* domains at once; 1: in turn */
 	unsigned int	 dns_timeout;	/* seconds, one domain's lookups */
 	unsigned int	 domain_connect_timeout; /* seconds, all addresses of

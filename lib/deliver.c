@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -72,11 +73,14 @@ static int	domain_of(const char *, char *, size_t);
 static int	group_rcpts(const struct carrier_options *,
 		    struct carrier_envelope *, struct group **, size_t *);
 static void	groups_free(struct group *, size_t);
-static void	mx_hop(const struct carrier_options *, struct route *,
-		    size_t, int64_t, struct hop *, struct policy_tls *);
+static int	mx_hop(const struct carrier_options *, struct route *,
+		    size_t, int64_t, struct hop *, struct policy_tls *,
+		    struct carrier_error *);
 static void	reach_note(struct reach *, const struct hop *);
 static void	reach_error(const struct reach *, const struct route *,
 		    const struct carrier_options *, struct carrier_error *);
+static void	stamp(struct carrier_envelope *, struct carrier_error *,
+		    const char *);
 static void	sub_reset(struct carrier_envelope *);
 static void	settle_open(struct carrier_envelope *,
 		    const struct carrier_error *);
@@ -193,11 +197,26 @@ groups_free(struct group *g, size_t n)
 	free(g);
 }
 
-/* Host i of an MX route as a hop, with the TLS of tls_mx. */
-static void
+/* The TLSA records of the host being tried (one at a time). */
+static struct tlsa dane_tlsa[TLSA_MAX];
+
+/*
+ * Host i of an MX route as a hop, with the TLS of the domain's tls_mx
+ * level (tls_mx_domains, else tls_mx).  For "dane", the host's TLSA
+ * records decide (route_dane): a DANE host gets TLS that must match
+ * them, and no second try without it.  Returns 0, or -1 when the host
+ * must be skipped (its TLSA lookup failed: err says why).
+ */
+static int
 mx_hop(const struct carrier_options *opts, struct route *r, size_t i,
-    int64_t deadline, struct hop *hop, struct policy_tls *pt)
+    int64_t deadline, struct hop *hop, struct policy_tls *pt,
+    struct carrier_error *err)
 {
+	static char required[DNSMSG_NAME_MAX + 64];
+	enum conf_tls_mx level;
+	char why[256];
+	size_t n;
+
 	memset(hop, 0, sizeof(*hop));
 	memset(pt, 0, sizeof(*pt));
 	hop->kind = POLICY_MX;
@@ -206,16 +225,52 @@ mx_hop(const struct carrier_options *opts, struct route *r, size_t i,
 	hop->addr = r->host[i].addr;
 	hop->naddr = r->host[i].naddr;
 	hop->deadline = deadline;
-	switch (opts->tls_mx) {
+	level = conf_tls_mx_for(opts->tls_domains, opts->ntls_domains,
+	    r->domain, opts->tls_mx);
+	if (level == CONF_TLS_MX_DANE) {
+		hop->policy = "dane";
+		switch (route_dane(r, i, dane_tlsa, TLSA_MAX, &n, why,
+		    sizeof(why), err)) {
+		case ROUTE_DANE_FAIL:
+			(void)strlcpy(err->host, hop->host, sizeof(err->host));
+			(void)strlcpy(err->tls, "dane", sizeof(err->tls));
+			return -1;
+		case ROUTE_DANE_MATCH:
+		case ROUTE_DANE_ENCRYPT:
+			log_note("%s: DANE: %s", hop->host, why);
+			hop->tls = HOP_TLS_REQUIRED;
+			pt->verify_required = 1;	/* no try without */
+			hop->tlsa = dane_tlsa;
+			hop->ntlsa = n;
+			hop->names[hop->nnames++] = hop->host;
+			/* the domain too, when its MX records are signed
+			   (RFC 7672 3.2.2) */
+			if (r->mx_secure && strcasecmp(r->domain, hop->host) !=
+			    0)
+				hop->names[hop->nnames++] = r->domain;
+			(void)snprintf(required, sizeof(required), "DANE "
+			    "(TLSA records at _25._tcp.%s)", hop->host);
+			hop->required_by = required;
+			return 0;
+		default:
+			log_note("%s: not a DANE host: %s", hop->host, why);
+			level = CONF_TLS_MX_MAY;
+			break;
+		}
+	}
+	hop->policy = conf_tls_mx_names[level];
+	switch (level) {
 	case CONF_TLS_MX_NONE:
 		hop->tls = HOP_TLS_NONE;
 		break;
 	case CONF_TLS_MX_ENCRYPT:
 		hop->tls = HOP_TLS_REQUIRED;
+		hop->required_by = "\"tls_mx encrypt\"";
 		break;
 	case CONF_TLS_MX_VERIFY:
 		hop->tls = HOP_TLS_REQUIRED;
 		hop->verify = 1;
+		hop->required_by = "\"tls_mx verify\"";
 		pt->verify_required = 1;
 		break;
 	default:	/* may: verified if it can be, else logged */
@@ -224,6 +279,7 @@ mx_hop(const struct carrier_options *opts, struct route *r, size_t i,
 		pt->opportunistic = 1;
 		break;
 	}
+	return 0;
 }
 
 /* Adds what hop's connect found to the domain's record. */
@@ -272,6 +328,21 @@ reach_error(const struct reach *rc, const struct route *r,
 	    "or -R host:port", r->domain, rc->hosts, (long long)secs,
 	    opts->connect_timeout);
 	(void)strlcpy(err->enhanced, "4.4.1", sizeof(err->enhanced));
+}
+
+/* The TLS policy that held (NULL: none, the relay) into the outcomes. */
+static void
+stamp(struct carrier_envelope *sub, struct carrier_error *err,
+    const char *policy)
+{
+	size_t i;
+
+	if (policy == NULL)
+		policy = "";
+	(void)strlcpy(err->tls, policy, sizeof(err->tls));
+	for (i = 0; i < sub->nrcpts; i++)
+		(void)strlcpy(sub->rcpts[i].result.tls, policy,
+		    sizeof(sub->rcpts[i].result.tls));
 }
 
 /* Every recipient of sub open again, for another host. */
@@ -383,9 +454,15 @@ walk(const struct carrier_options *opts, struct route *r,
 					break;
 				continue;
 			}
-			mx_hop(opts, r, i, deadline, &hop, &pt);
+			if (mx_hop(opts, r, i, deadline, &hop, &pt,
+			    &last) == -1) {
+				log_note("%s: %s; next host", hop.host,
+				    last.text);
+				continue;
+			}
 		}
 		act = try_host(opts, &hop, &pt, sub, msg, err);
+		stamp(sub, err, hop.policy);
 		reach_note(&rc, &hop);
 		*answered |= rc.answered;
 		if (act != POLICY_NEXT_HOST)

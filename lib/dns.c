@@ -61,6 +61,7 @@
 #include "monotime.h"
 #include "dnsmsg.h"
 #include "tlsa.h"
+#include "sts.h"
 #include "dns.h"
 
 #define DNS_BUF		65536	/* glibc's MAXPACKET: any DNS message */
@@ -513,5 +514,37 @@ dns_tlsa(struct dns *d, const char *host, int64_t deadline, struct tlsa *t,
 	}
 	if (res != DNSMSG_OK)
 		d->ad = 0;
+	return dns_result(&ask, res, why, err);
+}
+
+enum carrier_status
+dns_sts(struct dns *d, const char *domain, int64_t deadline, int *found,
+    char *id, size_t idsize, char *why, size_t whylen,
+    struct carrier_error *err)
+{
+	char name[DNSMSG_NAME_MAX + 16];
+	const struct dns_ask ask = {
+		name, STS_TXT_TYPE, "the MTA-STS record", "domain", "4.4.3"
+	};
+	enum dnsmsg_result res;
+	size_t len;
+
+	*found = 0;
+	if (idsize > 0)
+		id[0] = '\0';
+	(void)snprintf(why, whylen, "no MTA-STS record");
+	(void)snprintf(name, sizeof(name), "_mta-sts.%s", domain);
+	if (dns_query(d, &ask, deadline, &len, err) == -1) {
+		if (err->status != CARRIER_PERM)
+			return err->status;
+		status_clear(err);	/* NXDOMAIN, or no such name */
+		return CARRIER_OK;
+	}
+	if (len == 0)
+		return CARRIER_OK;
+	res = sts_txt_answer(dns_buf, len, name, found, id, idsize, why,
+	    whylen);
+	if (res == DNSMSG_NXDOMAIN)
+		return CARRIER_OK;
 	return dns_result(&ask, res, why, err);
 }

@@ -123,4 +123,17 @@ enum carrier_status dns_tlsa(struct dns *d, const char *host,
 	    int64_t deadline, struct tlsa *t, size_t max, size_t *n,
 	    struct carrier_error *err);
 
+/*
+ * The MTA-STS record of domain: the TXT records of "_mta-sts.<domain>"
+ * (RFC 8461 3.1, sts_txt_answer's rules), asked before deadline.
+ * CARRIER_OK with the policy id in id (idsize octets, STS_ID_MAX) and
+ * *found 1, or *found 0 when the domain has no usable record (why says
+ * which, whylen octets): none, NXDOMAIN, several, a malformed one.
+ * CARRIER_TEMP when the lookup failed (dns_mx's texts, 4.4.3): RFC 8461
+ * 5.1 lets a cached policy stand then.
+ */
+enum carrier_status dns_sts(struct dns *d, const char *domain,
+	    int64_t deadline, int *found, char *id, size_t idsize, char *why,
+	    size_t whylen, struct carrier_error *err);
+
 #endif

@@ -95,6 +95,10 @@ tls_options(const struct carrier_options *o, const struct hop *hop,
 	if (hop->kind == POLICY_MX) {
 		t->server_name = hop->host;
 		t->verify = hop->verify;
+		t->tlsa = hop->tlsa;
+		t->ntlsa = hop->ntlsa;
+		t->dane_names = hop->names;
+		t->ndane_names = hop->nnames;
 		return;
 	}
 	t->server_name = o->tls_server_name != NULL ? o->tls_server_name :
@@ -124,17 +128,16 @@ secure(const struct carrier_options *o, struct hop *hop,
 		(void)strlcpy(err->host, s->peer, sizeof(err->host));
 		return status_set(err, CARRIER_TEMP, PHASE_STARTTLS, "the "
 		    "server does not offer STARTTLS, which %s requires",
-		    hop->kind == POLICY_MX ? (hop->verify ?
-		    "\"tls_mx verify\"" : "\"tls_mx encrypt\"") :
+		    hop->kind == POLICY_MX ? hop->required_by :
 		    "\"tls starttls\"");
 	}
 	tls_options(o, hop, &t);
 	t.cert_failed = &hop->cert_failed;
 	if ((st = smtp_starttls(s, &t, err)) != CARRIER_OK)
 		return st;
-	if (hop->kind == POLICY_MX && !hop->verify)
+	if (hop->kind == POLICY_MX && !hop->verify && hop->ntlsa == 0)
 		log_note("%s: TLS without a verified certificate (tls_mx %s)",
-		    s->peer, hop->tls == HOP_TLS_MAY ? "may" : "encrypt");
+		    s->peer, hop->policy);
 	return smtp_hello(s, err);
 }
 
@@ -421,6 +424,8 @@ hop_route_options(const struct carrier_options *opts, struct route_opts *ro)
 	    opts->ip_version == CONF_IP_V6 ? NET_ONLY_V6 : NET_ANY;
 	ro->prefer = opts->ip_prefer == CONF_IP_V4 ? NET_PREFER_V4 :
 	    opts->ip_prefer == CONF_IP_V6 ? NET_PREFER_V6 : NET_PREFER_NONE;
+	ro->trusted = opts->trusted;
+	ro->ntrusted = opts->ntrusted;
 }
 
 void

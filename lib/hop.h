@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "dnsmsg.h"
+#include "tlsa.h"
 #include "net.h"
 #include "policy.h"
 #include "route.h"
@@ -40,6 +41,16 @@ struct hop {
 	enum hop_tls		 tls;
 	int			 verify; /* HOP_TLS_MAY/REQUIRED: check the
 					   certificate */
+	const char		*policy; /* an MX host's TLS policy for the
+					   log: "dane", "may", ... (NULL:
+					   the relay) */
+	const char		*required_by; /* what requires TLS, for
+					   messages: "\"tls_mx verify\"" */
+	const struct tlsa	*tlsa;	/* DANE: the records to match */
+	size_t			 ntlsa;
+	const char		*names[2]; /* DANE-TA: the names the
+					   certificate may have */
+	size_t			 nnames;
 	int64_t			 deadline; /* for connecting (0: none) */
 
 	/* what happened, for the caller */

@@ -184,6 +184,8 @@ maillog_format(char *buf, size_t size, const struct maillog_msg *m,
 		put_clean(&l, ", msgid=", m->msgid, MAILLOG_MSGID_SHOWN);
 	put_clean(&l, ", relay=", r->host[0] != '\0' ? r->host : "none",
 	    STATUS_HOST_MAX);
+	if (r->tls[0] != '\0')
+		put_clean(&l, ", tls=", r->tls, sizeof(r->tls));
 	if (m->delay_ms >= 0)
 		put(&l, ", delay=%lld.%02lld", m->delay_ms / 1000,
 		    m->delay_ms % 1000 / 10);

@@ -13,8 +13,10 @@
  *
  * A recipient's line (carrier.8, LOGGING, has the words):
  *   [QUEUEID: ]from=<s>, to=<r>, uid=N, msgid=<id>,
- *   relay=host[addr]:port, delay=0.25, size=2048, dsn=2.0.0,
- *   status=sent (250 2.0.0 Ok: ...)
+ *   relay=host[addr]:port, [tls=dane, ]delay=0.25, size=2048,
+ *   dsn=2.0.0, status=sent (250 2.0.0 Ok: ...)
+ * tls= is the TLS policy that held for an MX host (carrier.8, DIRECT
+ * DELIVERY): dane, may, encrypt, verify or none.
  * status is sent, tempfail, failed, or config-error for a failure in
  * PHASE_CONFIG (no relay, a bad config or aliases file, an unreadable
  * secret: the caller got EX_CONFIG, not a temporary failure); for a

@@ -38,7 +38,8 @@ enum policy_action {
 /* What the TLS policy of the hop allows after a failure. */
 struct policy_tls {
 	int	opportunistic;	/* plaintext is acceptable (tls_mx may) */
-	int	verify_required; /* a certificate must verify */
+	int	verify_required; /* a certificate must verify (tls_mx
+				   verify) or match TLSA records (DANE) */
 	int	retried_plain;	/* this host was tried in plaintext already */
 	int	retried_unverified; /* ... and without verifying */
 };

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * route.c: the hosts to try for a recipient domain (route.h).
- * Depends on dns (MX, A and AAAA lookups), dnsmsg (names), net (the
- * order of addresses, literals), monotime, status.
+ * Depends on dns (MX, A, AAAA and TLSA lookups), dnsmsg (names), tlsa
+ * (which records are usable), net (the order of addresses, literals),
+ * monotime, status.
  *
  * The DNS budget: dns_timeout is for all of a domain's lookups together
  * (the MX query, then each host's AAAA and A as it is reached), so a
@@ -20,6 +21,7 @@
 #include "compat.h"
 #include "log.h"
 #include "monotime.h"
+#include "tlsa.h"
 #include "route.h"
 
 static enum carrier_status literal(struct route *, const char *,
@@ -46,6 +48,7 @@ host_init(struct route_host *h, const char *name, unsigned int pref)
 	(void)strlcpy(h->name, name, sizeof(h->name));
 	h->pref = pref;
 	h->looked_up = 0;
+	h->secure = 0;
 	h->naddr = 0;
 }
 
@@ -157,6 +160,8 @@ route_lookup(const struct route_opts *o, const char *domain,
 	r->skipped = 0;
 	r->dns.open = 0;
 	r->dns_left = 0;
+	r->mx_secure = 0;
+	(void)strlcpy(r->untrusted, "no DNS lookups", sizeof(r->untrusted));
 	r->opts = *o;
 	if (strlcpy(r->domain, domain, sizeof(r->domain)) >=
 	    sizeof(r->domain)) {
@@ -176,9 +181,12 @@ route_lookup(const struct route_opts *o, const char *domain,
 	if (dns_open(&r->dns) == -1)
 		return status_set(err, CARRIER_TEMP, PHASE_RESOLVE, "cannot "
 		    "set up the resolver: %s", strerror(errno));
+	(void)dns_trust(&r->dns, o->trusted, o->ntrusted, r->untrusted,
+	    sizeof(r->untrusted));
 	st = dns_mx(&r->dns, domain, dns_start(r, &start), mx, DNSMSG_MX_MAX,
 	    &n, &nullmx, err);
 	dns_spent(r, start);
+	r->mx_secure = st == CARRIER_OK && r->dns.ad;
 	if (st != CARRIER_OK)
 		return st;
 	if (nullmx && n > 0)	/* RFC 7505 3: not with others; use those */
@@ -237,6 +245,7 @@ route_addrs(struct route *r, size_t i, struct carrier_error *err)
 	st = dns_addrs(&r->dns, h->name, want, dns_start(r, &start), h->addr,
 	    DNSMSG_ADDR_MAX, &h->naddr, err);
 	dns_spent(r, start);
+	h->secure = st == CARRIER_OK && r->dns.ad;
 	if (st == CARRIER_OK)
 		h->naddr = net_order(h->addr, h->naddr, r->opts.prefer,
 		    r->opts.family);
@@ -259,6 +268,56 @@ route_addrs(struct route *r, size_t i, struct carrier_error *err)
 		(void)strlcpy(err->enhanced, "4.4.3", sizeof(err->enhanced));
 	}
 	return CARRIER_TEMP;
+}
+
+enum route_dane
+route_dane(struct route *r, size_t i, struct tlsa *t, size_t max, size_t *n,
+    char *why, size_t whylen, struct carrier_error *err)
+{
+	const struct route_host *h = &r->host[i];
+	enum carrier_status st;
+	int64_t start;
+	size_t k, usable = 0;
+
+	*n = 0;
+	if (r->kind == ROUTE_RELAY || r->kind == ROUTE_LITERAL) {
+		(void)snprintf(why, whylen, "not an MX host");
+		return ROUTE_DANE_NONE;
+	}
+	if (!r->dns.trusted) {
+		(void)snprintf(why, whylen, "DNSSEC not believed: %s",
+		    r->untrusted);
+		return ROUTE_DANE_NONE;
+	}
+	if (!h->secure) {
+		(void)snprintf(why, whylen, "the address records of %s are "
+		    "not DNSSEC-validated", h->name);
+		return ROUTE_DANE_NONE;
+	}
+	st = dns_tlsa(&r->dns, h->name, dns_start(r, &start), t, max, n, err);
+	dns_spent(r, start);
+	if (st != CARRIER_OK) {
+		(void)snprintf(why, whylen, "the TLSA lookup failed: %s",
+		    err->text);
+		return ROUTE_DANE_FAIL;
+	}
+	if (*n == 0) {
+		(void)snprintf(why, whylen, "no TLSA records at _25._tcp.%s%s",
+		    h->name, r->dns.ad ? " (validated denial)" : "");
+		return ROUTE_DANE_NONE;
+	}
+	if (!r->dns.ad) {
+		(void)snprintf(why, whylen, "the TLSA records of _25._tcp.%s "
+		    "are not DNSSEC-validated", h->name);
+		*n = 0;
+		return ROUTE_DANE_NONE;
+	}
+	for (k = 0; k < *n; k++)
+		usable += tlsa_usable(&t[k]) != 0;
+	(void)snprintf(why, whylen, "%zu TLSA record%s at _25._tcp.%s, "
+	    "DNSSEC-validated, %zu usable", *n, *n == 1 ? "" : "s", h->name,
+	    usable);
+	return usable > 0 ? ROUTE_DANE_MATCH : ROUTE_DANE_ENCRYPT;
 }
 
 void

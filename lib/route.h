@@ -36,12 +36,16 @@ struct route_opts {
 	unsigned int	 dns_timeout;	/* seconds for one domain's lookups */
 	enum net_family	 family;	/* only this family */
 	enum net_prefer	 prefer;	/* this family first */
+	const char *const *trusted;	/* resolvers believed for DNSSEC
+					   besides loopback ones (dns_trust) */
+	size_t		 ntrusted;
 };
 
 struct route_host {
 	char		 name[DNSMSG_NAME_MAX]; /* the MX name, or the literal */
 	unsigned int	 pref;
 	int		 looked_up;	/* route_addrs ran */
+	int		 secure;	/* its addresses came DNSSEC-validated */
 	struct dns_addr	 addr[DNSMSG_ADDR_MAX];
 	size_t		 naddr;
 };
@@ -54,6 +58,10 @@ struct route {
 	size_t			 skipped;	/* MX records not usable (an
 						   address for a name) */
 	struct route_opts	 opts;
+	int			 mx_secure;	/* the MX records came
+						   DNSSEC-validated */
+	char			 untrusted[128]; /* why the resolver's
+						   DNSSEC is not believed, or "" */
 	struct dns		 dns;		/* open while the route is */
 	int64_t			 dns_left;	/* ms of lookups left */
 };
@@ -79,6 +87,31 @@ enum carrier_status route_lookup(const struct route_opts *opts,
  * implicit MX, permanent when the domain has no address.
  */
 enum carrier_status route_addrs(struct route *r, size_t i,
+	    struct carrier_error *err);
+
+/* What DANE means for one host (RFC 7672 2.2). */
+enum route_dane {
+	ROUTE_DANE_NONE = 0,	/* not a DANE host: the opportunistic policy */
+	ROUTE_DANE_MATCH,	/* validated usable TLSA records: TLS, and
+				   the certificate must match one */
+	ROUTE_DANE_ENCRYPT,	/* validated TLSA records, none usable: TLS
+				   required, not authenticated */
+	ROUTE_DANE_FAIL		/* the lookup failed (a bogus answer
+				   gives SERVFAIL): skip the host, temporary */
+};
+
+/*
+ * The DANE state of host i of r, whose addresses route_addrs found: the
+ * TLSA records of "_25._tcp.<host>" when the resolver is trusted and
+ * the host's address records were validated (else none are looked up:
+ * RFC 7672 2.2.2), into t (room for max; *n set).  why (whylen octets)
+ * says why the host is or is not a DANE host ("2 TLSA records,
+ * validated", "the address records of mx.example are not signed", ...);
+ * on ROUTE_DANE_FAIL, err has the failure (PHASE_RESOLVE, 4.4.3).
+ * The relay and address literals are never DANE hosts.
+ */
+enum route_dane route_dane(struct route *r, size_t i, struct tlsa *t,
+	    size_t max, size_t *n, char *why, size_t whylen,
 	    struct carrier_error *err);
 
 void	route_close(struct route *r);

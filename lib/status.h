@@ -61,6 +61,9 @@ struct carrier_error {
 	int			protocol; /* the peer broke the protocol:
 						 * a reply that does not parse
 						 * (EX_PROTOCOL to a caller) */
+	char			tls[8];	/* the TLS policy that held for an MX
+						 * host, for the log ("dane",
+						 * "sts", "may", ...); "" */
 };
 
 /* Resets an error record to "no error". */

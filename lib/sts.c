@@ -446,3 +446,71 @@ sts_mx_match(const struct sts_policy *p, const char *mx)
 	}
 	return 0;
 }
+
+/* What sts_txt_answer keeps of the TXT records it is given. */
+struct sts_txt {
+	size_t	records;	/* beginning with "v=STSv1" */
+	int	toolong;	/* one of them over STS_TXT_MAX */
+	char	text[STS_TXT_MAX + 1];
+	size_t	len;
+};
+
+/* One TXT record: its character-strings joined, kept if it is STSv1. */
+static void
+sts_txt_one(void *arg, const unsigned char *rdata, size_t rdlen)
+{
+	struct sts_txt *k = arg;
+	char buf[STS_TXT_MAX + 1];
+	size_t off = 0, len = 0, n;
+
+	while (off < rdlen) {
+		n = rdata[off++];
+		if (n > rdlen - off)
+			n = rdlen - off;	/* cut short: what is there */
+		if (len + n > STS_TXT_MAX) {
+			len = STS_TXT_MAX + 1;
+			break;
+		}
+		memcpy(buf + len, rdata + off, n);
+		len += n;
+		off += n;
+	}
+	if (len < 7 || memcmp(buf, "v=STSv1", 7) != 0)
+		return;
+	if (++k->records > 1)
+		return;
+	if (len > STS_TXT_MAX) {
+		k->toolong = 1;
+		return;
+	}
+	memcpy(k->text, buf, len);
+	k->len = len;
+}
+
+enum dnsmsg_result
+sts_txt_answer(const unsigned char *pkt, size_t len, const char *qname,
+    int *found, char *id, size_t idsize, char *why, size_t whylen)
+{
+	struct sts_txt k;
+	enum dnsmsg_result res;
+
+	*found = 0;
+	if (idsize > 0)
+		id[0] = '\0';
+	memset(&k, 0, sizeof(k));
+	res = dnsmsg_each(pkt, len, qname, STS_TXT_TYPE, sts_txt_one, &k, why,
+	    whylen);
+	if (res != DNSMSG_OK)
+		return res;
+	if (k.records == 0)
+		(void)snprintf(why, whylen, "no STSv1 record");
+	else if (k.records > 1)
+		(void)snprintf(why, whylen, "%zu STSv1 records (RFC 8461 3.1: "
+		    "one)", k.records);
+	else if (k.toolong)
+		(void)snprintf(why, whylen, "an STSv1 record over %d octets",
+		    STS_TXT_MAX);
+	else if (sts_parse_txt(k.text, k.len, id, idsize, why, whylen) == 0)
+		*found = 1;
+	return DNSMSG_OK;
+}

@@ -58,6 +58,7 @@ carrier_options_init(struct carrier_options *opts)
 	opts->dns_timeout = CONF_DNS_DEFAULT;
 	opts->domain_connect_timeout = CONF_DOMAIN_CONNECT_DEFAULT;
 	opts->ip_prefer = CONF_IP_V6;
+	opts->tls_mx = CONF_TLS_MX_DANE;
 }
 
 #define OR_NULL(s)	((s)[0] != '\0' ? (s) : NULL)
@@ -97,6 +98,11 @@ carrier_options_from_conf(struct carrier_options *o, const struct conf *c)
 	o->delay_warning = c->delay_warning;
 	o->queue_reuse = c->queue_reuse;
 	o->tls_mx = c->tls_mx;
+	o->tls_domains = c->tls_domains;
+	o->ntls_domains = c->ntls_domains;
+	for (o->ntrusted = 0; o->ntrusted < CONF_RESOLVERS_MAX &&
+	    c->trusted_resolvers[o->ntrusted][0] != '\0'; o->ntrusted++)
+		o->trusted[o->ntrusted] = c->trusted_resolvers[o->ntrusted];
 	o->domain_concurrency = c->domain_concurrency;
 	o->dns_timeout = c->dns_timeout;
 	o->domain_connect_timeout = c->domain_connect_timeout;

@@ -5,7 +5,7 @@
  * MX hosts of the domain with their preferences and addresses and the
  * TLS policy that applies; with probing, whether port 25 of each address
  * answers (a connect, then close: no SMTP, no mail).
- * Depends on route, net, status.
+ * Depends on route, net, status, conf (tls_mx_domains).
  */
 #include <sys/socket.h>
 
@@ -25,6 +25,7 @@
 static void	probe(const struct carrier_options *, const struct route_host *,
 		    size_t, char *, size_t, size_t *);
 static const char *tls_words(enum conf_tls_mx);
+static void	dane_line(struct route *, size_t, char *, size_t, size_t *);
 
 /* Whether port 25 of address j of h answers: a connect, nothing sent. */
 static void
@@ -68,9 +69,43 @@ tls_words(enum conf_tls_mx m)
 	case CONF_TLS_MX_VERIFY:
 		return "STARTTLS required, the certificate verified for the "
 		    "MX name (tls_mx verify)";
+	case CONF_TLS_MX_DANE:
+		return "DANE where the MX host publishes TLSA records under "
+		    "DNSSEC, else as tls_mx may (tls_mx dane)";
 	default:
 		return "STARTTLS when offered; a certificate that does not "
 		    "verify is logged, not refused (tls_mx may)";
+	}
+}
+
+/* Host i's DANE state, one line (tls_mx dane). */
+static void
+dane_line(struct route *r, size_t i, char *buf, size_t size, size_t *len)
+{
+	static struct tlsa t[TLSA_MAX];
+	struct carrier_error err;
+	char why[256];
+	size_t n;
+
+	status_clear(&err);
+	switch (route_dane(r, i, t, TLSA_MAX, &n, why, sizeof(why), &err)) {
+	case ROUTE_DANE_MATCH:
+		text_append(buf, size, len, "        TLS: DANE: %s: STARTTLS "
+		    "required, the certificate must match a usable record\n",
+		    why);
+		break;
+	case ROUTE_DANE_ENCRYPT:
+		text_append(buf, size, len, "        TLS: DANE: %s: STARTTLS "
+		    "required, not authenticated (RFC 7672 2.2)\n", why);
+		break;
+	case ROUTE_DANE_FAIL:
+		text_append(buf, size, len, "        TLS: DANE: %s: this host is "
+		    "skipped for now\n", why);
+		break;
+	default:
+		text_append(buf, size, len, "        TLS: not a DANE host (%s): "
+		    "as tls_mx may\n", why);
+		break;
 	}
 }
 
@@ -82,6 +117,7 @@ carrier_route_describe(const struct carrier_options *opts, const char *rcpt,
 	struct route_opts ro;
 	enum carrier_status st;
 	const char *at = strrchr(rcpt, '@');
+	enum conf_tls_mx level;
 	char a[64];
 	size_t len = 0, i, j;
 
@@ -97,6 +133,8 @@ carrier_route_describe(const struct carrier_options *opts, const char *rcpt,
 		goto out;
 	text_append(buf, size, &len, "%s of %s:\n", r.kind == ROUTE_MX ?
 	    "mail exchangers" : route_kind_name(r.kind), r.domain);
+	level = conf_tls_mx_for(opts->tls_domains, opts->ntls_domains,
+	    r.domain, opts->tls_mx);
 	for (i = 0; i < r.nhost; i++) {
 		struct carrier_error herr;
 
@@ -123,12 +161,20 @@ carrier_route_describe(const struct carrier_options *opts, const char *rcpt,
 				probe(opts, &r.host[i], j, buf, size, &len);
 			text_append(buf, size, &len, "\n");
 		}
+		if (level == CONF_TLS_MX_DANE)
+			dane_line(&r, i, buf, size, &len);
 	}
 	if (r.skipped > 0)
 		text_append(buf, size, &len, "    (%zu MX record%s naming an address "
 		    "skipped: RFC 5321 5.1)\n", r.skipped, r.skipped == 1 ?
 		    "" : "s");
-	text_append(buf, size, &len, "    TLS: %s\n", tls_words(opts->tls_mx));
+	text_append(buf, size, &len, "    TLS: %s%s\n", tls_words(level),
+	    level != opts->tls_mx ? ", from tls_mx_domains" : "");
+	if (level == CONF_TLS_MX_DANE && r.kind != ROUTE_LITERAL &&
+	    !r.dns.trusted)
+		text_append(buf, size, &len, "    DNSSEC: not believed: %s; "
+		    "DANE needs a validating resolver on this host, or one "
+		    "named in trusted_resolvers\n", r.untrusted);
 out:
 	route_close(&r);
 	return st;

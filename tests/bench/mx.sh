@@ -56,26 +56,11 @@ done
 say() { printf 'bench-mx: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: bench-mx needs root (network namespaces; smtp-sink runs as nobody)"
-	exit 0
-fi
-[ -x "$CARRIER_BIN" ] || die "carrier binary not found at $CARRIER_BIN (run make)"
-CARRIER_BIN=$(readlink -f "$CARRIER_BIN")
-export CARRIER_BIN
-
-# shellcheck source-path=SCRIPTDIR source=../lab/lab.sh disable=SC1091
-. "$REPO/tests/lab/lab.sh" || exit 1
-# shellcheck source=../lab/dns.sh disable=SC1091
-. "$REPO/tests/lab/dns.sh" || exit 1
+# shellcheck source-path=SCRIPTDIR source=sends.sh
+. "$BENCH_SRC/sends.sh"
+send_lab mx "network namespaces; smtp-sink runs as nobody"
 "$DNS_NSD" -v >/dev/null 2>&1 || die "no nsd in $LAB_NSD_ROOT: run sh tests/lab/deps.sh"
-[ -n "${LAB_IN_NETNS:-}" ] || export HOST_MNTNS
-HOST_MNTNS=${HOST_MNTNS:-$(readlink /proc/self/ns/mnt)}
-lab_netns "$@"
-
-mkdir -p "$OUT_DIR/bin" || exit 1
-W=$(mktemp -d "$OUT_DIR/mx.XXXXXX") || exit 1
-chmod 755 "$W"
+send_enter mx "$@"
 cleanup() {
 	local d
 	[ -f "$W/proxy.pid" ] && kill "$(cat "$W/proxy.pid")" 2>/dev/null
@@ -86,9 +71,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-RUNSEND=$OUT_DIR/bin/runsend
-"${CC:-cc}" -O2 -Wall -o "$RUNSEND" "$BENCH_SRC/runsend.c" ||
-	die "cannot build tests/bench/runsend.c"
 
 # --- DNS: d1.test .. d10.test, each its own MX; one.test for the single send
 MXS=(one d1 d2 d3 d4 d5 d6 d7 d8 d9 d10)
@@ -136,16 +118,9 @@ conf ten1 'domain_concurrency 1'
 TEN=()
 for i in $(seq 10); do TEN+=("r$i@d$i.test"); done
 
-FAILS=()
-run1() {  # NAME: one timed send; "s kb" appended to $W/NAME.times
-	local name=$1 res wall rss st
-	local -a rcpts=(r@one.test)
-	[ "$name" = one ] || rcpts=("${TEN[@]}")
-	res=$("$RUNSEND" "$MSG" "$CARRIER_BIN" -C "$W/$name.conf" -f bench@bench.example \
-		"${rcpts[@]}" 2>>"$W/$name.err") || { FAILS+=("$name: runsend failed"); return; }
-	read -r wall rss st <<<"$res"
-	[ "$st" = 0 ] || { FAILS+=("$name: exit $st ($(tail -1 "$W/$name.err"))"); return; }
-	echo "$wall $rss" >>"$W/$name.times"
+run1() {  # NAME: one timed send
+	if [ "$1" = one ]; then send_timed one r@one.test
+	else send_timed "$1" "${TEN[@]}"; fi
 }
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -172,17 +147,10 @@ for m in "${MXS[@]}"; do
 done
 
 # --- report
-stats() {  # FILE: median and fastest in ms of column 1 ("- -" when empty)
-	sort -n "$1" 2>/dev/null | awk '{t[NR]=$1*1000}
-	    END{ if (NR==0) {print "- -"; exit}
-	         m = (NR%2) ? t[(NR+1)/2] : (t[NR/2]+t[NR/2+1])/2
-	         printf "%.1f %.1f\n", m, t[1] }'
-}
-commit=$(git -C "$REPO" rev-parse --short HEAD)
-git -C "$REPO" diff --quiet HEAD -- lib cmd || commit="$commit+changes"
-read -r m_one _ < <(stats "$W/one.times")
+commit=$(send_commit)
+read -r m_one _ < <(send_stats "$W/one.times")
 report() {
-	local n label m mn
+	local n label
 	echo "carrier MX bench: $START, $(nproc) cores, kernel $(uname -r), run took $((SECONDS - T0)) s"
 	echo "carrier at $commit; load average $LOAD0 at start, $LOAD1 at end"
 	echo "MX hosts: smtp-sink behind tests/bench/mxdelay.py, every reply $RTT ms after its command (no netem in this kernel); DNS (nsd) not delayed"
@@ -195,16 +163,10 @@ report() {
 		ten4) label="10 domains, 10 recipients, domain_concurrency 4" ;;
 		ten1) label="10 domains, 10 recipients, domain_concurrency 1" ;;
 		esac
-		read -r m mn < <(stats "$W/$n.times")
-		printf '  %-60s %9s %10s %7s\n' "$label" "$m" "$mn" \
-			"$(awk -v a="$m" -v b="$m_one" 'BEGIN{ if (b>0 && a!="-") printf "%.2fx", a/b; else print "-" }')"
+		send_row 62 "$label" "$W/$n.times" "$m_one"
 	done
 	echo "(ratio: to the 1-domain send; the goal for the default is 1.5x at most)"
-	if ((${#FAILS[@]})); then
-		echo
-		echo "FAILURES (the figures above are not to be trusted):"
-		printf "%s\n" "${FAILS[@]}" | sort | uniq -c | head -20
-	fi
+	send_failures
 }
 out=$OUT_DIR/mx-$(date -u +%Y%m%d-%H%M%S).txt
 report | tee "$out"

@@ -8,7 +8,10 @@
  * most STS_MX_MAX, each lowercase, once, and matched by a host name
  * made from it (itself, in capitals and with a trailing dot; for
  * "*.rest", "x.rest"); a reason for every failure.  The
- * input, NUL-terminated, is also matched against the policy's patterns.
+ * input, NUL-terminated, is also matched against the policy's patterns,
+ * and read as the DNS answer to an "_mta-sts" TXT question
+ * (sts_txt_answer): a record found only in an answer that parsed, with
+ * an id.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -113,7 +116,17 @@ check_policy(const char *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	char id[STS_ID_MAX], why[128];
+	int found;
+
 	check_txt((const char *)data, size);
 	check_policy((const char *)data, size);
+	/* and as the DNS answer to the TXT question */
+	if (sts_txt_answer(data, size, "_mta-sts.example.org", &found, id,
+	    sizeof(id), why, sizeof(why)) != DNSMSG_OK && found)
+		abort();
+	if (found && (id[0] == '\0' || strnlen(id, sizeof(id)) ==
+	    sizeof(id)))
+		abort();
 	return 0;
 }

@@ -182,15 +182,21 @@ _dns_answers() {
 
 # dns_stop DIR : stop the nsd of dns_start DIR.
 dns_stop() {
-	local dir=${1:-} pid
-	[ -f "$dir/nsd.pid" ] || return 0
-	pid=$(cat "$dir/nsd.pid")
+	_dns_stop_pidfile "${1:-}/nsd.pid"
+}
+
+# _dns_stop_pidfile FILE : stop the server whose pid FILE holds (TERM,
+# then KILL after 5 s), and remove FILE; nothing when there is none.
+_dns_stop_pidfile() {
+	local file=$1 pid
+	[ -f "$file" ] || return 0
+	pid=$(cat "$file")
 	case $pid in '' | *[!0-9]*) ;; *)
 		kill "$pid" 2>/dev/null
 		_lab_until 50 _lab_dead "$pid" || kill -KILL "$pid" 2>/dev/null
 		;;
 	esac
-	rm -f "$dir/nsd.pid"
+	rm -f "$file"
 }
 
 # dns_query NAME TYPE [SERVER=127.0.0.1] : what the server answers (see

@@ -294,15 +294,7 @@ _dnssec_answers() {
 
 # resolver_stop DIR : stop the unbound of resolver_start DIR.
 resolver_stop() {
-	local dir=${1:-} pid
-	[ -f "$dir/unbound.pid" ] || return 0
-	pid=$(cat "$dir/unbound.pid")
-	case $pid in '' | *[!0-9]*) ;; *)
-		kill "$pid" 2>/dev/null
-		_lab_until 50 _lab_dead "$pid" || kill -KILL "$pid" 2>/dev/null
-		;;
-	esac
-	rm -f "$dir/unbound.pid"
+	_dns_stop_pidfile "${1:-}/unbound.pid"
 }
 
 # dnssec_resolv_conf DIR [ADDR=127.0.0.53] : dns_resolv_conf with the

@@ -10,6 +10,7 @@
 
 #include "tests.h"
 #include "compat.h"
+#include "dnspkt.h"
 #include "sts.h"
 
 static const struct {
@@ -318,6 +319,78 @@ START_TEST(test_sts_mx_match_rfc)
 }
 END_TEST
 
+/* A TXT record of the strings in strs (NULL-ended) into p. */
+static void
+txt_rr(struct dnspkt *p, const char *owner, const char *const *strs)
+{
+	unsigned char rd[2048];
+	size_t len = 0, n;
+
+	for (; *strs != NULL; strs++) {
+		n = strlen(*strs);
+		ck_assert_uint_le(n, 255);
+		rd[len++] = (unsigned char)n;
+		memcpy(rd + len, *strs, n);
+		len += n;
+	}
+	dnspkt_rr(p, owner, STS_TXT_TYPE, rd, len);
+}
+
+/* RFC 8461 3.1: the records beginning "v=STSv1", exactly one of them. */
+START_TEST(test_sts_txt_answer)
+{
+	static const char *const split[] = { "v=STSv1; id=2016", "0831Z;",
+	    NULL };
+	static const char *const spf[] = { "v=spf1 -all", NULL };
+	static const char *const noid[] = { "v=STSv1; x=1", NULL };
+	static const char *const other[] = { "v=STSv1; id=B", NULL };
+	static struct dnspkt p;
+	const char *q = "_mta-sts.example.org";
+	char id[STS_ID_MAX], why[128];
+	int found;
+
+	/* two strings joined; an SPF record beside it discarded */
+	dnspkt_answer(&p, q, STS_TXT_TYPE, 0);
+	txt_rr(&p, q, spf);
+	txt_rr(&p, q, split);
+	ck_assert_int_eq(sts_txt_answer(p.buf, p.len, q, &found, id,
+	    sizeof(id), why, sizeof(why)), DNSMSG_OK);
+	ck_assert_int_eq(found, 1);
+	ck_assert_str_eq(id, "20160831Z");
+	/* two STSv1 records: no policy */
+	txt_rr(&p, q, other);
+	ck_assert_int_eq(sts_txt_answer(p.buf, p.len, q, &found, id,
+	    sizeof(id), why, sizeof(why)), DNSMSG_OK);
+	ck_assert_int_eq(found, 0);
+	ck_assert_str_eq(why, "2 STSv1 records (RFC 8461 3.1: one)");
+	/* none, or only other TXT records */
+	dnspkt_answer(&p, q, STS_TXT_TYPE, 0);
+	txt_rr(&p, q, spf);
+	ck_assert_int_eq(sts_txt_answer(p.buf, p.len, q, &found, id,
+	    sizeof(id), why, sizeof(why)), DNSMSG_OK);
+	ck_assert_int_eq(found, 0);
+	ck_assert_str_eq(why, "no STSv1 record");
+	/* a malformed one */
+	dnspkt_answer(&p, q, STS_TXT_TYPE, 0);
+	txt_rr(&p, q, noid);
+	ck_assert_int_eq(sts_txt_answer(p.buf, p.len, q, &found, id,
+	    sizeof(id), why, sizeof(why)), DNSMSG_OK);
+	ck_assert_int_eq(found, 0);
+	ck_assert_str_eq(id, "");
+	/* NXDOMAIN */
+	dnspkt_answer(&p, q, STS_TXT_TYPE, 3);
+	ck_assert_int_eq(sts_txt_answer(p.buf, p.len, q, &found, id,
+	    sizeof(id), why, sizeof(why)), DNSMSG_NXDOMAIN);
+	ck_assert_int_eq(found, 0);
+	/* the record of another name is not the domain's */
+	dnspkt_answer(&p, q, STS_TXT_TYPE, 0);
+	txt_rr(&p, "_mta-sts.example.net", split);
+	(void)sts_txt_answer(p.buf, p.len, q, &found, id, sizeof(id), why,
+	    sizeof(why));
+	ck_assert_int_eq(found, 0);
+}
+END_TEST
+
 Suite *
 sts_suite(void)
 {
@@ -333,6 +406,7 @@ sts_suite(void)
 	tcase_add_loop_test(tc, test_sts_mx_match_table, 0,
 	    (int)(sizeof(matches) / sizeof(matches[0])));
 	tcase_add_test(tc, test_sts_mx_match_rfc);
+	tcase_add_test(tc, test_sts_txt_answer);
 	suite_add_tcase(s, tc);
 	return s;
 }
