@@ -41,6 +41,7 @@ main(void)
 	srunner_add_suite(sr, smtpd_parse_suite());
 	srunner_add_suite(sr, sts_suite());
 	srunner_add_suite(sr, sts_decide_suite());
+	srunner_add_suite(sr, sts_fetch_suite());
 	srunner_add_suite(sr, tlsa_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -36,6 +36,7 @@ Suite	*smtpd_suite(void);
 Suite	*smtpd_parse_suite(void);
 Suite	*sts_suite(void);
 Suite	*sts_decide_suite(void);
+Suite	*sts_fetch_suite(void);
 Suite	*tlsa_suite(void);
 
 #endif
