@@ -40,6 +40,7 @@ main(void)
 	srunner_add_suite(sr, smtpd_suite());
 	srunner_add_suite(sr, smtpd_parse_suite());
 	srunner_add_suite(sr, sts_suite());
+	srunner_add_suite(sr, sts_cache_suite());
 	srunner_add_suite(sr, sts_decide_suite());
 	srunner_add_suite(sr, sts_fetch_suite());
 	srunner_add_suite(sr, tlsa_suite());

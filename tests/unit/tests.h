@@ -35,6 +35,7 @@ Suite	*smtp_suite(void);
 Suite	*smtpd_suite(void);
 Suite	*smtpd_parse_suite(void);
 Suite	*sts_suite(void);
+Suite	*sts_cache_suite(void);
 Suite	*sts_decide_suite(void);
 Suite	*sts_fetch_suite(void);
 Suite	*tlsa_suite(void);
