@@ -42,6 +42,7 @@ main(void)
 	srunner_add_suite(sr, sts_suite());
 	srunner_add_suite(sr, sts_cache_suite());
 	srunner_add_suite(sr, sts_decide_suite());
+	srunner_add_suite(sr, sts_discover_suite());
 	srunner_add_suite(sr, sts_fetch_suite());
 	srunner_add_suite(sr, tlsa_suite());
 	srunner_run_all(sr, CK_NORMAL);

@@ -37,6 +37,7 @@ Suite	*smtpd_parse_suite(void);
 Suite	*sts_suite(void);
 Suite	*sts_cache_suite(void);
 Suite	*sts_decide_suite(void);
+Suite	*sts_discover_suite(void);
 Suite	*sts_fetch_suite(void);
 Suite	*tlsa_suite(void);
 
