@@ -173,7 +173,10 @@ conn_wait(struct conn *c, short ev)
 	return conn_poll(c->fd, ev, c->deadline);
 }
 
-/* Reads more into rbuf (compacting it first).  0 or -1. */
+/*
+ * Reads more into rbuf (compacting it first).  0, 1 at the end of the
+ * stream, or -1.
+ */
 static int
 fill(struct conn *c)
 {
@@ -192,10 +195,8 @@ fill(struct conn *c)
 			c->rlen += (size_t)n;
 			return 0;
 		}
-		if (n == 0) {
-			errno = ECONNRESET;
-			return -1;
-		}
+		if (n == 0)
+			return 1;
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
@@ -210,6 +211,7 @@ conn_getline(struct conn *c, char *line, size_t size, size_t *len)
 {
 	char *nl;
 	size_t n, max = size - 1 < CONN_LINE_MAX ? size - 1 : CONN_LINE_MAX;
+	int r;
 
 	for (;;) {
 		nl = memchr(c->rbuf + c->rpos, '\n', c->rlen - c->rpos);
@@ -219,8 +221,11 @@ conn_getline(struct conn *c, char *line, size_t size, size_t *len)
 			errno = EMSGSIZE;
 			return -1;
 		}
-		if (fill(c) == -1)
+		if ((r = fill(c)) != 0) {
+			if (r == 1)
+				errno = ECONNRESET;	/* also mid-line */
 			return -1;
+		}
 	}
 	n = (size_t)(nl - (c->rbuf + c->rpos));
 	if (n > 0 && nl[-1] == '\r')
@@ -234,6 +239,22 @@ conn_getline(struct conn *c, char *line, size_t size, size_t *len)
 	*len = n;
 	c->rpos = (size_t)(nl - c->rbuf) + 1;
 	return 0;
+}
+
+ssize_t
+conn_read(struct conn *c, void *buf, size_t len)
+{
+	size_t n;
+	int r;
+
+	if (len == 0)
+		return 0;
+	if (c->rlen == c->rpos && (r = fill(c)) != 0)
+		return r == 1 ? 0 : -1;
+	n = c->rlen - c->rpos < len ? c->rlen - c->rpos : len;
+	memcpy(buf, c->rbuf + c->rpos, n);
+	c->rpos += n;
+	return (ssize_t)n;
 }
 
 size_t

@@ -64,6 +64,15 @@ void	conn_set_timeout(struct conn *c, unsigned int ms);
  */
 int	conn_getline(struct conn *c, char *line, size_t size, size_t *len);
 
+/*
+ * Reads up to len (> 0) octets into buf: what is buffered, else what
+ * one read of the transport brings, waited for until the deadline.  For
+ * what is not read by lines (an HTTP body).  Returns the count, 0 at the
+ * end of the stream, or -1 with errno: ETIMEDOUT, or the transport's
+ * error.
+ */
+ssize_t	conn_read(struct conn *c, void *buf, size_t len);
+
 /* Buffers len bytes, writing out full buffers.  0 or -1 with errno. */
 int	conn_write(struct conn *c, const void *buf, size_t len);
 

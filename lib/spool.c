@@ -14,6 +14,8 @@
  *			once, never changed
  *	queue/ID.e	its envelope file (qenv.c documents the format);
  *			replaced whole by rename, never edited
+ *	sts/DOMAIN	an MTA-STS policy cached (sts_cache.c documents
+ *			the format); replaced whole by rename
  *
  * The spool belongs to root and carrier's group (mode 2770 when carrier
  * is installed set-group-ID, priv.h).  A data file is mode 600, its
@@ -55,21 +57,14 @@
 #include "qenv.h"
 #include "spool.h"
 
-static int	subdir(int, const char *);
 static int	name(char *, size_t, const char *, const char *);
 static void	reap(struct spool *, const char *);
 static int	tmp_envelope(const char *);
 static void	reap_tmp(struct spool *, time_t, time_t);
 static int	cmp_ids(const void *, const void *);
 
-/*
- * Opens the subdirectory dir of the spool, making it (mode 770, whatever
- * the umask, keeping the set-group-ID bit it inherits) when it is
- * missing and the spool is the caller's own or the caller is root: a
- * user must never own a directory of the shared spool.
- */
-static int
-subdir(int dirfd, const char *dir)
+int
+spool_subdir(int dirfd, const char *dir)
 {
 	struct stat st;
 	int fd;
@@ -116,7 +111,7 @@ spool_open(struct spool *sp, const char *path)
 	for (i = 0; i < 3; i++) {
 		(void)snprintf(sp->failed, sizeof(sp->failed), "%s/%s", path,
 		    dirs[i]);
-		if ((*fds[i] = subdir(sp->dirfd, dirs[i])) == -1)
+		if ((*fds[i] = spool_subdir(sp->dirfd, dirs[i])) == -1)
 			goto fail;
 	}
 	sp->failed[0] = '\0';
@@ -208,18 +203,14 @@ spool_link_data(struct spool *sp, int fd, char *id, size_t size)
 }
 
 int
-spool_write_env(struct spool *sp, const char *id, const char *text,
-    size_t len)
+spool_replace(int tmpfd, const char *tmp, int dirfd, const char *file,
+    const char *text, size_t len)
 {
-	char tmp[QENV_ID_MAX + 32], file[QENV_ID_MAX + 4];
 	ssize_t n;
 	size_t off = 0;
 	int fd, e;
 
-	if (name(file, sizeof(file), id, ".e") == -1)
-		return -1;
-	(void)snprintf(tmp, sizeof(tmp), "%s.e.%ld", id, (long)getpid());
-	if ((fd = openat(sp->tmpfd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
+	if ((fd = openat(tmpfd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
 	    O_NOFOLLOW | O_CLOEXEC, 0640)) == -1)
 		return -1;
 	if (fchmod(fd, 0640) == -1)	/* whatever the umask: for mailq */
@@ -239,16 +230,28 @@ spool_write_env(struct spool *sp, const char *id, const char *text,
 		goto fail;
 	}
 	fd = -1;
-	if (renameat(sp->tmpfd, tmp, sp->queuefd, file) == -1)
+	if (renameat(tmpfd, tmp, dirfd, file) == -1)
 		goto fail;
-	return fsync(sp->queuefd);
+	return fsync(dirfd);
 fail:
 	e = errno;
 	if (fd != -1)
 		(void)close(fd);
-	(void)unlinkat(sp->tmpfd, tmp, 0);
+	(void)unlinkat(tmpfd, tmp, 0);
 	errno = e;
 	return -1;
+}
+
+int
+spool_write_env(struct spool *sp, const char *id, const char *text,
+    size_t len)
+{
+	char tmp[QENV_ID_MAX + 32], file[QENV_ID_MAX + 4];
+
+	if (name(file, sizeof(file), id, ".e") == -1)
+		return -1;
+	(void)snprintf(tmp, sizeof(tmp), "%s.e.%ld", id, (long)getpid());
+	return spool_replace(sp->tmpfd, tmp, sp->queuefd, file, text, len);
 }
 
 char *

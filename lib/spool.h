@@ -31,6 +31,16 @@ struct spool {
  */
 int	spool_open(struct spool *sp, const char *path);
 
+/*
+ * Opens the subdirectory dir of the spool whose directory is dirfd,
+ * making it (mode 770, whatever the umask, keeping the set-group-ID bit
+ * it inherits) when it is missing and the spool is the caller's own or
+ * the caller is root: a user must never own a directory of the shared
+ * spool (else ENOENT).  For spool_open's and the MTA-STS cache's
+ * (sts_cache.h).  Returns the fd, or -1 with errno.
+ */
+int	spool_subdir(int dirfd, const char *dir);
+
 /* Closes what spool_open() opened (safe on a closed spool). */
 void	spool_close(struct spool *sp);
 
@@ -54,9 +64,20 @@ void	spool_new_id(char *id, size_t size);
 int	spool_link_data(struct spool *sp, int fd, char *id, size_t size);
 
 /*
+ * Writes the len octets at text as the file named file in directory
+ * dirfd, whole: to tmp in directory tmpfd (mode 640 whatever the umask,
+ * a file of that name written over), synced, renamed over file, and
+ * dirfd synced.  Returns 0, or -1 with errno (file is then as it was,
+ * unless only the last sync failed; tmp is gone).  For the files that
+ * are replaced, never edited: envelopes, the MTA-STS cache's entries.
+ */
+int	spool_replace(int tmpfd, const char *tmp, int dirfd, const char *file,
+	    const char *text, size_t len);
+
+/*
  * Writes an envelope file whole: to tmp/, synced, renamed over
- * queue/ID.e, and the queue directory synced.  Returns 0, or -1 with
- * errno (nothing in queue/ has changed then).
+ * queue/ID.e, and the queue directory synced (spool_replace).  Returns
+ * 0, or -1 with errno (nothing in queue/ has changed then).
  */
 int	spool_write_env(struct spool *sp, const char *id, const char *text,
 	    size_t len);

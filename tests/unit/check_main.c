@@ -25,6 +25,7 @@ main(void)
 	srunner_add_suite(sr, dane_suite());
 	srunner_add_suite(sr, envelope_suite());
 	srunner_add_suite(sr, header_suite());
+	srunner_add_suite(sr, http_suite());
 	srunner_add_suite(sr, identity_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, maillog_suite());
@@ -40,6 +41,10 @@ main(void)
 	srunner_add_suite(sr, smtpd_suite());
 	srunner_add_suite(sr, smtpd_parse_suite());
 	srunner_add_suite(sr, sts_suite());
+	srunner_add_suite(sr, sts_cache_suite());
+	srunner_add_suite(sr, sts_decide_suite());
+	srunner_add_suite(sr, sts_discover_suite());
+	srunner_add_suite(sr, sts_fetch_suite());
 	srunner_add_suite(sr, tlsa_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -20,6 +20,7 @@ Suite	*conn_tls_suite(void);
 Suite	*dane_suite(void);
 Suite	*envelope_suite(void);
 Suite	*header_suite(void);
+Suite	*http_suite(void);
 Suite	*identity_suite(void);
 Suite	*log_suite(void);
 Suite	*maillog_suite(void);
@@ -35,6 +36,10 @@ Suite	*smtp_suite(void);
 Suite	*smtpd_suite(void);
 Suite	*smtpd_parse_suite(void);
 Suite	*sts_suite(void);
+Suite	*sts_cache_suite(void);
+Suite	*sts_decide_suite(void);
+Suite	*sts_discover_suite(void);
+Suite	*sts_fetch_suite(void);
 Suite	*tlsa_suite(void);
 
 #endif
