@@ -62,6 +62,7 @@
 #include "dnsmsg.h"
 #include "tlsa.h"
 #include "sts.h"
+#include "sts_decide.h"
 #include "dns.h"
 
 #define DNS_BUF		65536	/* glibc's MAXPACKET: any DNS message */

@@ -17,8 +17,6 @@
 
 #include <stddef.h>
 
-#include "dnsmsg.h"
-
 #define STS_ID_MAX	33	/* an id: 1 to 32 letters and digits, NUL */
 #define STS_MX_MAX	32	/* mx patterns kept of one policy */
 #define STS_MX_LEN	256	/* a pattern ("*." and a name), NUL */
@@ -91,24 +89,5 @@ int	sts_parse_policy(const char *text, size_t len, struct sts_policy *p,
  * "example.com" nor "a.b.example.com").  1 or 0.
  */
 int	sts_mx_match(const struct sts_policy *p, const char *mx);
-
-#define STS_TXT_TYPE	16	/* the TXT RR type */
-#define STS_TXT_MAX	1024	/* octets kept of one TXT record */
-
-/*
- * Parses the len octets at pkt as the answer to the TXT question qname
- * ("_mta-sts.example.org"), checked as dnsmsg_mx() checks an answer
- * (CNAMEs followed; see dnsmsg.h).  The strings of each TXT record are
- * joined (RFC 8461 3.1), records that do not begin with "v=STSv1" are
- * discarded, and the rest must be exactly one valid record
- * (sts_parse_txt).  Returns the dnsmsg result; on DNSMSG_OK, 1 with its
- * id in id (idsize octets, at least STS_ID_MAX), or 0 when the domain
- * has no usable record (none, several, a malformed one, or one longer
- * than STS_TXT_MAX: why says which; "as if there were no policy"),
- * in *found.  DNSMSG_NXDOMAIN is no record too (*found 0).
- */
-enum dnsmsg_result sts_txt_answer(const unsigned char *pkt, size_t len,
-	    const char *qname, int *found, char *id, size_t idsize, char *why,
-	    size_t whylen);
 
 #endif

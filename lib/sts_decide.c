@@ -138,3 +138,69 @@ sts_decide(const struct sts_cached *e, const char *txt_id, time_t now,
 	    "policy is refreshed (fetched %lld s ago)", txt_id,
 	    (long long)(now - e->fetched));
 }
+
+#define STS_TXT_KEEP	4	/* STSv1 records kept of one answer */
+
+/* What sts_txt_answer keeps of the TXT records it is given. */
+struct sts_txt {
+	size_t	n;		/* STSv1 records kept */
+	char	text[STS_TXT_KEEP][STS_TXT_MAX];
+	size_t	len[STS_TXT_KEEP];
+	int	toolong;	/* one of them over STS_TXT_MAX */
+};
+
+/* One TXT record: its character-strings joined, kept if it is STSv1. */
+static void
+sts_txt_one(void *arg, const unsigned char *rdata, size_t rdlen)
+{
+	struct sts_txt *k = arg;
+	char buf[STS_TXT_MAX];
+	size_t off = 0, len = 0, n;
+
+	while (off < rdlen) {
+		n = rdata[off++];
+		if (n > rdlen - off)
+			n = rdlen - off;	/* cut short: what is there */
+		if (len + n > sizeof(buf)) {
+			if (len >= 7 && memcmp(buf, "v=STSv1", 7) == 0)
+				k->toolong = 1;
+			return;
+		}
+		memcpy(buf + len, rdata + off, n);
+		len += n;
+		off += n;
+	}
+	if (len < 7 || memcmp(buf, "v=STSv1", 7) != 0 ||
+	    k->n == STS_TXT_KEEP)
+		return;
+	memcpy(k->text[k->n], buf, len);
+	k->len[k->n++] = len;
+}
+
+enum dnsmsg_result
+sts_txt_answer(const unsigned char *pkt, size_t len, const char *qname,
+    int *found, char *id, size_t idsize, char *why, size_t whylen)
+{
+	static struct sts_txt k;
+	const char *recs[STS_TXT_KEEP];
+	enum dnsmsg_result res;
+	size_t i;
+
+	*found = 0;
+	if (idsize > 0)
+		id[0] = '\0';
+	memset(&k, 0, sizeof(k));
+	res = dnsmsg_each(pkt, len, qname, STS_TXT_TYPE, sts_txt_one, &k, why,
+	    whylen);
+	if (res != DNSMSG_OK)
+		return res;
+	for (i = 0; i < k.n; i++)
+		recs[i] = k.text[i];
+	if (k.toolong)
+		(void)snprintf(why, whylen, "an STSv1 record over %d octets",
+		    STS_TXT_MAX);
+	else if (sts_decide_txt(recs, k.len, k.n, id, idsize, why,
+	    whylen) == 0)
+		*found = 1;
+	return DNSMSG_OK;
+}

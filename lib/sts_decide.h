@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "dnsmsg.h"
 #include "sts.h"
 
 #define STS_DOMAIN_MAX	254	/* a domain, no trailing dot, NUL */
@@ -99,5 +100,24 @@ int	sts_decide_txt(const char *const *records, const size_t *lens,
  */
 enum sts_action sts_decide(const struct sts_cached *e, const char *txt_id,
 	    time_t now, char *why, size_t whylen);
+
+#define STS_TXT_TYPE	16	/* the TXT RR type */
+#define STS_TXT_MAX	1024	/* octets kept of one TXT record */
+
+/*
+ * Parses the len octets at pkt as the answer to the TXT question qname
+ * ("_mta-sts.example.org"), checked as dnsmsg_mx() checks an answer
+ * (CNAMEs followed; see dnsmsg.h).  The strings of each TXT record are
+ * joined (RFC 8461 3.1), records that do not begin with "v=STSv1" are
+ * discarded, and the rest must be exactly one valid record
+ * (sts_parse_txt).  Returns the dnsmsg result; on DNSMSG_OK, 1 with its
+ * id in id (idsize octets, at least STS_ID_MAX), or 0 when the domain
+ * has no usable record (none, several, a malformed one, or one longer
+ * than STS_TXT_MAX: why says which; "as if there were no policy"),
+ * in *found.  DNSMSG_NXDOMAIN is no record too (*found 0).
+ */
+enum dnsmsg_result sts_txt_answer(const unsigned char *pkt, size_t len,
+	    const char *qname, int *found, char *id, size_t idsize, char *why,
+	    size_t whylen);
 
 #endif

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "sts.h"
+#include "sts_decide.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
