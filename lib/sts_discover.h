@@ -69,7 +69,8 @@ struct sts_discover_opts {
  * policy.  note (notelen octets; none when 0) gets one line for the
  * transcript: "MTA-STS policy of DOMAIN: " and sts_decide's reason,
  * then what came of it ("; fetched: mode enforce, max_age 604800",
- * "; not fetched: the cached policy applies", "; not cached: ...").
+ * "; not fetched: the cached policy (id X) applies", "; not fetched:
+ * no policy applies", "; not cached: <errno's text>").
  * A domain that is not a host name: STS_SOURCE_NONE.
  */
 enum sts_source sts_discover(const char *domain, const char *txt_id,
