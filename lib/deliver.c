@@ -37,6 +37,7 @@
 #include "hop.h"
 #include "policy.h"
 #include "route.h"
+#include "tlspolicy.h"
 #include "carrier.h"
 
 /* One recipient's outcome, from a child to the parent. */
@@ -74,8 +75,8 @@ static int	group_rcpts(const struct carrier_options *,
 		    struct carrier_envelope *, struct group **, size_t *);
 static void	groups_free(struct group *, size_t);
 static int	mx_hop(const struct carrier_options *, struct route *,
-		    size_t, int64_t, struct hop *, struct policy_tls *,
-		    struct carrier_error *);
+		    size_t, const struct tlspolicy_sts *, int64_t, struct hop *,
+		    struct policy_tls *, struct carrier_error *);
 static void	reach_note(struct reach *, const struct hop *);
 static void	reach_error(const struct reach *, const struct route *,
 		    const struct carrier_options *, struct carrier_error *);
@@ -89,9 +90,9 @@ static enum policy_action try_host(const struct carrier_options *,
 		    struct carrier_envelope *, const struct carrier_message *,
 		    struct carrier_error *);
 static enum carrier_status walk(const struct carrier_options *,
-		    struct route *, struct carrier_envelope *,
-		    const struct carrier_message *, int *,
-		    struct carrier_error *);
+		    struct route *, const struct tlspolicy_sts *,
+		    struct carrier_envelope *, const struct carrier_message *,
+		    int *, struct carrier_error *);
 static enum carrier_status deliver_group(const struct carrier_options *,
 		    struct group *, struct carrier_envelope *,
 		    const struct carrier_message *, struct carrier_error *);
@@ -197,25 +198,18 @@ groups_free(struct group *g, size_t n)
 	free(g);
 }
 
-/* The TLSA records of the host being tried (one at a time). */
-static struct tlsa dane_tlsa[TLSA_MAX];
-
 /*
- * Host i of an MX route as a hop, with the TLS of the domain's tls_mx
- * level (tls_mx_domains, else tls_mx).  For "dane", the host's TLSA
- * records decide (route_dane): a DANE host gets TLS that must match
- * them, and no second try without it.  Returns 0, or -1 when the host
- * must be skipped (its TLSA lookup failed: err says why).
+ * Host i of an MX route as a hop, its TLS as tlspolicy_hop() says for
+ * the domain (sts: its MTA-STS state).  Returns 0, or -1 when the host
+ * must be skipped (err says why).
  */
 static int
 mx_hop(const struct carrier_options *opts, struct route *r, size_t i,
-    int64_t deadline, struct hop *hop, struct policy_tls *pt,
-    struct carrier_error *err)
+    const struct tlspolicy_sts *sts, int64_t deadline, struct hop *hop,
+    struct policy_tls *pt, struct carrier_error *err)
 {
-	static char required[DNSMSG_NAME_MAX + 64];
-	enum conf_tls_mx level;
-	char why[256];
-	size_t n;
+	char desc[TLSPOLICY_NOTE_MAX];
+	int rc;
 
 	memset(hop, 0, sizeof(*hop));
 	memset(pt, 0, sizeof(*pt));
@@ -225,61 +219,10 @@ mx_hop(const struct carrier_options *opts, struct route *r, size_t i,
 	hop->addr = r->host[i].addr;
 	hop->naddr = r->host[i].naddr;
 	hop->deadline = deadline;
-	level = conf_tls_mx_for(opts->tls_domains, opts->ntls_domains,
-	    r->domain, opts->tls_mx);
-	if (level == CONF_TLS_MX_DANE) {
-		hop->policy = "dane";
-		switch (route_dane(r, i, dane_tlsa, TLSA_MAX, &n, why,
-		    sizeof(why), err)) {
-		case ROUTE_DANE_FAIL:
-			(void)strlcpy(err->host, hop->host, sizeof(err->host));
-			(void)strlcpy(err->tls, "dane", sizeof(err->tls));
-			return -1;
-		case ROUTE_DANE_MATCH:
-		case ROUTE_DANE_ENCRYPT:
-			log_note("%s: DANE: %s", hop->host, why);
-			hop->tls = HOP_TLS_REQUIRED;
-			pt->verify_required = 1;	/* no try without */
-			hop->tlsa = dane_tlsa;
-			hop->ntlsa = n;
-			hop->names[hop->nnames++] = hop->host;
-			/* the domain too, when its MX records are signed
-			   (RFC 7672 3.2.2) */
-			if (r->mx_secure && strcasecmp(r->domain, hop->host) !=
-			    0)
-				hop->names[hop->nnames++] = r->domain;
-			(void)snprintf(required, sizeof(required), "DANE "
-			    "(TLSA records at _25._tcp.%s)", hop->host);
-			hop->required_by = required;
-			return 0;
-		default:
-			log_note("%s: not a DANE host: %s", hop->host, why);
-			level = CONF_TLS_MX_MAY;
-			break;
-		}
-	}
-	hop->policy = conf_tls_mx_names[level];
-	switch (level) {
-	case CONF_TLS_MX_NONE:
-		hop->tls = HOP_TLS_NONE;
-		break;
-	case CONF_TLS_MX_ENCRYPT:
-		hop->tls = HOP_TLS_REQUIRED;
-		hop->required_by = "\"tls_mx encrypt\"";
-		break;
-	case CONF_TLS_MX_VERIFY:
-		hop->tls = HOP_TLS_REQUIRED;
-		hop->verify = 1;
-		hop->required_by = "\"tls_mx verify\"";
-		pt->verify_required = 1;
-		break;
-	default:	/* may: verified if it can be, else logged */
-		hop->tls = HOP_TLS_MAY;
-		hop->verify = 1;
-		pt->opportunistic = 1;
-		break;
-	}
-	return 0;
+	rc = tlspolicy_hop(opts, r, i, sts, hop, pt, desc, sizeof(desc), err);
+	if (desc[0] != '\0')
+		log_note("%s: %s", hop->host, desc);
+	return rc;
 }
 
 /* Adds what hop's connect found to the domain's record. */
@@ -397,7 +340,9 @@ try_host(const struct carrier_options *opts, struct hop *hop,
 		    hop->kind == POLICY_MX ? pt : NULL);
 		if (act == POLICY_RETRY_UNVERIFIED) {
 			log_note("%s: %s; trying again without verifying "
-			    "(tls_mx may)", err->host, err->text);
+			    "(tls_mx may)%s", err->host, err->text,
+			    hop->sts_testing ? "; MTA-STS mode testing: "
+			    "enforce would refuse this host" : "");
 			hop->verify = 0;
 			pt->retried_unverified = 1;
 		} else if (act == POLICY_RETRY_PLAIN) {
@@ -421,15 +366,17 @@ try_host(const struct carrier_options *opts, struct hop *hop,
 }
 
 /*
- * Walks r's hosts for the open recipients of sub until one takes the
+ * Walks r's hosts (sts: the domain's MTA-STS state, for their TLS)
+ * for the open recipients of sub until one takes the
  * transaction.  Every recipient of sub is settled.  Returns the failure
  * that decided for all of them (err), or CARRIER_OK when the session
  * ran (each recipient has its own outcome).
  */
 static enum carrier_status
 walk(const struct carrier_options *opts, struct route *r,
-    struct carrier_envelope *sub, const struct carrier_message *msg,
-    int *answered, struct carrier_error *err)
+    const struct tlspolicy_sts *sts, struct carrier_envelope *sub,
+    const struct carrier_message *msg, int *answered,
+    struct carrier_error *err)
 {
 	static struct hop hop;
 	struct policy_tls pt;
@@ -454,7 +401,7 @@ walk(const struct carrier_options *opts, struct route *r,
 					break;
 				continue;
 			}
-			if (mx_hop(opts, r, i, deadline, &hop, &pt,
+			if (mx_hop(opts, r, i, sts, deadline, &hop, &pt,
 			    &last) == -1) {
 				log_note("%s: %s; next host", hop.host,
 				    last.text);
@@ -500,6 +447,7 @@ deliver_group(const struct carrier_options *opts, struct group *g,
     struct carrier_error *err)
 {
 	static struct route r;
+	static struct tlspolicy_sts sts;
 	struct route_opts ro;
 	struct carrier_envelope sub;
 	enum carrier_status st;
@@ -521,9 +469,12 @@ deliver_group(const struct carrier_options *opts, struct group *g,
 	for (k = 0; k < g->n; k++)
 		sub.rcpts[k] = env->rcpts[g->idx[k]];
 	hop_route_options(opts, &ro);
-	if ((st = route_lookup(&ro, g->domain, &r, err)) == CARRIER_OK)
-		st = walk(opts, &r, &sub, msg, &g->answered, err);
-	else {
+	if ((st = route_lookup(&ro, g->domain, &r, err)) == CARRIER_OK) {
+		tlspolicy_sts(opts, &r, &sts);
+		if (sts.note[0] != '\0')
+			log_note("%s", sts.note);
+		st = walk(opts, &r, &sts, &sub, msg, &g->answered, err);
+	} else {
 		sub_reset(&sub);
 		settle_open(&sub, err);
 	}

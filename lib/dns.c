@@ -545,7 +545,9 @@ dns_sts(struct dns *d, const char *domain, int64_t deadline, int *found,
 		return CARRIER_OK;
 	res = sts_txt_answer(dns_buf, len, name, found, id, idsize, why,
 	    whylen);
-	if (res == DNSMSG_NXDOMAIN)
+	if (res == DNSMSG_NXDOMAIN) {
+		(void)snprintf(why, whylen, "no MTA-STS record");
 		return CARRIER_OK;
+	}
 	return dns_result(&ask, res, why, err);
 }

@@ -46,6 +46,8 @@ struct hop {
 					   the relay) */
 	const char		*required_by; /* what requires TLS, for
 					   messages: "\"tls_mx verify\"" */
+	int			 sts_testing; /* an MTA-STS policy in mode
+					   testing would judge this host */
 	const struct tlsa	*tlsa;	/* DANE: the records to match */
 	size_t			 ntlsa;
 	const char		*names[2]; /* DANE-TA: the names the

@@ -320,6 +320,27 @@ route_dane(struct route *r, size_t i, struct tlsa *t, size_t max, size_t *n,
 	return usable > 0 ? ROUTE_DANE_MATCH : ROUTE_DANE_ENCRYPT;
 }
 
+int
+route_sts(struct route *r, char *id, size_t idsize, char *why, size_t whylen)
+{
+	struct carrier_error err;
+	int64_t start;
+	int found = 0;
+
+	if (idsize > 0)
+		id[0] = '\0';
+	if (r->kind == ROUTE_RELAY || r->kind == ROUTE_LITERAL) {
+		(void)snprintf(why, whylen, "not an MX route");
+		return 0;
+	}
+	status_clear(&err);
+	if (dns_sts(&r->dns, r->domain, dns_start(r, &start), &found, id,
+	    idsize, why, whylen, &err) != CARRIER_OK)
+		(void)snprintf(why, whylen, "%s", err.text);
+	dns_spent(r, start);
+	return found;
+}
+
 void
 route_close(struct route *r)
 {

@@ -114,6 +114,16 @@ enum route_dane route_dane(struct route *r, size_t i, struct tlsa *t,
 	    size_t max, size_t *n, char *why, size_t whylen,
 	    struct carrier_error *err);
 
+/*
+ * The id of r's domain's MTA-STS record ("_mta-sts.<domain>", RFC 8461
+ * 3.1; dns_sts) within the route's DNS budget: 1 with the id in id
+ * (idsize octets, STS_ID_MAX), or 0 when there is none usable or the
+ * lookup failed (why, whylen octets, says which: a cached policy still
+ * applies then).  0 for the relay and address literals.
+ */
+int	route_sts(struct route *r, char *id, size_t idsize, char *why,
+	    size_t whylen);
+
 void	route_close(struct route *r);
 
 /* The kind as words: "relay", "MX", "implicit MX", "address literal". */

@@ -5,7 +5,7 @@
  * MX hosts of the domain with their preferences and addresses and the
  * TLS policy that applies; with probing, whether port 25 of each address
  * answers (a connect, then close: no SMTP, no mail).
- * Depends on route, net, status, conf (tls_mx_domains).
+ * Depends on route, tlspolicy (the TLS of each host), net, status.
  */
 #include <sys/socket.h>
 
@@ -19,13 +19,16 @@
 #include "net.h"
 #include "route.h"
 #include "hop.h"
+#include "tlspolicy.h"
 #include "text.h"
 #include "carrier.h"
 
 static void	probe(const struct carrier_options *, const struct route_host *,
 		    size_t, char *, size_t, size_t *);
 static const char *tls_words(enum conf_tls_mx);
-static void	dane_line(struct route *, size_t, char *, size_t, size_t *);
+static void	tls_line(const struct carrier_options *, struct route *,
+		    size_t, const struct tlspolicy_sts *, char *, size_t,
+		    size_t *);
 
 /* Whether port 25 of address j of h answers: a connect, nothing sent. */
 static void
@@ -78,35 +81,24 @@ tls_words(enum conf_tls_mx m)
 	}
 }
 
-/* Host i's DANE state, one line (tls_mx dane). */
+/* The TLS host i of r would get, one line (tlspolicy_hop). */
 static void
-dane_line(struct route *r, size_t i, char *buf, size_t size, size_t *len)
+tls_line(const struct carrier_options *opts, struct route *r, size_t i,
+    const struct tlspolicy_sts *sts, char *buf, size_t size, size_t *len)
 {
-	static struct tlsa t[TLSA_MAX];
+	char desc[TLSPOLICY_NOTE_MAX];
 	struct carrier_error err;
-	char why[256];
-	size_t n;
+	struct policy_tls pt;
+	struct hop hop;
 
+	memset(&hop, 0, sizeof(hop));
+	memset(&pt, 0, sizeof(pt));
+	hop.host = r->host[i].name;
 	status_clear(&err);
-	switch (route_dane(r, i, t, TLSA_MAX, &n, why, sizeof(why), &err)) {
-	case ROUTE_DANE_MATCH:
-		text_append(buf, size, len, "        TLS: DANE: %s: STARTTLS "
-		    "required, the certificate must match a usable record\n",
-		    why);
-		break;
-	case ROUTE_DANE_ENCRYPT:
-		text_append(buf, size, len, "        TLS: DANE: %s: STARTTLS "
-		    "required, not authenticated (RFC 7672 2.2)\n", why);
-		break;
-	case ROUTE_DANE_FAIL:
-		text_append(buf, size, len, "        TLS: DANE: %s: this host is "
-		    "skipped for now\n", why);
-		break;
-	default:
-		text_append(buf, size, len, "        TLS: not a DANE host (%s): "
-		    "as tls_mx may\n", why);
-		break;
-	}
+	(void)tlspolicy_hop(opts, r, i, sts, &hop, &pt, desc, sizeof(desc),
+	    &err);
+	if (desc[0] != '\0')
+		text_append(buf, size, len, "        TLS: %s\n", desc);
 }
 
 enum carrier_status
@@ -114,6 +106,7 @@ carrier_route_describe(const struct carrier_options *opts, const char *rcpt,
     int probing, char *buf, size_t size, struct carrier_error *err)
 {
 	static struct route r;
+	static struct tlspolicy_sts sts;
 	struct route_opts ro;
 	enum carrier_status st;
 	const char *at = strrchr(rcpt, '@');
@@ -133,8 +126,8 @@ carrier_route_describe(const struct carrier_options *opts, const char *rcpt,
 		goto out;
 	text_append(buf, size, &len, "%s of %s:\n", r.kind == ROUTE_MX ?
 	    "mail exchangers" : route_kind_name(r.kind), r.domain);
-	level = conf_tls_mx_for(opts->tls_domains, opts->ntls_domains,
-	    r.domain, opts->tls_mx);
+	level = tlspolicy_level(opts, r.domain);
+	tlspolicy_sts(opts, &r, &sts);
 	for (i = 0; i < r.nhost; i++) {
 		struct carrier_error herr;
 
@@ -162,7 +155,7 @@ carrier_route_describe(const struct carrier_options *opts, const char *rcpt,
 			text_append(buf, size, &len, "\n");
 		}
 		if (level == CONF_TLS_MX_DANE)
-			dane_line(&r, i, buf, size, &len);
+			tls_line(opts, &r, i, &sts, buf, size, &len);
 	}
 	if (r.skipped > 0)
 		text_append(buf, size, &len, "    (%zu MX record%s naming an address "
@@ -170,6 +163,8 @@ carrier_route_describe(const struct carrier_options *opts, const char *rcpt,
 		    "" : "s");
 	text_append(buf, size, &len, "    TLS: %s%s\n", tls_words(level),
 	    level != opts->tls_mx ? ", from tls_mx_domains" : "");
+	if (sts.note[0] != '\0')
+		text_append(buf, size, &len, "    %s\n", sts.note);
 	if (level == CONF_TLS_MX_DANE && r.kind != ROUTE_LITERAL &&
 	    !r.dns.trusted)
 		text_append(buf, size, &len, "    DNSSEC: not believed: %s; "

@@ -192,13 +192,17 @@ rc=$?
 expect_rc 68 "-bv with a null MX recipient"
 tls='    TLS: DANE where the MX host publishes TLSA records under DNSSEC, else as tls_mx may (tls_mx dane)'
 nodane() { echo "        TLS: not a DANE host (the address records of $1 are not DNSSEC-validated): as tls_mx may"; }
+nosts() { echo "    MTA-STS policy of $1: none (no MTA-STS record)"; }
 printf '%s\n' 'order@order.test... deliverable: mail exchangers of order.test:' \
 	'    10 mx1.order.test' '        127.0.0.2' "$(nodane mx1.order.test)" \
 	'    20 mx2.order.test' '        127.0.0.3' "$(nodane mx2.order.test)" "$tls" \
+	"$(nosts order.test)" \
 	'imp@implicit.test... deliverable: implicit MX of implicit.test:' \
 	'    implicit.test' '        127.0.0.3' "$(nodane implicit.test)" "$tls" \
+	"$(nosts implicit.test)" \
 	'six@v6.test... deliverable: mail exchangers of v6.test:' \
 	'    10 mx.v6.test' '        ::2' "$(nodane mx.v6.test)" "$tls" \
+	"$(nosts v6.test)" \
 	'nobody@null.test... undeliverable: null.test accepts no mail: its MX record is the null MX (RFC 7505)' \
 	>"$T/bv.want"
 expect_same "$T/bv" "$T/bv.want" "-bv: the routes"
