@@ -80,6 +80,11 @@ tlspolicy_sts(const struct carrier_options *opts, struct route *r,
 	s->source = sts_discover(r->domain, found ? s->id : NULL, &d,
 	    &s->policy, s->note, sizeof(s->note), &err);
 	priv_lower();
+	if (err.status != CARRIER_OK) {	/* why the fetch failed */
+		(void)strlcat(s->note, " (", sizeof(s->note));
+		(void)strlcat(s->note, err.text, sizeof(s->note));
+		(void)strlcat(s->note, ")", sizeof(s->note));
+	}
 	if (!found && s->source == STS_SOURCE_NONE)
 		(void)snprintf(s->note, sizeof(s->note), "MTA-STS policy of "
 		    "%s: none (%.200s)", r->domain, why);
