@@ -224,14 +224,16 @@ install: carrier
 	    ! getent group $(GROUP) >/dev/null; then \
 	    groupadd --system $(GROUP); echo "install: made group $(GROUP)"; fi
 	install -d -m 2770 $(DESTDIR)$(SPOOL) $(DESTDIR)$(SPOOL)/tmp \
-	    $(DESTDIR)$(SPOOL)/queue $(DESTDIR)$(SPOOL)/corrupt
+	    $(DESTDIR)$(SPOOL)/queue $(DESTDIR)$(SPOOL)/corrupt \
+	    $(DESTDIR)$(SPOOL)/sts
 	@set -e; if [ "$$(id -u)" = 0 ] && getent group $(GROUP) >/dev/null; \
 	then chgrp $(GROUP) $(CARRIER_BIN) $(DESTDIR)$(SPOOL) \
 	        $(DESTDIR)$(SPOOL)/tmp $(DESTDIR)$(SPOOL)/queue \
-	        $(DESTDIR)$(SPOOL)/corrupt; \
+	        $(DESTDIR)$(SPOOL)/corrupt $(DESTDIR)$(SPOOL)/sts; \
 	    chmod 2755 $(CARRIER_BIN); \
 	    chmod 2770 $(DESTDIR)$(SPOOL) $(DESTDIR)$(SPOOL)/tmp \
-	        $(DESTDIR)$(SPOOL)/queue $(DESTDIR)$(SPOOL)/corrupt; \
+	        $(DESTDIR)$(SPOOL)/queue $(DESTDIR)$(SPOOL)/corrupt \
+	        $(DESTDIR)$(SPOOL)/sts; \
 	else echo "install: no group $(GROUP) (or not root): carrier is" \
 	    "not set-group-ID, and only root can queue" >&2; fi
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \

@@ -302,7 +302,8 @@ else fail "group carrier: '$(getent group carrier)'"; fi
 [ "$(dpkg-statoverride --list /usr/sbin/carrier)" = "root carrier 2755 /usr/sbin/carrier" ] &&
 	ok "dpkg-statoverride: root carrier 2755 /usr/sbin/carrier" ||
 	fail "dpkg-statoverride: '$(dpkg-statoverride --list /usr/sbin/carrier)'"
-for d in /var/spool/carrier /var/spool/carrier/tmp /var/spool/carrier/queue /var/spool/carrier/corrupt; do
+for d in /var/spool/carrier /var/spool/carrier/tmp /var/spool/carrier/queue /var/spool/carrier/corrupt \
+	/var/spool/carrier/sts; do
 	[ "$(stat -c '%U %G %a' "$d" 2>&1)" = "root carrier 2770" ] && ok "$d root:carrier 2770" ||
 		fail "$d: $(stat -c '%U %G %a' "$d" 2>&1)"
 done

@@ -25,7 +25,7 @@ for f in usr/sbin/carrier usr/sbin/sendmail usr/lib/sendmail usr/bin/mailq usr/b
 done
 # the spool: mode 2770 (group carrier where it exists; a package's
 # postinst makes it), and the binary set-group-ID with it
-for d in var/spool/carrier var/spool/carrier/tmp var/spool/carrier/queue var/spool/carrier/corrupt; do
+for d in var/spool/carrier var/spool/carrier/tmp var/spool/carrier/queue var/spool/carrier/corrupt var/spool/carrier/sts; do
 	[ "$(stat -c %a "$root/$d" 2>/dev/null)" = 2770 ] && ok "$d, mode 2770" ||
 		fail "$d: $(stat -c %a "$root/$d" 2>&1)"
 done
