@@ -11,6 +11,11 @@
 #   dane     a signed zone with a DANE-EE 3 1 1 record for the server's
 #            key, the default "tls_mx dane": the TLSA lookup, the check of
 #            the key against it (libcrypto through libtls)
+#   sts      an unsigned zone with an MTA-STS policy (enforce) listing
+#            the MX, cached in the spool: the TXT lookup, the cache read,
+#            the certificate verified for the MX name
+#   stsfetch the same with no spool, so no cache: the policy fetched
+#            over HTTPS (tests/integration/sts_server.py) at every send
 # Median and fastest ms per send (timed from fork to reap by
 # tests/bench/runsend.c) and the ratio to the plain send.
 #
@@ -55,6 +60,7 @@ if ! why=$(dnssec_tools); then
 fi
 send_enter tls_mx "$@"
 cleanup() {
+	[ -f "$W/sts.pid" ] && kill "$(cat "$W/sts.pid")" 2>/dev/null
 	postfix_stop "$W/pf" 2>/dev/null
 	resolver_stop "$W/dns"
 	dns_stop "$W/dns"
@@ -64,8 +70,20 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 
-lab_ca "$W/ca" DNS:mx.plain.test DNS:mx.dane.test || die "lab_ca failed"
+lab_ca "$W/ca" DNS:mx.plain.test DNS:mx.dane.test DNS:mx.sts.test \
+	DNS:mta-sts.sts.test || die "lab_ca failed"
 printf 'mx A 127.0.0.2\n@ MX 10 mx\n' | dns_zone "$W/dns" plain.test || exit 1
+printf '%s\n' 'mx A 127.0.0.2' '@ MX 10 mx' '_mta-sts TXT "v=STSv1; id=1"' \
+	'mta-sts A 127.0.0.8' | dns_zone "$W/dns" sts.test || exit 1
+mkdir -p "$W/policies" "$W/spool" || exit 1
+printf 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts.test\r\nmax_age: 86400\r\n' \
+	>"$W/policies/mta-sts.sts.test"
+lab_lo_addr 127.0.0.8 || exit 1
+"$LAB_PYTHON" "$REPO/tests/integration/sts_server.py" 127.0.0.8 443 \
+	"$W/ca/server.pem" "$W/ca/server.key" "$W/policies" "$W/sts.log" \
+	"$W/sts.ready" 2>"$W/sts.err" &
+echo $! >"$W/sts.pid"
+_lab_until 100 test -e "$W/sts.ready" || die "the policy server did not start: $(cat "$W/sts.err")"
 printf 'mx A 127.0.0.2\n@ MX 10 mx\n_25._tcp.mx TLSA %s\n' \
 	"$(tlsa_rdata "$W/ca/server.pem" 3 1 1)" | dns_zone "$W/dns" dane.test || exit 1
 dnssec_sign "$W/dns" dane.test || die "cannot sign dane.test"
@@ -87,21 +105,24 @@ MSG=$W/msg
 	done
 } >"$MSG"
 : >"$W/aliases"
-conf() {  # NAME [LINE...]: $W/NAME.conf, direct MX delivery, no spool
-	local name=$1
-	shift
+conf() {  # NAME SPOOL [LINE...]: $W/NAME.conf, direct MX delivery
+	local name=$1 spool=$2
+	shift 2
 	printf '%s\n' 'domain example.net' "aliases $W/aliases" 'syslog off' \
-		"spool $W/no-spool" "$@" >"$W/$name.conf"
+		"spool $spool" "$@" >"$W/$name.conf"
 }
-conf plain 'tls_mx may' "tls_ca_file $W/ca/ca.pem"
-conf encrypt 'tls_mx encrypt'
-conf dane
-declare -A RCPT=([plain]=r@plain.test [encrypt]=r@plain.test [dane]=r@dane.test)
+conf plain "$W/no-spool" 'tls_mx may' "tls_ca_file $W/ca/ca.pem"
+conf encrypt "$W/no-spool" 'tls_mx encrypt'
+conf dane "$W/no-spool"
+conf sts "$W/spool" "tls_ca_file $W/ca/ca.pem"
+conf stsfetch "$W/no-spool" "tls_ca_file $W/ca/ca.pem"
+declare -A RCPT=([plain]=r@plain.test [encrypt]=r@plain.test [dane]=r@dane.test
+	[sts]=r@sts.test [stsfetch]=r@sts.test)
 
 run1() { send_timed "$1" "${RCPT[$1]}"; }
 
 # one unmeasured send each: Postfix's and unbound's caches warm
-names=(plain encrypt dane)
+names=(plain encrypt dane sts stsfetch)
 for n in "${names[@]}"; do run1 "$n"; done
 rm -f "$W"/*.times
 START=$(date -u '+%Y-%m-%d %H:%M:%SZ')
@@ -134,9 +155,12 @@ report() {
 		plain) label="unsigned zone, tls_mx may, certificate verified (CA)" ;;
 		encrypt) label="unsigned zone, tls_mx encrypt, not verified" ;;
 		dane) label="signed zone, DANE-EE 3 1 1 matched (tls_mx dane)" ;;
+		sts) label="MTA-STS enforce, policy cached, certificate verified" ;;
+		stsfetch) label="MTA-STS enforce, policy fetched over HTTPS each send" ;;
 		esac
 		send_row 58 "$label" "$W/$n.times" "$m_plain" 2
 	done
+	echo "(policy fetches the HTTPS server answered: $(grep -c '^GET' "$W/sts.log"); want $((REPS + 2)): one per stsfetch send, one for the first sts send)"
 	send_failures
 }
 out=$OUT_DIR/tls_mx-$(date -u +%Y%m%d-%H%M%S).txt
