@@ -56,10 +56,12 @@ tlspolicy_sts(const struct carrier_options *opts, struct route *r,
 	char why[256];
 	int found;
 
-	memset(s, 0, sizeof(s[0]));
+	s->applies = 0;
+	s->note[0] = '\0';
 	if ((r->kind != ROUTE_MX && r->kind != ROUTE_IMPLICIT) ||
 	    tlspolicy_level(opts, r->domain) != CONF_TLS_MX_DANE)
-		return;
+		return;	/* (no memset of the 8 KiB policy for a relay) */
+	memset(s, 0, sizeof(s[0]));
 	found = route_sts(r, s->id, sizeof(s->id), why, sizeof(why));
 	memset(&d, 0, sizeof(d));
 	d.spool = opts->spool;
