@@ -52,6 +52,8 @@
 static const char gen[] =
     "set -e\n"
     "printf '[req]\\ndistinguished_name=dn\\n[dn]\\n' >req.cnf\n"
+    /* every openssl command reads this, not the host's openssl.cnf */
+    "export OPENSSL_CONF=$PWD/req.cnf\n"
     "ca='-addext basicConstraints=critical,CA:TRUE "
     "-addext keyUsage=critical,keyCertSign'\n"
     "leaf='-addext subjectAltName=DNS:" NAME " "
@@ -378,6 +380,7 @@ server_start(void)
 		    dup2(null, 0) == -1 || dup2(null, 1) == -1 ||
 		    dup2(null, 2) == -1)
 			_exit(127);
+		(void)setenv("OPENSSL_CONF", "req.cnf", 1);
 		execlp("openssl", "openssl", "s_server", "-accept", accept,
 		    "-cert", "leaf.pem", "-key", "leaf.key", "-cert_chain",
 		    "int.pem", "-www", "-quiet", (char *)NULL);
