@@ -84,6 +84,23 @@ START_TEST(test_maillog_format_table)
 }
 END_TEST
 
+/* An MX host's TLS policy follows relay=; none for the relay. */
+START_TEST(test_maillog_format_tls)
+{
+	struct carrier_error e = result(CARRIER_TEMP, PHASE_TLS, 0, "4.7.5",
+	    "mx.example", "MX host mx.example is not in the MTA-STS policy");
+	char buf[MAILLOG_LINE_MAX];
+
+	(void)strlcpy(e.tls, "sts", sizeof(e.tls));
+	(void)maillog_format(buf, sizeof(buf), &msg, "root@example.net", &e);
+	ck_assert_ptr_nonnull(strstr(buf, ", relay=mx.example, tls=sts, "
+	    "delay=1.23, "));
+	(void)strlcpy(e.tls, "d\nne", sizeof(e.tls));	/* never a new line */
+	(void)maillog_format(buf, sizeof(buf), &msg, "root@example.net", &e);
+	ck_assert_ptr_nonnull(strstr(buf, ", tls=d\\x0ane, "));
+}
+END_TEST
+
 /* Text from the caller or a server cannot forge a second log line. */
 START_TEST(test_maillog_format_sanitises)
 {
@@ -410,6 +427,7 @@ maillog_suite(void)
 
 	tcase_add_loop_test(tc, test_maillog_format_table, 0,
 	    sizeof(lines) / sizeof(lines[0]));
+	tcase_add_test(tc, test_maillog_format_tls);
 	tcase_add_test(tc, test_maillog_format_sanitises);
 	tcase_add_test(tc, test_maillog_format_short);
 	tcase_add_test(tc, test_maillog_format_refused);
