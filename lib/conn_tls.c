@@ -8,6 +8,9 @@
  * Depends on conn, status, log, dane.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <dlfcn.h>
 #include <stddef.h>
@@ -91,6 +94,7 @@ struct tls_state {
 	int		 verified;
 	char		 name[256];
 	char		 dane[DANE_DESC_MAX];	/* DANE mode: its outcome */
+	int		 acked;	/* data came: no more TCP_QUICKACK */
 };
 
 static ssize_t	tls_conn_read(struct conn *, void *, size_t);
@@ -172,12 +176,27 @@ want(struct conn *c, ssize_t n)
 	return -1;
 }
 
+/*
+ * A read.  Until the first data comes, each time it must wait, the
+ * kernel is asked to send its pending ACK now (TCP_QUICKACK): a TLS 1.3
+ * server sends its session tickets right after the handshake, and one
+ * that writes its next reply under Nagle's algorithm (Postfix's smtpd
+ * does) holds that reply until the tickets are acknowledged, which a
+ * delayed ACK puts off by 40 ms: a send through Postfix took 24 or 68
+ * ms, at random, before this (make bench-tls-mx).
+ */
 static ssize_t
 tls_conn_read(struct conn *c, void *buf, size_t len)
 {
 	struct tls_state *t = c->ctx;
 	ssize_t n = lt.read(t->ctx, buf, len);
+	int one = 1;
 
+	if (n > 0)
+		t->acked = 1;
+	else if (n == TLS_WANT_POLLIN && !t->acked)
+		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+		    sizeof(one));
 	return n >= 0 ? n : want(c, n);
 }
 
