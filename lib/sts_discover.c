@@ -3,13 +3,15 @@
  * sts_discover.c: MTA-STS policy discovery for one domain (see
  * sts_discover.h): the cache read, sts_decide's answer followed, the
  * fetch, and what it gave written back.  Depends on sts_cache,
- * sts_decide, sts_fetch, text and status.
+ * sts_decide, sts_fetch, text, status and priv (the spool's group, held
+ * for the cache's files and never for the fetch).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compat.h"
+#include "priv.h"
 #include "status.h"
 #include "text.h"
 #include "sts.h"
@@ -34,6 +36,8 @@ struct discovery {
 };
 
 static void	cache_read(struct discovery *);
+static int	cache_put(struct discovery *, const char *, size_t);
+static int	cache_failed(struct discovery *);
 static enum sts_source	fetch(struct discovery *, enum sts_action,
 		    struct sts_policy *, struct carrier_error *);
 
@@ -47,11 +51,42 @@ cache_read(struct discovery *d)
 	d->cache.dirfd = -1;
 	if (d->o->spool == NULL)
 		return;
+	(void)priv_raise();	/* the spool's group: for the cache only */
 	if (sts_cache_open(&d->cache, d->o->spool) == 0 &&
 	    sts_cache_get(&d->cache, d->domain, d->o->now, &d->e) != -1)
 		d->have = 1;
 	else
 		d->have = errno != 0 ? -errno : -EIO;
+	priv_lower();
+}
+
+/* sts_cache_put() with the spool's group held. */
+static int
+cache_put(struct discovery *d, const char *text, size_t len)
+{
+	int rc, e;
+
+	(void)priv_raise();
+	rc = sts_cache_put(&d->cache, d->domain, d->txt_id, d->o->now, text,
+	    len);
+	e = errno;
+	priv_lower();
+	errno = e;
+	return rc;
+}
+
+/* sts_cache_failed() with the spool's group held. */
+static int
+cache_failed(struct discovery *d)
+{
+	int rc, e;
+
+	(void)priv_raise();
+	rc = sts_cache_failed(&d->cache, d->domain, d->txt_id, d->o->now);
+	e = errno;
+	priv_lower();
+	errno = e;
+	return rc;
 }
 
 /* STS_ACT_FETCH or STS_ACT_REFRESH: the fetch, and what it gives. */
@@ -78,16 +113,14 @@ fetch(struct discovery *d, enum sts_action act, struct sts_policy *p,
 		text_append(d->note, d->notelen, &d->len, "; fetched: mode %s, "
 		    "max_age %lu", mode_names[got.mode >= STS_ENFORCE &&
 		    got.mode <= STS_NONE ? got.mode : 0], got.max_age);
-		if (d->cache.dirfd != -1 && sts_cache_put(&d->cache,
-		    d->domain, d->txt_id, d->o->now, text, len) == -1)
+		if (d->cache.dirfd != -1 && cache_put(d, text, len) == -1)
 			text_append(d->note, d->notelen, &d->len, "; not "
 			    "cached: %s", strerror(errno));
 	}
 	free(text);
 	if (src == STS_SOURCE_FETCHED)
 		return src;
-	if (d->cache.dirfd != -1 && sts_cache_failed(&d->cache, d->domain,
-	    d->txt_id, d->o->now) == -1)
+	if (d->cache.dirfd != -1 && cache_failed(d) == -1)
 		text_append(d->note, d->notelen, &d->len, "; failure not "
 		    "recorded: %s", strerror(errno));
 	if (act == STS_ACT_REFRESH) {

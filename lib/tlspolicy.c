@@ -2,9 +2,8 @@
 /*
  * tlspolicy.c: the TLS an MX host gets (see tlspolicy.h).  Depends on
  * route (the DANE state of a host, the MTA-STS record), sts_discover
- * (the policy), sts (its mx patterns), conf (the levels), priv (the
- * spool's group for the policy cache), hop (the hop's TLS fields),
- * monotime, log.
+ * (the policy), sts (its mx patterns), conf (the levels), hop (the
+ * hop's TLS fields), net (source addresses), monotime, log.
  *
  * The order, for a domain at level dane:
  *  1. A DANE host (validated usable TLSA records) gets DANE: STARTTLS
@@ -25,7 +24,6 @@
 #include "compat.h"
 #include "log.h"
 #include "monotime.h"
-#include "priv.h"
 #include "net.h"
 #include "tlsa.h"
 #include "tlspolicy.h"
@@ -78,10 +76,8 @@ tlspolicy_sts(const struct carrier_options *opts, struct route *r,
 	if (found)
 		hop_done();	/* a fetch may come: one TLS session a time */
 	status_clear(&err);
-	(void)priv_raise();	/* the cache is in the spool */
 	s->source = sts_discover(r->domain, found ? s->id : NULL, &d,
 	    &s->policy, s->note, sizeof(s->note), &err);
-	priv_lower();
 	if (err.status != CARRIER_OK) {	/* why the fetch failed */
 		(void)strlcat(s->note, " (", sizeof(s->note));
 		(void)strlcat(s->note, err.text, sizeof(s->note));

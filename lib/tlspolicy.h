@@ -38,7 +38,8 @@ enum conf_tls_mx tlspolicy_level(const struct carrier_options *opts,
  * MTA-STS discovery for the domain of r (an MX or implicit-MX route)
  * when its level is dane: the "_mta-sts" TXT record (route_sts), then
  * sts_discover with the cache in opts->spool (the spool's group held
- * around it), the fetch under dns_timeout and verified with tls_ca_file
+ * for the cache's files only, not the fetch), the fetch under
+ * dns_timeout and verified with tls_ca_file
  * or tls_ca_path.  A connection kept open for reuse is closed first
  * when a fetch may happen (libtls runs one session per process).  s is
  * always set; s->applies 0 when no policy applies (none found, none
