@@ -139,6 +139,7 @@ static int	verify_to(struct check *, const struct tlsa *, size_t,
 		    struct dane_match *);
 static int	match_ta(struct check *, const struct tlsa *,
 		    struct dane_match *);
+static int	weaker(const struct tlsa *, size_t, size_t);
 static void	none_matched(struct check *, const struct tlsa *, size_t,
 		    size_t);
 static const char *usage_name(unsigned int);
@@ -473,6 +474,25 @@ none_matched(struct check *k, const struct tlsa *t, size_t n,
 		    selector_name(first->selector), h);
 }
 
+/*
+ * Whether record i is a SHA2-256 one beside a usable SHA2-512 record
+ * of the same usage and selector: RFC 7671 9's digest agility, so that
+ * a weaker digest cannot match where the zone offers a stronger one.
+ */
+static int
+weaker(const struct tlsa *t, size_t n, size_t i)
+{
+	size_t j;
+
+	if (t[i].mtype != TLSA_SHA256)
+		return 0;
+	for (j = 0; j < n; j++)
+		if (t[j].mtype == TLSA_SHA512 && t[j].usage == t[i].usage &&
+		    t[j].selector == t[i].selector && tlsa_usable(&t[j]))
+			return 1;
+	return 0;
+}
+
 size_t
 dane_usable(const struct tlsa *t, size_t n)
 {
@@ -516,7 +536,7 @@ dane_check(void *(*sym)(const char *), const char *chain_pem, size_t len,
 		goto out;
 	}
 	for (i = 0; i < n && r == 0; i++) {
-		if (!tlsa_usable(&t[i]))
+		if (!tlsa_usable(&t[i]) || weaker(t, n, i))
 			continue;
 		if (t[i].usage == TLSA_DANE_EE)
 			r = data_match(k, &t[i], &k->c[0]);

@@ -188,6 +188,14 @@ static const struct {
 	    { 2, 0, 1, "int.0.1" } }, { NAME }, 1, 4, 1, NAME, NULL, NULL },
 	{ "leaf int", { { 3, 2, 1, "leaf.1.1" }, { 3, 1, 1, "" } },
 	    { NAME }, 0, 0, 0, "", "no usable TLSA record", NULL },
+	/* RFC 7671 9: beside a SHA2-512 record of the same usage and
+	   selector, a SHA2-256 one is not used; of another, it is */
+	{ "leaf int", { { 3, 1, 1, "leaf.1.1" }, { 3, 1, 2, "stranger.1.2" } },
+	    { NAME }, 0, 0, 0, "", "matches none of the 2 usable", NULL },
+	{ "leaf int", { { 3, 1, 1, "leaf.1.1" }, { 3, 0, 2, "stranger.0.2" } },
+	    { NAME }, 1, 0, 0, "", NULL, NULL },
+	{ "leaf int", { { 3, 1, 1, "stranger.1.1" }, { 3, 1, 2, "leaf.1.2" } },
+	    { NAME }, 1, 1, 0, "", NULL, NULL },
 	/* the first that matches, past those that do not */
 	{ "leaf int", { { 3, 1, 1, "stranger.1.1" },
 	    { 2, 1, 1, "int.1.1" } }, { NAME }, 1, 1, 1, NAME, NULL, NULL },
