@@ -52,23 +52,33 @@ DNS_NSD=$LAB_NSD_ROOT/usr/sbin/nsd
 # libsystemd0) are plain packages that deps.sh installs.
 dns_fetch() {
 	[ -x "$DNS_NSD" ] && return 0
-	mkdir -p "$(dirname "$LAB_NSD_ROOT")" || return 1
-	(
-		exec 9>"$LAB_NSD_ROOT.lock"
-		flock -w 300 9 || { _lab_err "timeout waiting for $LAB_NSD_ROOT.lock"; exit 1; }
-		[ -x "$DNS_NSD" ] && exit 0
-		tmp=$(mktemp -d "$LAB_NSD_ROOT.tmp.XXXXXX") || exit 1
-		trap 'rm -rf "$tmp"' EXIT
-		chmod 755 "$tmp"
-		chown _apt "$tmp" 2>/dev/null || true
-		_lab_download "$tmp" nsd || exit 1
-		deb=$(ls "$tmp"/nsd_*.deb) && dpkg -x "$deb" "$tmp/root" || exit 1
-		[ -x "$tmp/root/usr/sbin/nsd" ] || { _lab_err "no nsd in $deb"; exit 1; }
-		rm -rf "$LAB_NSD_ROOT" && mv "$tmp/root" "$LAB_NSD_ROOT"
-	) && "$DNS_NSD" -v >/dev/null 2>&1 || {
+	_dns_extract "$LAB_NSD_ROOT" nsd usr/sbin/nsd &&
+		"$DNS_NSD" -v >/dev/null 2>&1 || {
 		_lab_err "nsd does not run from $LAB_NSD_ROOT (its libraries: sh tests/lab/deps.sh)"
 		return 1
 	}
+}
+
+# _dns_extract ROOT PACKAGE BINARY : Debian's PACKAGE (apt-get download)
+# unpacked (dpkg -x) into ROOT, which must then hold BINARY (a path
+# relative to it); under a lock, so that concurrent callers extract it
+# once, and in a temporary directory renamed into place whole.
+_dns_extract() {
+	local root=$1 pkg=$2 bin=$3
+	mkdir -p "$(dirname "$root")" || return 1
+	(
+		exec 9>"$root.lock"
+		flock -w 300 9 || { _lab_err "timeout waiting for $root.lock"; exit 1; }
+		[ -x "$root/$bin" ] && exit 0
+		tmp=$(mktemp -d "$root.tmp.XXXXXX") || exit 1
+		trap 'rm -rf "$tmp"' EXIT
+		chmod 755 "$tmp"
+		chown _apt "$tmp" 2>/dev/null || true
+		_lab_download "$tmp" "$pkg" || exit 1
+		deb=$(ls "$tmp"/"$pkg"_*.deb) && dpkg -x "$deb" "$tmp/root" || exit 1
+		[ -x "$tmp/root/$bin" ] || { _lab_err "no $bin in $deb"; exit 1; }
+		rm -rf "$root" && mv "$tmp/root" "$root"
+	)
 }
 
 # dns_need : the test needs nsd (dns_fetch) and a mount namespace of its

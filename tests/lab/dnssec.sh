@@ -91,20 +91,7 @@ DNSSEC_RESOLVER=127.0.0.53
 # packages that deps.sh installs.
 dnssec_fetch() {
 	[ -x "$DNSSEC_UNBOUND" ] && return 0
-	mkdir -p "$(dirname "$LAB_UNBOUND_ROOT")" || return 1
-	(
-		exec 9>"$LAB_UNBOUND_ROOT.lock"
-		flock -w 300 9 || { _lab_err "timeout waiting for $LAB_UNBOUND_ROOT.lock"; exit 1; }
-		[ -x "$DNSSEC_UNBOUND" ] && exit 0
-		tmp=$(mktemp -d "$LAB_UNBOUND_ROOT.tmp.XXXXXX") || exit 1
-		trap 'rm -rf "$tmp"' EXIT
-		chmod 755 "$tmp"
-		chown _apt "$tmp" 2>/dev/null || true
-		_lab_download "$tmp" unbound || exit 1
-		deb=$(ls "$tmp"/unbound_*.deb) && dpkg -x "$deb" "$tmp/root" || exit 1
-		[ -x "$tmp/root/usr/sbin/unbound" ] || { _lab_err "no unbound in $deb"; exit 1; }
-		rm -rf "$LAB_UNBOUND_ROOT" && mv "$tmp/root" "$LAB_UNBOUND_ROOT"
-	) || return 1
+	_dns_extract "$LAB_UNBOUND_ROOT" unbound usr/sbin/unbound || return 1
 	"$DNSSEC_UNBOUND" -V >/dev/null 2>&1 || {
 		_lab_err "unbound does not run from $LAB_UNBOUND_ROOT (its libraries: sh tests/lab/deps.sh)"
 		return 1
