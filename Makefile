@@ -75,11 +75,16 @@ check: unit sanitize lint integration integration-asan
 unit: $(O)/check_carrier
 	$(O)/check_carrier
 
+# The sanitizer run has every test in one process (CK_FORK=no): a leak
+# check at each forked test's exit cost 45 ms, 7.5 minutes in all, and
+# one process also shows a test that leans on the state another left.
+# A leak is still found, at the process's exit; the plain unit run keeps
+# a process per test.
 SAN_FLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer -g
 sanitize:
 	$(MAKE) O=build/asan CFLAGS="$(CFLAGS) $(SAN_FLAGS) -O1" \
 	    LDFLAGS="$(LDFLAGS) $(SAN_FLAGS)" build/asan/check_carrier
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	CK_FORK=no UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    ASAN_OPTIONS=detect_leaks=1 build/asan/check_carrier
 
 integration: carrier

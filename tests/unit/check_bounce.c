@@ -32,8 +32,9 @@ static const char head[] = "From: a@src.example\r\nTo: r@dst.example\r\n"
 
 /*
  * getrandom(2) for the whole test binary: the kernel's, unless a test
- * fixes the octets (each test runs in its own process), so that the
- * report's boundary is known and can be put in the content.
+ * fixes the octets, so that the report's boundary is known and can be
+ * put in the content.  The test that fixes them sets them back: the
+ * sanitizer run has every test in one process (CK_FORK=no).
  */
 static int fixed_random = -1;
 
@@ -688,6 +689,7 @@ START_TEST(test_bounce_write_boundary_taken)
 	ck_assert_uint_eq(t.len, 0);
 	free(body);
 	t_end(&t);
+	fixed_random = -1;
 }
 END_TEST
 

@@ -13,12 +13,16 @@
 #include "conn.h"
 #include "cred.h"
 
-static char path[] = "/tmp/check_cred.XXXXXX";
+static char path[sizeof("/tmp/check_cred.XXXXXX")];
 
+/* The template is set anew each time: mkstemp fills it in. */
 static void
 make_file(const char *text, mode_t mode)
 {
-	int fd = mkstemp(path);
+	int fd;
+
+	memcpy(path, "/tmp/check_cred.XXXXXX", sizeof(path));
+	fd = mkstemp(path);
 
 	ck_assert_int_ne(fd, -1);
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));

@@ -19,7 +19,7 @@ static struct conn c;
 static struct smtp_session s;
 static struct carrier_error err;
 static int peer;
-static char errpath[] = "/tmp/check_auth.XXXXXX";
+static char errpath[sizeof("/tmp/check_auth.XXXXXX")];
 
 static void
 setup(void)
@@ -33,6 +33,7 @@ setup(void)
 	smtp_init(&s, &c, "client.example", 1000, "[192.0.2.1]:587");
 	status_clear(&err);
 	/* the transcript goes to a file we read back */
+	memcpy(errpath, "/tmp/check_auth.XXXXXX", sizeof(errpath));
 	ck_assert_int_ne(fd = mkstemp(errpath), -1);
 	ck_assert_int_ne(dup2(fd, STDERR_FILENO), -1);
 	close(fd);
