@@ -21,7 +21,6 @@ static enum carrier_status send_b64(struct smtp_session *, const char *,
 		    const void *, size_t, const char *, struct carrier_error *);
 static enum carrier_status fail(struct smtp_session *, const char *,
 		    struct carrier_error *);
-static void	wipe(void *, size_t);
 
 /* Whether the EHLO AUTH line lists mech (case-insensitive word). */
 static int
@@ -61,19 +60,6 @@ smtp_auth_pick(const struct smtp_session *s, const struct smtp_auth *a)
 	return NULL;
 }
 
-static void
-wipe(void *p, size_t len)
-{
-#ifdef HAVE_EXPLICIT_BZERO
-	explicit_bzero(p, len);
-#else
-	volatile unsigned char *v = p;
-
-	while (len-- > 0)
-		*v++ = 0;
-#endif
-}
-
 /* A refused exchange: the server's reply, verbatim, in err; temporary. */
 static enum carrier_status
 fail(struct smtp_session *s, const char *mech, struct carrier_error *err)
@@ -107,15 +93,15 @@ send_b64(struct smtp_session *s, const char *prefix, const void *raw,
 		    "credentials too long");
 	(void)snprintf(show, sizeof(show), "%s%s", prefix, shown);
 	if (smtp_command_raw(s, line, pl + (size_t)n, show) == -1) {
-		wipe(line, sizeof(line));
+		explicit_bzero(line, sizeof(line));
 		return status_set(err, CARRIER_TEMP, PHASE_AUTH, "AUTH: %s",
 		    strerror(errno));
 	}
-	wipe(line, sizeof(line));
+	explicit_bzero(line, sizeof(line));
 	st = smtp_read_reply(s, PHASE_AUTH, err);
 	/* the line went out with the reply's flush: no copy stays behind */
 	if (s->conn->wlen == 0)
-		wipe(s->conn->wbuf, sizeof(s->conn->wbuf));
+		explicit_bzero(s->conn->wbuf, sizeof(s->conn->wbuf));
 	return st;
 }
 
@@ -201,6 +187,6 @@ smtp_auth(struct smtp_session *s, const struct smtp_auth *a,
 refused:
 	st = fail(s, mech, err);
 out:
-	wipe(raw, sizeof(raw));
+	explicit_bzero(raw, sizeof(raw));
 	return st == CARRIER_OK ? st : (err->status = CARRIER_TEMP);
 }

@@ -15,6 +15,7 @@ main(void)
 	srunner_add_suite(sr, aliases_suite());
 	srunner_add_suite(sr, base64_suite());
 	srunner_add_suite(sr, bounce_suite());
+	srunner_add_suite(sr, compat_suite());
 	srunner_add_suite(sr, cred_suite());
 	srunner_add_suite(sr, dns_suite());
 	srunner_add_suite(sr, dnsmsg_suite());

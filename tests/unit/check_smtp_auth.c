@@ -79,6 +79,13 @@ server_says(const char *text)
 	    (ssize_t)strlen(text));
 }
 
+/* Once sent, no copy of the credentials stays in the output buffer. */
+static void
+no_copy(const char *b64)
+{
+	ck_assert_ptr_null(memmem(c.wbuf, sizeof(c.wbuf), b64, strlen(b64)));
+}
+
 static struct smtp_auth cred = { "user", "pass", NULL, "relay.example",
 	587 };
 
@@ -91,6 +98,7 @@ START_TEST(test_smtp_auth_plain)
 	ck_assert_ptr_nonnull(strstr(transcript(),
 	    "-> AUTH PLAIN <credentials>"));
 	ck_assert_ptr_null(strstr(transcript(), "AHVzZXIAcGFzcw"));
+	no_copy("AHVzZXIAcGFzcw");
 }
 END_TEST
 
@@ -103,6 +111,7 @@ START_TEST(test_smtp_auth_login)
 	ck_assert_str_eq(said(), "AUTH LOGIN\r\ndXNlcg==\r\ncGFzcw==\r\n");
 	ck_assert_ptr_null(strstr(transcript(), "cGFzcw"));
 	ck_assert_ptr_null(strstr(transcript(), "dXNlcg"));
+	no_copy("cGFzcw");
 }
 END_TEST
 

@@ -7,6 +7,7 @@
 
 Suite	*addr_suite(void);
 Suite	*base64_suite(void);
+Suite	*compat_suite(void);
 Suite	*bounce_suite(void);
 Suite	*cred_suite(void);
 Suite	*dns_suite(void);
