@@ -6,8 +6,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 rc=0
 
-# 1. Calls the style guide (../shared/STYLE.md beside the tree, where
-#    there is one) rules out (word match, comments ignored loosely).
+# 1. Calls carrier's code never uses (the unsafe string and number
+#    functions; word match, comments ignored loosely).
 banned='\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok|alloca)[[:space:]]*\('
 if grep -nE "$banned" lib/*.c lib/compat/*.c cmd/*.c | grep -vE '^\S+:[0-9]+:\s*(/\*|\*)'; then
 	echo "lint: banned call(s) above" >&2
