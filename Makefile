@@ -242,7 +242,8 @@ install: carrier
 
 # Removes what install put there, and puts back what it moved aside;
 # $(CONFDIR)/carrier.conf is kept (it may hold local settings), and so
-# are the group and a spool that still holds mail.
+# are the group and a spool that still holds mail, or entries set aside
+# in corrupt/ for a person to look at.
 uninstall:
 	@set -e; for f in $(SENDMAIL_LINKS:%=$(DESTDIR)%) \
 	    $(MAN_LINKS:%=$(DESTDIR)%); do \
@@ -264,7 +265,11 @@ uninstall:
 	    $(DESTDIR)$(CRONDIR)/carrier
 	@if [ -n "$$(ls -A $(DESTDIR)$(SPOOL)/queue 2>/dev/null)" ]; then \
 	    echo "uninstall: $(DESTDIR)$(SPOOL) kept: it holds queued mail" \
-	        >&2; else rm -rf $(DESTDIR)$(SPOOL); fi
+	        >&2; \
+	elif [ -n "$$(ls -A $(DESTDIR)$(SPOOL)/corrupt 2>/dev/null)" ]; then \
+	    echo "uninstall: $(DESTDIR)$(SPOOL) kept: its corrupt/ holds" \
+	        "queue entries set aside for a person to look at" >&2; \
+	else rm -rf $(DESTDIR)$(SPOOL); fi
 
 # The Debian package (debian/; README, "The Debian package"), built by
 # dpkg-buildpackage from a copy of the tree in DEBDIR/carrier: the

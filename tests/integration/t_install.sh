@@ -8,7 +8,8 @@
 # libcarrier is not installed, nor its page.  Another mail system's
 # sendmail or mailq is not replaced unless FORCE=1, which keeps it as
 # NAME.carrier-backup; "make uninstall" removes carrier and puts it
-# back.  Without libtls (loaded with dlopen, so ldd does not show it) a
+# back, and keeps a spool with mail in queue/ or entries in corrupt/.
+# Without libtls (loaded with dlopen, so ldd does not show it) a
 # TLS send names the Debian package to install.
 . "$(dirname "$0")/common.sh"
 
@@ -94,6 +95,23 @@ done
 [ "$("$pfx/usr/sbin/sendmail")" = postfix ] && ok "uninstall put the old sendmail back" || fail "old sendmail not back"
 [ "$(readlink "$pfx/usr/bin/mailq")" = ../sbin/sendmail ] && ok "uninstall put the old mailq back" || fail "old mailq not back"
 [ -e "$pfx/etc/carrier.conf" ] && ok "uninstall keeps carrier.conf" || fail "uninstall removed carrier.conf"
+
+# uninstall keeps a spool that holds mail in queue/, or entries set
+# aside in corrupt/ "for a person to look at", and says so
+for d in queue corrupt; do
+	un=$T/un.$d
+	make -s -C "$top" install DESTDIR="$un" PREFIX=/usr >"$T/out" 2>"$T/err" ||
+		{ fail "install into $un: $(cat "$T/err")"; continue; }
+	printf 'x\n' >"$un/var/spool/carrier/$d/06B1635FAB49D4062100.e"
+	make -s -C "$top" uninstall DESTDIR="$un" PREFIX=/usr >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 0 "uninstall, $d/ not empty"
+	[ -f "$un/var/spool/carrier/$d/06B1635FAB49D4062100.e" ] && ok "uninstall keeps the spool: $d/ not empty" ||
+		fail "uninstall removed the spool with $d/ not empty"
+	expect_err_line "^uninstall: $un/var/spool/carrier kept: " "uninstall says the spool is kept ($d/)"
+	[ -e "$un/usr/sbin/carrier" ] && fail "uninstall ($d/) left usr/sbin/carrier" || ok "uninstall ($d/) removed the rest"
+done
+grep -q 'corrupt/ holds' "$T/err" && ok "uninstall names corrupt/" || fail "uninstall, corrupt/: $(cat "$T/err")"
 
 # libtls missing: hidden (an empty file in its place) in the test's own
 # mount namespace; a send over implicit TLS names the Debian package.
