@@ -180,11 +180,20 @@ BACKUP		= .carrier-backup
 # FILES).  Without DESTDIR, as root, install makes the group when it is
 # missing; with DESTDIR (a package) the group must exist, or the binary
 # is installed without it (a packager's postinst sets it up).  Queue runs
-# come from a systemd timer, or cron where systemd does not run.
+# come from a systemd timer, or cron where systemd does not run: as root,
+# without DESTDIR, where systemd runs (/run/systemd/system, as
+# sd_booted(3) checks), install enables and starts the timer with
+# SYSTEMCTL and uninstall disables it (a package does that in its own
+# scripts: dh_installsystemd).  A failure there is said, not fatal.
 GROUP		?= carrier
 SPOOL		?= /var/spool/carrier
 SYSTEMDDIR	?= /lib/systemd/system
 CRONDIR		?= $(CONFDIR)/cron.d
+SYSTEMCTL	?= systemctl
+TIMER		= carrier-queue.timer
+# true (exit 0) where install and uninstall run systemctl
+SYSTEMD_HERE	= { [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
+		  [ -d /run/systemd/system ]; }
 
 install: carrier
 	@set -e; for f in $(SENDMAIL_LINKS:%=$(DESTDIR)%); do \
@@ -241,14 +250,24 @@ install: carrier
 	        $(DESTDIR)$(SPOOL)/sts; \
 	else echo "install: no group $(GROUP) (or not root): carrier is" \
 	    "not set-group-ID, and only root can queue" >&2; fi
-	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
-	    echo "install: to run the queue every 5 minutes:" \
-	    "systemctl enable --now carrier-queue.timer"; fi
+	@if ! $(SYSTEMD_HERE); then :; \
+	elif $(SYSTEMCTL) daemon-reload && \
+	    $(SYSTEMCTL) enable --now $(TIMER); then \
+	    echo "install: $(TIMER) enabled and started: the queue runs" \
+	        "every 5 minutes"; \
+	else echo "install: $(SYSTEMCTL) could not enable $(TIMER) (see" \
+	    "above): no queue run happens until it is, with" \
+	    "systemctl enable --now $(TIMER)" >&2; fi
 
 # Removes what install put there, and puts back what it moved aside;
 # $(CONFDIR)/carrier.conf is kept (it may hold local settings), and so
-# are the group and a spool that still holds mail.
+# are the group and a spool that still holds mail, or entries set aside
+# in corrupt/ for a person to look at.
 uninstall:
+	@if ! $(SYSTEMD_HERE) || [ ! -e $(SYSTEMDDIR)/$(TIMER) ]; then :; \
+	elif ! $(SYSTEMCTL) disable --now $(TIMER); then \
+	    echo "uninstall: $(SYSTEMCTL) could not disable $(TIMER) (see" \
+	        "above)" >&2; fi
 	@set -e; for f in $(SENDMAIL_LINKS:%=$(DESTDIR)%) \
 	    $(MAN_LINKS:%=$(DESTDIR)%); do \
 	    if [ -L "$$f" ] && case "$$(readlink "$$f")" in \
@@ -267,9 +286,14 @@ uninstall:
 	    $(DESTDIR)$(SYSTEMDDIR)/carrier-queue.service \
 	    $(DESTDIR)$(SYSTEMDDIR)/carrier-queue.timer \
 	    $(DESTDIR)$(CRONDIR)/carrier
+	@if $(SYSTEMD_HERE); then $(SYSTEMCTL) daemon-reload || true; fi
 	@if [ -n "$$(ls -A $(DESTDIR)$(SPOOL)/queue 2>/dev/null)" ]; then \
 	    echo "uninstall: $(DESTDIR)$(SPOOL) kept: it holds queued mail" \
-	        >&2; else rm -rf $(DESTDIR)$(SPOOL); fi
+	        >&2; \
+	elif [ -n "$$(ls -A $(DESTDIR)$(SPOOL)/corrupt 2>/dev/null)" ]; then \
+	    echo "uninstall: $(DESTDIR)$(SPOOL) kept: its corrupt/ holds" \
+	        "queue entries set aside for a person to look at" >&2; \
+	else rm -rf $(DESTDIR)$(SPOOL); fi
 
 # The Debian package (debian/; README, "The Debian package"), built by
 # dpkg-buildpackage from a copy of the tree in DEBDIR/carrier: the

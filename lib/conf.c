@@ -236,6 +236,18 @@ static const struct conf_key conf_keys[] = {
 _Static_assert(sizeof(conf_keys) / sizeof(conf_keys[0]) <= CONF_KEYS_MAX,
     "struct conf's seen and line hold CONF_KEYS_MAX keys");
 
+size_t
+conf_key_count(void)
+{
+	return sizeof(conf_keys) / sizeof(conf_keys[0]);
+}
+
+const char *
+conf_key_name(size_t i)
+{
+	return i < conf_key_count() ? conf_keys[i].name : NULL;
+}
+
 void
 conf_defaults(struct conf *conf)
 {
@@ -975,6 +987,7 @@ static const struct {
 	{ "aliases", offsetof(struct conf, aliases), CONF_ALIASES_DEFAULT },
 	{ "allow_config", offsetof(struct conf, allow_config),
 	    "-C for root only" },
+	{ "spool", offsetof(struct conf, spool), "no queue" },
 };
 
 size_t
@@ -995,19 +1008,36 @@ conf_dump(const struct conf *c, char *buf, size_t size)
 		    br + 1, relay_port(c, c->relay_port));
 	text_append(buf, size, &len, "timeout %us\nconnect_timeout %us\n"
 	    "greeting_timeout %us\ndata_timeout %us\ntls %s\ntls_verify %s\n"
-	    "auth_allow_plaintext %s\nrewrite_from %s\nsyslog %s\n",
-	    c->timeout, c->connect_timeout, c->greeting_timeout,
-	    c->data_timeout, tls[c->tls], c->tls_verify ? "on" : "off",
-	    c->auth_allow_plaintext ? "yes" : "no", c->rewrite_from ? "yes" :
-	    "no", maillog_facility_name(c->syslog_facility));
+	    "rewrite_from %s\nsyslog %s\n", c->timeout, c->connect_timeout,
+	    c->greeting_timeout, c->data_timeout, tls[c->tls], c->tls_verify ?
+	    "yes" : "no", c->rewrite_from ? "yes" : "no",
+	    maillog_facility_name(c->syslog_facility));
+	/* an AUTH key without auth_user would not load again */
+	if (c->auth_user[0] != '\0')
+		text_append(buf, size, &len, "auth_allow_plaintext %s\n",
+		    c->auth_allow_plaintext ? "yes" : "no");
+	else
+		text_append(buf, size, &len, "# auth_allow_plaintext (not "
+		    "set: no AUTH)\n");
 	for (i = 0; i < sizeof(dump_strings) / sizeof(dump_strings[0]); i++) {
 		v = (const char *)c + dump_strings[i].off;
+		if (dump_strings[i].off == offsetof(struct conf,
+		    auth_mechanism) && c->auth_user[0] == '\0')
+			v = "";
 		if (v[0] != '\0')
 			text_append(buf, size, &len, "%s %s\n", dump_strings[i].key, v);
 		else
 			text_append(buf, size, &len, "# %s (not set: %s)\n",
 			    dump_strings[i].key, dump_strings[i].unset);
 	}
+	text_append(buf, size, &len, "queue_lifetime %us\nqueue_backoff_min "
+	    "%us\nqueue_backoff_max %us\nqueue_reuse %s\n", c->queue_lifetime,
+	    c->backoff_min, c->backoff_max, c->queue_reuse ? "yes" : "no");
+	if (c->delay_warning == 0)
+		text_append(buf, size, &len, "delay_warning off\n");
+	else
+		text_append(buf, size, &len, "delay_warning %us\n",
+		    c->delay_warning);
 	text_append(buf, size, &len, "tls_mx %s\ndomain_concurrency %u\n"
 	    "dns_timeout %us\ndomain_connect_timeout %us\nip_version %s\n"
 	    "ip_prefer %s\n", conf_tls_mx_names[c->tls_mx],

@@ -164,12 +164,20 @@ int	conf_parse_relay(const char *s, char *host, size_t hostlen,
 	    unsigned int *port, char *err, size_t errlen);
 
 /*
- * The settings of conf as carrier.conf lines, every key (one not set as
- * a comment saying so), into buf (size octets, NUL-terminated; cut when
- * it does not fit).  Never a secret: auth_password_command, which may
- * hold one, is shown only as set.  Returns the length it needed.
+ * The settings of conf as carrier.conf lines, every key of the table
+ * conf_key_name() walks (one not set as a comment "# key (...)"), into
+ * buf (size octets, NUL-terminated; cut when it does not fit); booleans
+ * as yes or no, durations in seconds.  Never a secret:
+ * auth_password_command, which may hold one, is shown only as set.
+ * Returns the length it needed.
  */
 size_t	conf_dump(const struct conf *conf, char *buf, size_t size);
+
+/* The number of keys carrier.conf knows. */
+size_t	conf_key_count(void);
+
+/* The name of key i (0 to conf_key_count() - 1), or NULL past the end. */
+const char *conf_key_name(size_t i);
 
 /*
  * Whether a caller other than root may read its configuration from path

@@ -1,13 +1,13 @@
 #!/bin/sh
 # lint.sh: static checks run by "make lint" (and so by "make check"):
 # banned calls, cppcheck, the man pages through mandoc -T lint, and what
-# carrier(8) must show.
+# carrier(8) and mailq(1) must show.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 rc=0
 
-# 1. Calls the style guide (../shared/STYLE.md beside the tree, where
-#    there is one) rules out (word match, comments ignored loosely).
+# 1. Calls carrier's code never uses (the unsafe string and number
+#    functions; word match, comments ignored loosely).
 banned='\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok|alloca)[[:space:]]*\('
 if grep -nE "$banned" lib/*.c lib/compat/*.c cmd/*.c | grep -vE '^\S+:[0-9]+:\s*(/\*|\*)'; then
 	echo "lint: banned call(s) above" >&2
@@ -103,6 +103,18 @@ if command -v mandoc >/dev/null 2>&1; then
 		echo "lint: carrier.conf.5: a boolean not spelled yes | no" >&2
 		rc=1
 	fi
+	# mailq(1) describes the queue carrier keeps (it once said there
+	# was none): no such claim, and what the listing prints (the
+	# words of cmd/carrier.c's mailq) is on the page.
+	mq=$(mandoc -T ascii man/mailq.1 | col -b | tr -s ' \n' '  ')
+	if printf '%s\n' "$mq" | grep -qiE '(keeps|has) no queue|no queue is kept'; then
+		echo "lint: mailq.1 says carrier keeps no queue" >&2
+		rc=1
+	fi
+	for w in 'Queue ID' 'not tried yet' 'undeliverable:' 'Mail queue is empty'; do
+		grep -qF -- "$w" cmd/carrier.c && printf '%s\n' "$mq" | grep -qF -- "$w" ||
+			{ echo "lint: mailq.1 or cmd/carrier.c lacks \"$w\"" >&2; rc=1; }
+	done
 fi
 
 [ $rc -eq 0 ] && echo "lint: ok"

@@ -8,7 +8,14 @@
 # libcarrier is not installed, nor its page.  Another mail system's
 # sendmail or mailq is not replaced unless FORCE=1, which keeps it as
 # NAME.carrier-backup; "make uninstall" removes carrier and puts it
-# back.  Without libtls (loaded with dlopen, so ldd does not show it) a
+# back, and keeps a spool with mail in queue/ or entries in corrupt/.
+# make install as root without DESTDIR where systemd runs enables and
+# starts the queue's timer, and uninstall disables it: checked in
+# overlays on /usr, /etc and /var and an empty /run of the test's own
+# mount namespace, through a systemctl stub that records its arguments
+# (the host's systemd is never asked; nothing of the host changes); a
+# failing systemctl is said and not fatal; DESTDIR, or no systemd, calls
+# none.  Without libtls (loaded with dlopen, so ldd does not show it) a
 # TLS send names the Debian package to install.
 . "$(dirname "$0")/common.sh"
 
@@ -94,6 +101,108 @@ done
 [ "$("$pfx/usr/sbin/sendmail")" = postfix ] && ok "uninstall put the old sendmail back" || fail "old sendmail not back"
 [ "$(readlink "$pfx/usr/bin/mailq")" = ../sbin/sendmail ] && ok "uninstall put the old mailq back" || fail "old mailq not back"
 [ -e "$pfx/etc/carrier.conf" ] && ok "uninstall keeps carrier.conf" || fail "uninstall removed carrier.conf"
+
+# uninstall keeps a spool that holds mail in queue/, or entries set
+# aside in corrupt/ "for a person to look at", and says so
+for d in queue corrupt; do
+	un=$T/un.$d
+	make -s -C "$top" install DESTDIR="$un" PREFIX=/usr >"$T/out" 2>"$T/err" ||
+		{ fail "install into $un: $(cat "$T/err")"; continue; }
+	printf 'x\n' >"$un/var/spool/carrier/$d/06B1635FAB49D4062100.e"
+	make -s -C "$top" uninstall DESTDIR="$un" PREFIX=/usr >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 0 "uninstall, $d/ not empty"
+	[ -f "$un/var/spool/carrier/$d/06B1635FAB49D4062100.e" ] && ok "uninstall keeps the spool: $d/ not empty" ||
+		fail "uninstall removed the spool with $d/ not empty"
+	expect_err_line "^uninstall: $un/var/spool/carrier kept: " "uninstall says the spool is kept ($d/)"
+	[ -e "$un/usr/sbin/carrier" ] && fail "uninstall ($d/) left usr/sbin/carrier" || ok "uninstall ($d/) removed the rest"
+done
+grep -q 'corrupt/ holds' "$T/err" && ok "uninstall names corrupt/" || fail "uninstall, corrupt/: $(cat "$T/err")"
+
+# The timer, enabled by a real "make install PREFIX=/usr" (no DESTDIR)
+# where systemd runs: in overlays on /usr, /etc and /var (/lib must be
+# /usr/lib, as on Debian 12) and an empty /run with /run/systemd/system,
+# all of this test's own mount namespace; systemctl is a stub that
+# records its arguments, exit status $T/sysctl.rc.
+inst_mounted=()
+inst_umount() {
+	local m
+	for ((m = ${#inst_mounted[@]} - 1; m >= 0; m--)); do umount -l "${inst_mounted[m]}"; done
+	inst_mounted=()
+}
+systemd_install() {
+	local d
+	if ! own_mntns || [ "$(readlink /lib)" != usr/lib ]; then
+		echo "SKIP: no private mount namespace, or /lib is not /usr/lib: make install without DESTDIR"
+		return
+	fi
+	# before the first mount: nothing of the host is left mounted in $T
+	# (which on_exit removes), whatever happens
+	cleanup_hooks=(inst_umount "${cleanup_hooks[@]}")
+	for d in usr etc var; do
+		mkdir -p "$T/low/$d" "$T/ovl/$d/up" "$T/ovl/$d/wk"
+		mount --bind "/$d" "$T/low/$d" && inst_mounted+=("$T/low/$d") &&
+			mount -o remount,bind,ro "$T/low/$d" &&
+			mount -t overlay overlay -o "lowerdir=$T/low/$d,upperdir=$T/ovl/$d/up,workdir=$T/ovl/$d/wk" "/$d" &&
+			inst_mounted+=("/$d") || { fail "cannot mount an overlay on /$d"; inst_umount; return; }
+	done
+	if mount -t tmpfs -o mode=755 tmpfs /run; then
+		inst_mounted+=(/run)
+		systemd_install_checks
+	else
+		fail "cannot mount an empty /run"
+	fi
+	inst_umount
+}
+systemd_install_checks() {
+	local stub=$T/systemctl log=$T/sysctl.log
+	printf '#!/bin/sh\necho "$*" >>%s\nexit $(cat %s)\n' "$log" "$T/sysctl.rc" >"$stub"
+	chmod 755 "$stub"
+	echo 0 >"$T/sysctl.rc"
+	mkdir -p /run/systemd/system
+	# DESTDIR: a staging root, never the running system
+	: >"$log"
+	make -s -C "$top" install DESTDIR="$T/inst2" PREFIX=/usr SYSTEMCTL="$stub" >"$T/out" 2>&1
+	[ ! -s "$log" ] && ok "install DESTDIR=...: no systemctl" || fail "install DESTDIR=... ran systemctl $(cat "$log")"
+	make -s -C "$top" install PREFIX=/usr FORCE=1 SYSTEMCTL="$stub" >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 0 "make install, systemd running"
+	[ "$(cat "$log")" = $'daemon-reload\nenable --now carrier-queue.timer' ] &&
+		ok "install: systemctl daemon-reload, enable --now carrier-queue.timer" ||
+		fail "install ran systemctl: $(cat "$log")"
+	grep -q '^install: carrier-queue.timer enabled and started' "$T/out" && ok "install says the timer runs" ||
+		fail "install said: $(cat "$T/out" "$T/err")"
+	[ -f /lib/systemd/system/carrier-queue.timer ] && [ -x /usr/sbin/carrier ] &&
+		[ "$(stat -c '%G %a' /usr/sbin/carrier)" = "carrier 2755" ] &&
+		ok "installed in /usr, the group carrier made, carrier set-group-ID" ||
+		fail "after install: $(ls -l /lib/systemd/system/carrier-queue.timer /usr/sbin/carrier 2>&1)"
+	# a systemctl that fails: said, and install still succeeds
+	: >"$log"
+	echo 1 >"$T/sysctl.rc"
+	make -s -C "$top" install PREFIX=/usr FORCE=1 SYSTEMCTL="$stub" >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 0 "make install, systemctl failing"
+	expect_err_line "^install: .*could not enable carrier-queue.timer .*systemctl enable --now carrier-queue.timer" \
+		"install: a failed enable is said, with the command"
+	# uninstall: the timer disabled before its unit goes
+	: >"$log"
+	echo 0 >"$T/sysctl.rc"
+	make -s -C "$top" uninstall PREFIX=/usr SYSTEMCTL="$stub" >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 0 "make uninstall, systemd running"
+	[ "$(cat "$log")" = $'disable --now carrier-queue.timer\ndaemon-reload' ] &&
+		ok "uninstall: systemctl disable --now carrier-queue.timer, daemon-reload" ||
+		fail "uninstall ran systemctl: $(cat "$log")"
+	[ ! -e /lib/systemd/system/carrier-queue.timer ] && [ ! -e /usr/sbin/carrier ] &&
+		ok "uninstall removed carrier and the timer" || fail "uninstall left carrier or the timer"
+	# no systemd running: no systemctl (cron's line runs the queue)
+	rmdir /run/systemd/system
+	: >"$log"
+	make -s -C "$top" install PREFIX=/usr FORCE=1 SYSTEMCTL="$stub" >"$T/out" 2>"$T/err"
+	make -s -C "$top" uninstall PREFIX=/usr SYSTEMCTL="$stub" >>"$T/out" 2>>"$T/err"
+	[ ! -s "$log" ] && ok "no systemd running: no systemctl" || fail "no systemd, yet systemctl $(cat "$log")"
+}
+systemd_install
 
 # libtls missing: hidden (an empty file in its place) in the test's own
 # mount namespace; a send over implicit TLS names the Debian package.

@@ -309,48 +309,83 @@ START_TEST(test_conf_is_relay_default_port)
 }
 END_TEST
 
+/* Whether the dump text has a line "key ..." or "# key (...)". */
+static int
+dump_has(const char *text, const char *key)
+{
+	const char *p;
+	size_t n = strlen(key);
+
+	for (p = text; *p != '\0'; p = strchr(p, '\n') + 1) {
+		if (strncmp(p, "# ", 2) == 0 && strncmp(p + 2, key, n) == 0 &&
+		    p[2 + n] == ' ' && p[3 + n] == '(')
+			return 1;
+		if (strncmp(p, key, n) == 0 && p[n] == ' ')
+			return 1;
+		if (strchr(p, '\n') == NULL)
+			break;
+	}
+	return 0;
+}
+
+/* A dump loads as a configuration, and that dumps the same text. */
+static void
+dump_reloads(const char *dump)
+{
+	static char again_out[8192];
+	struct conf again;
+	char err[256] = "";
+
+	conf_defaults(&again);
+	ck_assert_msg(conf_parse(&again, "dump", dump, strlen(dump), err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_lt(conf_dump(&again, again_out, sizeof(again_out)),
+	    sizeof(again_out));
+	ck_assert_str_eq(again_out, dump);
+}
+
 /*
- * conf_dump: every key, as a line or as a comment saying it is not set;
- * what it shows parses again to the same settings; never the
- * auth_password_command, which may hold the secret.
+ * conf_dump: every key of the parser's table, as a line or as a comment
+ * saying it is not set, with the defaults and with a configuration that
+ * sets many; what it shows parses again to the same settings; booleans
+ * yes or no; never the auth_password_command, which may hold the
+ * secret.
  */
 START_TEST(test_conf_dump)
 {
-	static const char *const keys[] = { "relay", "helo", "timeout",
-	    "connect_timeout", "greeting_timeout", "data_timeout", "tls",
-	    "tls_verify", "tls_ca_file", "tls_ca_path", "tls_client_cert",
-	    "tls_client_key", "tls_server_name", "auth_user",
-	    "auth_password_file", "auth_password_command", "auth_mechanism",
-	    "auth_allow_plaintext", "domain", "from", "rewrite_from",
-	    "aliases", "syslog", "allow_config", "tls_mx",
-	    "domain_concurrency", "dns_timeout", "domain_connect_timeout",
-	    "source_address", "ip_version", "ip_prefer", "tls_mx_domains",
-	    "trusted_resolvers" };
 	const char *text = "relay [::1]:2525\ngreeting_timeout 10s\n"
 	    "auth_user u\nauth_password_command pass show mail-S3cret\n"
 	    "syslog local3\ntls implicit\ntls_mx encrypt\n"
 	    "source_address 192.0.2.7 ::1\nip_prefer ipv4\n"
 	    "tls_mx_domains B.example=verify .c.example=none\n"
-	    "trusted_resolvers ::1 192.0.2.53\n";
-	static char out[8192];
+	    "trusted_resolvers ::1 192.0.2.53\ntls_verify no\n"
+	    "spool /var/spool/q2\nqueue_lifetime 2d\nqueue_backoff_min 1m\n"
+	    "queue_backoff_max 2h\nqueue_reuse no\ndelay_warning 4h\n"
+	    "auth_mechanism login\n";
+	static char out[8192], def[8192];
 	struct conf c, again;
-	char err[256] = "", line[64];
+	char err[256] = "";
 	size_t i, n;
 
+	ck_assert_uint_ge(conf_key_count(), 36);
+	ck_assert_ptr_null(conf_key_name(conf_key_count()));
 	conf_defaults(&c);
+	ck_assert_uint_lt(conf_dump(&c, def, sizeof(def)), sizeof(def));
 	ck_assert_uint_eq(c.greeting_timeout, 60);
 	ck_assert_int_eq(conf_parse(&c, "t", text, strlen(text), err,
 	    sizeof(err)), 0);
 	ck_assert_uint_eq(c.greeting_timeout, 10);
 	ck_assert_uint_lt(conf_dump(&c, out, sizeof(out)), sizeof(out));
-	ck_assert_ptr_null(strstr(out, "S3cret"));
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		(void)snprintf(line, sizeof(line), "\n%s ", keys[i]);
-		ck_assert_msg(strstr(out, line) != NULL || strstr(out,
-		    line + 1) == out || (snprintf(line, sizeof(line),
-		    "\n# %s (", keys[i]) > 0 && strstr(out, line) != NULL),
-		    "%s missing in:\n%s", keys[i], out);
+	for (i = 0; i < conf_key_count(); i++) {
+		ck_assert_msg(dump_has(def, conf_key_name(i)),
+		    "%s missing in the defaults:\n%s", conf_key_name(i), def);
+		ck_assert_msg(dump_has(out, conf_key_name(i)),
+		    "%s missing in:\n%s", conf_key_name(i), out);
 	}
+	/* the secret, and the command that may hold one: never shown */
+	ck_assert_ptr_null(strstr(out, "S3cret"));
+	ck_assert_ptr_null(strstr(out, "pass show"));
+	ck_assert_ptr_nonnull(strstr(out, "\n# auth_password_command (set; "));
 	ck_assert_ptr_nonnull(strstr(out, "relay [::1]:2525\n"));
 	ck_assert_ptr_nonnull(strstr(out, "syslog local3\n"));
 	ck_assert_ptr_nonnull(strstr(out, "tls_mx encrypt\n"));
@@ -361,12 +396,35 @@ START_TEST(test_conf_dump)
 	ck_assert_ptr_nonnull(strstr(out, "trusted_resolvers ::1 "
 	    "192.0.2.53\n"));
 	ck_assert_ptr_nonnull(strstr(out, "domain_concurrency 16\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\ntls_verify no\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nauth_allow_plaintext no\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nauth_mechanism login\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nspool /var/spool/q2\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nqueue_lifetime 172800s\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nqueue_backoff_min 60s\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nqueue_backoff_max 7200s\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nqueue_reuse no\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\ndelay_warning 14400s\n"));
+	ck_assert_ptr_nonnull(strstr(def, "\ntls_verify yes\n"));
+	ck_assert_ptr_nonnull(strstr(def, "\nspool /var/spool/carrier\n"));
+	ck_assert_ptr_nonnull(strstr(def, "\nqueue_lifetime 432000s\n"));
+	ck_assert_ptr_nonnull(strstr(def, "\nqueue_reuse yes\n"));
+	ck_assert_ptr_nonnull(strstr(def, "\ndelay_warning off\n"));
 	/* what is shown is a configuration: the same, but the command */
 	conf_defaults(&again);
 	ck_assert_msg(conf_parse(&again, "dump", out, strlen(out), err,
 	    sizeof(err)) == -1, "parsed without its command");
 	ck_assert_ptr_nonnull(strstr(err, ": auth_user without "
 	    "auth_password_file or auth_password_command"));
+	/*
+	 * ... and without AUTH (--dump-config -R clears auth_user), the
+	 * same settings, shown the same: no AUTH key left without it
+	 */
+	c.auth_user[0] = c.auth_password_command[0] = '\0';
+	ck_assert_uint_lt(conf_dump(&c, out, sizeof(out)), sizeof(out));
+	ck_assert_ptr_nonnull(strstr(out, "\n# auth_mechanism (not set"));
+	dump_reloads(out);
+	dump_reloads(def);
 	/* cut to the buffer, and the length it needed said */
 	n = strlen(out);
 	ck_assert_uint_eq(conf_dump(&c, out, 10), n);
