@@ -236,8 +236,10 @@ struct carrier_cache *carrier_cache_new(void);
 void	carrier_cache_free(struct carrier_cache *cache);
 
 /*
- * An unlinked read-write temporary file in opts->tmpdir, $TMPDIR or
- * /tmp (O_TMPFILE where the file system has it).  Returns the fd, or -1
+ * An unlinked read-write file for a message: in the spool's tmp/ where
+ * carrier may write there (so a temporary failure links it into the
+ * queue without a copy), else in opts->tmpdir, $TMPDIR or /tmp
+ * (O_TMPFILE where the file system has it).  Returns the fd, or -1
  * with errno.
  */
 int	carrier_tmpfile(const struct carrier_options *opts);
@@ -261,8 +263,10 @@ enum carrier_status carrier_deliver(const struct carrier_options *opts,
 /*
  * Closes (QUIT) the connection carrier_deliver() kept open with
  * opts->reuse, if there is one.  The next carrier_deliver() to the same
- * hop reuses such a connection after an RSET, as Postfix's connection
- * cache does; a different hop, or an RSET that fails, closes it first.
+ * hop reuses such a connection: at once when the server took the last
+ * message and has said nothing since (RFC 5321 4.1.4: MAIL may follow),
+ * else after an RSET.  A different hop, a peer that spoke or hung up,
+ * or an RSET that fails closes it first.
  */
 void	carrier_deliver_done(void);
 
