@@ -1,0 +1,189 @@
+#!/bin/bash
+# t_queue_reports: what the queue reports, against a real Postfix, with
+# the mail log captured (a test syslog daemon on a /dev of the test's
+# own, lab_syslog_start).
+#  1. The mail log of a queued message: one line per recipient outcome,
+#     each beginning with the queue ID the -odi notice named: deferred
+#     (the send that queued it, a run that put it off again), sent (a
+#     run), bounced (a 5xx found by a run, and the report's own line),
+#     expired (the lifetime ran out).
+#  2. A report that cannot be delivered (Postfix refuses its recipient)
+#     is kept, mailq marks it undeliverable, a run does not try it
+#     again, it leaves at the end of its lifetime, and no report is made
+#     about it.
+#  3. A message from the null sender (-f '<>', -f '') that bounces: no
+#     report, and out of the queue.
+#  4. Back-off: --run-queue leaves a recipient alone until its next try
+#     (no connection), -q tries it at once, the wait doubles.
+#  5. -odi with a spool: every recipient refused (5xx): exit 67, nothing
+#     queued; one refused and one put off: exit 67 (carrier(8): the
+#     first permanent failure) and only the one put off queued.
+#  6. -q2s: detaches, delivers a message queued after it started within
+#     two intervals, and SIGTERM stops it.
+. "$(dirname "$0")/common.sh"
+
+pf=$T/pf
+cleanup_hooks+=("postfix_stop $pf" "lab_syslog_stop $T/syslog")
+# grey@ is put off, dead@, dead2@ and gone@ refused, the rest accepted
+LAB_POSTFIX_MAIN_CF='smtpd_recipient_restrictions = check_recipient_access inline:{ { grey@example.org = 450 4.2.0 greylisted }, { dead@example.org = 550 5.1.1 no such user }, { dead2@example.org = 550 5.1.1 no such user }, { gone@example.org = 550 5.1.1 mailbox gone } }, permit_mynetworks, reject' \
+	postfix_start "$pf" 25 || exit 1
+lab_syslog_start "$T/syslog" || exit 1
+export CARRIER_WRAP=$T/syslog/wrap
+log=$T/syslog/log
+lab_syn_watch 127.0.0.1 25 || exit 1
+
+spool=$T/spool
+mkdir -p "$spool"
+conf() {
+	printf 'spool %s\ndomain example.net\n%s' "$spool" "${1:-}" >"$T/conf"
+}
+conf 'queue_backoff_min 1s
+'
+delivered=0
+# arrived N WHAT: Postfix holds N more messages now.
+arrived() {
+	delivered=$((delivered + $1))
+	postfix_wait "$pf" "$delivered" || fail "$2: Postfix did not get $delivered messages"
+}
+# nothing_new WHAT: Postfix got no message since the last count.
+nothing_new() {
+	sleep 0.5
+	[ "$(_lab_count_msgs "$pf")" = "$delivered" ] && ok "$1: Postfix got nothing" ||
+		fail "$1: Postfix got $(( $(_lab_count_msgs "$pf") - delivered )) message(s)"
+}
+queued_ids() { find "$spool/queue" -name '*.e' -printf '%f\n' | sed 's/\.e$//' | sort; }
+notice_id() { sed -n 's/^carrier: queued as \([0-9A-Za-z]*\), .*/\1/p' "$T/err"; }
+syns() { lab_syn_count 127.0.0.1 25; }
+# message SUBJECT MSGID: the input, a complete header with that Message-ID
+message() {
+	printf 'From: Test <test@example.net>\nDate: Sat, 28 Nov 2026 10:00:00 +0000\nMessage-ID: <%s>\nSubject: %s\n\nbody of %s\n' \
+		"$2" "$1" "$1" >"$T/in"
+}
+
+# log_mark: later log_new sees the lines logged from now on.
+log_mark() { mark=$(wc -l <"$log"); }
+# log_new N WHAT: exactly N lines were logged since log_mark (waited
+# for up to 3 s, then a little more for any extra one); they are in
+# $T/new.
+log_new() {
+	for _ in $(seq 30); do
+		[ $(($(wc -l <"$log") - mark)) -ge "$1" ] && break
+		sleep 0.1
+	done
+	sleep 0.2
+	tail -n "+$((mark + 1))" "$log" >"$T/new"
+	[ "$(wc -l <"$T/new")" -eq "$1" ] && ok "$2: $1 log line(s)" ||
+		fail "$2: $(wc -l <"$T/new") log lines, want $1:"$'\n'"$(cat "$T/new")"
+}
+# new_line REGEX WHAT: one of the lines log_new found matches REGEX (ERE).
+new_line() {
+	if grep -qE -- "$1" "$T/new"; then ok "$2"
+	else fail "$2: no log line matches /$1/; the lines:"; cat "$T/new"; fi
+}
+ts='[A-Z][a-z]{2} [ 1-3][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}'
+pre="$ts carrier\[[0-9]+\]:"
+
+# new_id: the queued message that was not there at the last new_id.
+new_id() {
+	local all
+	all=$(queued_ids)
+	comm -13 <(printf '%s\n' "${seen_ids:-}") <(printf '%s\n' "$all") | grep .
+	seen_ids=$all
+}
+# envelope ID: the envelope file of queued message ID
+envelope() { cat "$spool/queue/$1.e"; }
+now_ms() { echo $(( ${EPOCHREALTIME/[.,]/} / 1000 )); }
+# send_queued WHAT ARGS...: a send (-odi, -C $T/conf) whose one
+# recipient is put off: exit 0, and the notice names the one message
+# new in the queue ($id); its log line is in $T/new.
+send_queued() {
+	local what=$1
+	shift
+	log_mark
+	run_carrier -C "$T/conf" -odi "$@"
+	expect_rc 0 "$what: queued"
+	id=$(notice_id)
+	[ -n "$id" ] && [ "$(new_id)" = "$id" ] && ok "$what: the notice names the queued message" ||
+		fail "$what: notice: $(cat "$T/err"); queue: $(queued_ids)"
+	log_new 1 "$what: the send that queued"
+}
+delay='delay=[0-9]+\.[0-9]{2}'
+relay='relay=\[127\.0\.0\.1\]:25'
+
+# 1. The mail log of a queued message.
+# 1a. Deferred at the send (the relay is down), deferred again by a run,
+#     sent by a run: every line begins with the notice's queue ID.
+message logged log.1@example.net
+send_queued 1a -R 127.0.0.1:26 -f s@example.net later@example.org
+expect_err_line '^carrier: queued as [0-9A-Za-z]+, 1 recipient to be tried again: \[127\.0\.0\.1\]:26: cannot connect: Connection refused$' \
+	"1a: the -odi notice"
+head="$pre $id: from=<s@example\.net>, to=<later@example\.org>, uid=0, msgid=<log\.1@example\.net>"
+new_line "^<20>$head, relay=\[127\.0\.0\.1\]:26, $delay, size=[0-9]+, status=deferred \(cannot connect: Connection refused\)$" \
+	"1a: the send: mail.warning, the queue ID, status=deferred"
+size=$(sed -n 's/.*, size=\([0-9]*\), .*/\1/p' "$T/new")
+log_mark
+run_carrier -C "$T/conf" -R 127.0.0.1:26 -q
+expect_rc 0 "1a: -q, the relay still down"
+log_new 1 "1a: the run that put it off again"
+new_line "^<20>$head, relay=\[127\.0\.0\.1\]:26, $delay, size=$size, status=deferred \(cannot connect: Connection refused\)$" \
+	"1a: the run: status=deferred again, the same queue ID"
+log_mark
+run_carrier -C "$T/conf" -R 127.0.0.1:25 -q
+expect_rc 0 "1a: -q, the relay up"
+arrived 1 "1a: the queued message"
+log_new 1 "1a: the run that sent it"
+qid=$(sed -nE 's/.*postfix\/cleanup\[[0-9]+\]: ([0-9A-F]+): message-id=<log\.1@example\.net>$/\1/p' "$pf/maillog")
+[ -n "$qid" ] || fail "1a: no queue ID in Postfix's log"
+new_line "^<22>$head, $relay, $delay, size=$size, dsn=2\.0\.0, status=sent \(250 2\.0\.0 Ok: [0-9]+ bytes queued as $qid\)$" \
+	"1a: the run: mail.info, status=sent, Postfix's queue ID"
+# the size sent: the input with CRLF, and the Received field carrier adds
+f=$(_lab_msg_file "$pf" example.org later)
+want=$(( $(wc -c <"$T/in") + $(wc -l <"$T/in") + $(grep -m1 '(carrier, uid ' "$f" | wc -c) + 1 ))
+[ "$size" = "$want" ] && ok "1a: size= is the size sent ($size)" || fail "1a: size=$size, want $want"
+[ -z "$(queued_ids)" ] && ok "1a: the queue is empty" || fail "1a: queue: $(queued_ids)"
+
+# 1b. A 5xx found by a run: status=bounced, then the report's own line
+#     (from the null sender, sent at once).
+message bounced log.2@example.net
+send_queued 1b -R 127.0.0.1:26 -f owner@example.org dead@example.org
+new_line "^<20>$pre $id: from=<owner@example\.org>, to=<dead@example\.org>, .* status=deferred \(cannot connect: " \
+	"1b: the send: status=deferred"
+log_mark
+run_carrier -C "$T/conf" -R 127.0.0.1:25 -q
+expect_rc 0 "1b: -q"
+arrived 1 "1b: the report"
+log_new 2 "1b: the run that found the 5xx"
+new_line "^<19>$pre $id: from=<owner@example\.org>, to=<dead@example\.org>, uid=0, msgid=<log\.2@example\.net>, $relay, $delay, size=[0-9]+, dsn=5\.1\.1, status=bounced \(550 5\.1\.1 <dead@example\.org>: Recipient address rejected: no such user, in reply to RCPT TO\)$" \
+	"1b: mail.err, the queue ID, status=bounced with the reply"
+new_line "^<22>$pre from=<>, to=<owner@example\.org>, uid=0, msgid=<[^>]+@example\.net>, $relay, $delay, size=[0-9]+, dsn=2\.0\.0, status=sent \(250 2\.0\.0 Ok: " \
+	"1b: the report's line: from=<>, to the sender, sent"
+f=$(_lab_msg_file "$pf" example.org owner)
+grep -qx "X-Carrier-Queue-ID: $id" "$f" && grep -qx 'Final-Recipient: rfc822; dead@example.org' "$f" &&
+	grep -qx 'Status: 5.1.1' "$f" && ok "1b: the report names the queue ID and the recipient" ||
+	fail "1b: the report: $(grep -E '^(X-Carrier|Final-Rec|Status)' "$f")"
+mid=$(sed -n 's/^Message-ID: //p' "$f")
+grep -qF "msgid=$mid," "$T/new" && ok "1b: the report's line has its Message-ID" || fail "1b: Message-ID $mid not logged"
+[ -z "$(queued_ids)" ] && ok "1b: the queue is empty" || fail "1b: queue: $(queued_ids)"
+
+# 1c. Put off (450) until the lifetime ran out: status=expired.
+conf 'queue_backoff_min 1s
+queue_lifetime 2s
+'
+message expired log.3@example.net
+send_queued 1c -R 127.0.0.1:25 -f owner3@example.org grey@example.org
+head="$pre $id: from=<owner3@example\.org>, to=<grey@example\.org>, uid=0, msgid=<log\.3@example\.net>, $relay, $delay, size=[0-9]+"
+reply='450 4\.2\.0 <grey@example\.org>: Recipient address rejected: greylisted'
+new_line "^<20>$head, dsn=4\.2\.0, status=deferred \($reply, in reply to RCPT TO\)$" \
+	"1c: the send: status=deferred with the 450"
+arrival=$(envelope "$id" | sed -n 's/^arrival //p')
+while [ "$(date +%s)" -lt $((arrival + 2)) ]; do sleep 0.1; done
+log_mark
+run_carrier -C "$T/conf" -R 127.0.0.1:25 -q
+expect_rc 0 "1c: -q after the lifetime"
+arrived 1 "1c: the report"
+log_new 2 "1c: the run that gave up"
+new_line "^<19>$head, dsn=4\.4\.7, status=expired \(gave up after 0 hours in the queue; the last try: \[127\.0\.0\.1\]:25 said after RCPT TO: $reply\)$" \
+	"1c: mail.err, the queue ID, status=expired, the last reply"
+new_line "^<22>$pre from=<>, to=<owner3@example\.org>, .* status=sent \(250 " "1c: the report's line"
+[ -z "$(queued_ids)" ] && ok "1c: the queue is empty" || fail "1c: queue: $(queued_ids)"
+finish
