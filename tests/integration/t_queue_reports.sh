@@ -288,4 +288,59 @@ for n in 1 2; do
 	new_line "^<19>$pre $i: from=<>, to=<dead@example\.org>, uid=0, msgid=<null\.$n@example\.net>, $relay, $delay, size=[0-9]+, dsn=5\.1\.1, status=bounced \(550 5\.1\.1 <dead@example\.org>: Recipient address rejected: no such user, in reply to RCPT TO\)$" \
 		"3: null.$n: from=<>, status=bounced"
 done
+
+# 4. Back-off: a recipient put off by a run waits queue_backoff_min (2 s)
+#    and then twice as long; --run-queue leaves it alone until then (no
+#    connection, no log line), -q tries it at once, and --run-queue
+#    tries it once its time has come.
+conf 'queue_backoff_min 2s
+'
+message backoff back.1@example.net
+run_carrier -C "$T/conf" -odq -f b@example.org grey@example.org
+expect_rc 0 "4: -odq"
+id=$(new_id)
+# run WHAT TRIED ARGS...: a queue run with -v; TRIED (0 or 1) messages
+# tried, as many connections to Postfix and deferred log lines; the
+# recipient's next try is then in $next, recorded the run's time
+# before ($t0) and after ($t1).
+run() {
+	local what=$1 tried=$2 s0
+	shift 2
+	log_mark
+	s0=$(syns)
+	t0=$(date +%s)
+	run_carrier -C "$T/conf" -R 127.0.0.1:25 -v "$@"
+	t1=$(date +%s)
+	expect_rc 0 "4: $what"
+	expect_err_line "^carrier: queue run: 1 messages taken, $tried tried, 0 delivered, 0 bounced, $tried still queued, " \
+		"4: $what: $tried tried"
+	[ $(($(syns) - s0)) = "$tried" ] && ok "4: $what: $tried connection(s)" ||
+		fail "4: $what: $(($(syns) - s0)) connection(s), want $tried"
+	log_new "$tried" "4: $what"
+	[ "$tried" != 0 ] || [ "$t1" -lt "$next" ] ||
+		fail "4: $what: the run ended at $t1, not before the next try ($next): too slow a machine for this test"
+	[ "$tried" = 0 ] || new_line "^<20>$pre $id: from=<b@example\.org>, to=<grey@example\.org>, .* status=deferred \(450 " \
+		"4: $what: status=deferred"
+	next=$(grep '^rcpt ' "$spool/queue/$id.e" | cut -d' ' -f4)
+	attempts=$(grep '^rcpt ' "$spool/queue/$id.e" | cut -d' ' -f3)
+}
+# next_in N WHAT: the recipient's next try is N s after the run
+next_in() {
+	[ "$next" -ge $((t0 + $1)) ] && [ "$next" -le $((t1 + $1)) ] &&
+		ok "4: $2: next try in $1 s (attempt $attempts)" ||
+		fail "4: $2: next try at $next, want $1 s after the run ($t0..$t1); attempts $attempts"
+}
+run "--run-queue, the message new" 1 --run-queue
+next_in 2 "put off once"
+[ "$attempts" = 1 ] || fail "4: attempts $attempts after the first try"
+run "--run-queue again at once" 0 --run-queue
+run "-q at once" 1 -q
+next_in 4 "put off twice: the wait doubled"
+[ "$attempts" = 2 ] || fail "4: attempts $attempts after the second try"
+run "--run-queue before the next try" 0 --run-queue
+while [ "$(date +%s)" -lt "$next" ]; do sleep 0.1; done
+run "--run-queue at the next try" 1 --run-queue
+next_in 8 "put off three times"
+rm -f "$spool/queue/$id".*
+new_id >/dev/null
 finish
