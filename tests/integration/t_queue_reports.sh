@@ -343,4 +343,54 @@ run "--run-queue at the next try" 1 --run-queue
 next_in 8 "put off three times"
 rm -f "$spool/queue/$id".*
 new_id >/dev/null
+
+# 5. -odi with a spool: a 5xx to RCPT for every recipient: exit 67
+#    (EX_NOUSER), one line each on stderr, nothing queued.
+conf 'queue_backoff_min 1s
+'
+message refused odi.1@example.net
+log_mark
+run_carrier -C "$T/conf" -odi -R 127.0.0.1:25 -f p@example.org dead@example.org dead2@example.org
+expect_rc 67 "5: every recipient refused"
+for r in dead dead2; do
+	echo "carrier: $r@example.org: [127.0.0.1]:25 said after RCPT TO: 550 5.1.1 <$r@example.org>: Recipient address rejected: no such user"
+done >"$T/want"
+expect_same "$T/err" "$T/want" "5: stderr: one line per refused recipient"
+[ -z "$(ls -A "$spool/queue")" ] && [ -z "$(ls -A "$spool/tmp")" ] && ok "5: nothing queued, nothing left in tmp/" ||
+	fail "5: queue/: $(ls -A "$spool/queue") tmp/: $(ls -A "$spool/tmp")"
+nothing_new "5: every recipient refused"
+log_new 2 "5: every recipient refused"
+for r in dead dead2; do
+	new_line "^<19>$pre from=<p@example\.org>, to=<$r@example\.org>, uid=0, msgid=<odi\.1@example\.net>, $relay, $delay, size=[0-9]+, dsn=5\.1\.1, status=failed \(550 5\.1\.1 <$r@example\.org>: Recipient address rejected: no such user, in reply to RCPT TO\)$" \
+		"5: $r@: no queue ID, status=failed"
+done
+
+# One refused (550), one put off (450): carrier(8) EXIT STATUS says the
+# status of the first permanent failure, 67; THE QUEUE, that a 5xx is
+# never queued: only grey@ is.
+message mixed odi.2@example.net
+log_mark
+run_carrier -C "$T/conf" -odi -R 127.0.0.1:25 -f p@example.org dead@example.org grey@example.org
+expect_rc 67 "5: one refused, one put off"
+id=$(notice_id)
+{
+	echo "carrier: queued as $id, 1 recipient to be tried again: [127.0.0.1]:25 said after RCPT TO: 450 4.2.0 <grey@example.org>: Recipient address rejected: greylisted"
+	echo "carrier: dead@example.org: [127.0.0.1]:25 said after RCPT TO: 550 5.1.1 <dead@example.org>: Recipient address rejected: no such user"
+} >"$T/want"
+expect_same "$T/err" "$T/want" "5: stderr: the notice, and the refused recipient"
+[ -n "$id" ] && [ "$(new_id)" = "$id" ] && ok "5: the notice names the one queued message" ||
+	fail "5: queue: $(queued_ids)"
+grep '^rcpt \|^end ' "$spool/queue/$id.e" >"$T/rcpts"
+[ "$(wc -l <"$T/rcpts")" = 2 ] && grep -q '^rcpt deferred 1 [0-9]* 0 grey@example\.org \. temp rcpt 450 4\.2\.0 ' "$T/rcpts" &&
+	grep -qx 'end 1' "$T/rcpts" && ok "5: only the recipient put off is queued" || fail "5: envelope: $(cat "$T/rcpts")"
+"$CARRIER" -C "$T/conf" -bp >"$T/mailq" 2>&1
+grep -qxE ' {52}grey@example\.org' "$T/mailq" && ! grep -q 'dead@' "$T/mailq" &&
+	ok "5: mailq: grey@ waits, dead@ is not there" || fail "5: mailq: $(cat "$T/mailq")"
+log_new 2 "5: one refused, one put off"
+new_line "^<19>$pre from=<p@example\.org>, to=<dead@example\.org>, uid=0, msgid=<odi\.2@example\.net>, .* status=failed \(550 " \
+	"5: the refused one: no queue ID, status=failed"
+new_line "^<20>$pre $id: from=<p@example\.org>, to=<grey@example\.org>, uid=0, msgid=<odi\.2@example\.net>, $relay, $delay, size=[0-9]+, dsn=4\.2\.0, status=deferred \(450 " \
+	"5: the one put off: the queue ID, status=deferred"
+rm -f "$spool/queue/$id".*
+new_id >/dev/null
 finish
