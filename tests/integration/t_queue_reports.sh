@@ -393,4 +393,69 @@ new_line "^<20>$pre $id: from=<p@example\.org>, to=<grey@example\.org>, uid=0, m
 	"5: the one put off: the queue ID, status=deferred"
 rm -f "$spool/queue/$id".*
 new_id >/dev/null
+
+# 6. -q2s: the parent returns at once, a detached runner (its own
+#    session, standard descriptors on /dev/null) delivers a message
+#    queued after it started within two intervals, and SIGTERM ends it.
+run_carrier -C "$T/conf" -q0s
+expect_rc 64 "6: -q0s"
+expect_err_line '^carrier: -q0s: expected -q, -qI, -qR, -qS or an interval such as -q30m$' "6: -q0s is refused"
+cp "$T/conf" "$T/daemon.conf"
+# daemon_pids: the carrier processes that run with $T/daemon.conf
+daemon_pids() {
+	local p exe
+	exe=$(readlink -f "$CARRIER")
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/exe" 2>/dev/null)" = "$exe" ] &&
+			tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$T/daemon.conf" &&
+			echo "${p#/proc/}"
+	done
+}
+dpid=
+# shellcheck disable=SC2016 # expanded when the hook runs
+cleanup_hooks+=('[ -z "$dpid" ] || kill "$dpid" 2>/dev/null')
+t0=$(now_ms)
+run_carrier -C "$T/daemon.conf" -R 127.0.0.1:25 -q2s
+ms=$(($(now_ms) - t0))
+expect_rc 0 "6: -q2s"
+[ ! -s "$T/out" ] && [ ! -s "$T/err" ] && ok "6: -q2s says nothing" || fail "6: -q2s: $(cat "$T/out" "$T/err")"
+[ "$ms" -lt 1000 ] && ok "6: -q2s returned at once ($ms ms)" || fail "6: -q2s took $ms ms to return"
+for _ in $(seq 20); do
+	dpid=$(daemon_pids)
+	[ -n "$dpid" ] && break
+	sleep 0.1
+done
+if [ "$(echo "$dpid" | wc -w)" = 1 ]; then
+	ok "6: one runner left running"
+	[ "$(ps -o sid= -p "$dpid" | tr -d ' ')" = "$dpid" ] && [ "$(ps -o ppid= -p "$dpid" | tr -d ' ')" = 1 ] &&
+		ok "6: detached: a session of its own, its parent gone" ||
+		fail "6: runner $dpid: $(ps -o pid,ppid,sid,args -p "$dpid")"
+	[ "$(readlink "/proc/$dpid/fd/0")|$(readlink "/proc/$dpid/fd/1")|$(readlink "/proc/$dpid/fd/2")" = '/dev/null|/dev/null|/dev/null' ] &&
+		ok "6: its standard descriptors are /dev/null" ||
+		fail "6: its descriptors: $(ls -l "/proc/$dpid/fd/")"
+else
+	fail "6: runners: '$dpid'"
+	dpid=
+fi
+message daemon daemon.1@example.net
+run_carrier -C "$T/daemon.conf" -odq -f d@example.org daemon@example.org
+expect_rc 0 "6: -odq while the runner runs"
+id=$(new_id)
+log_mark
+t0=$(now_ms)
+arrived 1 "6: the runner's delivery"
+ms=$(($(now_ms) - t0))
+[ "$ms" -lt 4500 ] && ok "6: delivered within two intervals ($ms ms)" || fail "6: delivered after $ms ms"
+postfix_msg "$pf" example.org daemon >"$T/got"
+expect_same "$T/got" "$T/in" "6: the message arrived as it was"
+log_new 1 "6: the runner's run"
+new_line "^<22>$ts carrier\[$dpid\]: $id: from=<d@example\.org>, to=<daemon@example\.org>, uid=0, msgid=<daemon\.1@example\.net>, $relay, $delay, size=[0-9]+, dsn=2\.0\.0, status=sent \(250 " \
+	"6: the runner logged it, with the queue ID, status=sent"
+[ -z "$(queued_ids)" ] && ok "6: the queue is empty" || fail "6: queue: $(queued_ids)"
+if [ -n "$dpid" ]; then
+	kill -TERM "$dpid"
+	_lab_until 30 _lab_dead "$dpid" && ok "6: SIGTERM stopped the runner" || fail "6: the runner is still there after SIGTERM"
+	[ -z "$(daemon_pids)" ] && ok "6: no runner left" || fail "6: runners left: $(daemon_pids)"
+fi
+
 finish
