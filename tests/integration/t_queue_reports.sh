@@ -415,7 +415,8 @@ dpid=
 # shellcheck disable=SC2016 # expanded when the hook runs
 cleanup_hooks+=('[ -z "$dpid" ] || kill "$dpid" 2>/dev/null')
 t0=$(now_ms)
-run_carrier -C "$T/daemon.conf" -R 127.0.0.1:25 -q2s
+# (a runner that does not detach is stopped after 5 s: exit 124)
+CARRIER_WRAP="timeout 5 $CARRIER_WRAP" run_carrier -C "$T/daemon.conf" -R 127.0.0.1:25 -q2s
 ms=$(($(now_ms) - t0))
 expect_rc 0 "6: -q2s"
 [ ! -s "$T/out" ] && [ ! -s "$T/err" ] && ok "6: -q2s says nothing" || fail "6: -q2s: $(cat "$T/out" "$T/err")"
