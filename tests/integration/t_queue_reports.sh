@@ -8,13 +8,15 @@
 #     run), bounced (a 5xx found by a run, and the report's own line),
 #     expired (the lifetime ran out).
 #  2. A report that cannot be delivered (Postfix refuses its recipient)
-#     is kept, mailq marks it undeliverable, a run does not try it
-#     again, it leaves at the end of its lifetime, and no report is made
-#     about it.
+#     is kept, its log line names its queue ID (status=bounced), mailq
+#     marks it undeliverable, a run does not try it again (no
+#     connection), it leaves at the end of its lifetime, and no report is
+#     made about it.
 #  3. A message from the null sender (-f '<>', -f '') that bounces: no
 #     report, and out of the queue.
 #  4. Back-off: --run-queue leaves a recipient alone until its next try
-#     (no connection), -q tries it at once, the wait doubles.
+#     (no connection, no log line), -q tries it at once, --run-queue
+#     tries it when its time has come, the wait doubles (2, 4, 8 s).
 #  5. -odi with a spool: every recipient refused (5xx): exit 67, nothing
 #     queued; one refused and one put off: exit 67 (carrier(8): the
 #     first permanent failure) and only the one put off queued.
@@ -215,7 +217,7 @@ grep -qx 'flags 1' "$T/env" && grep -qx 'sender \.' "$T/env" && grep -qx 'end 1'
 log_new 2 "2: the run"
 new_line "^<19>$pre $orig: from=<gone@example\.org>, to=<dead@example\.org>, .* dsn=5\.1\.1, status=bounced \(550 " \
 	"2: the original: status=bounced"
-rmid=$(sed -n 's/^msgid //p' "$T/env")
+rmid=$(sed -n 's/^msgid //p' "$T/env" | sed 's/\./\\./g')
 rline="from=<>, to=<gone@example\.org>, uid=0, msgid=$rmid, $relay, $delay, size=[0-9]+, dsn=5\.1\.1, status=%s \(550 5\.1\.1 <gone@example\.org>: Recipient address rejected: mailbox gone, in reply to RCPT TO\)$"
 # shellcheck disable=SC2059 # the format is $rline
 if grep -qE "^<19>$pre $(printf "$rline" failed)" "$T/new"; then
