@@ -84,6 +84,116 @@ START_TEST(test_maillog_format_table)
 }
 END_TEST
 
+/*
+ * A queued message's lines (a queue id): the id first, a temporary
+ * failure "deferred", a permanent one "bounced", a lifetime run out
+ * "expired" (PHASE_EXPIRED, as queue.c's expire() sets it), a delivery
+ * "sent"; the severity as for any line.
+ */
+static const struct maillog_msg qmsg = {
+	.sender = "owner@example.org", .msgid = "<q.1@example.net>",
+	.size = 212, .uid = 0, .delay_ms = 3010,
+	.queue_id = "06B1634882A7C3000590",
+};
+
+static const struct {
+	enum carrier_status	st;
+	enum carrier_phase	ph;
+	int			code;
+	const char		*enh, *host, *text, *want;
+	int			prio;
+} queued[] = {
+	{ CARRIER_TEMP, PHASE_CONNECT, 0, "", "[127.0.0.1]:26",
+	  "cannot connect: Connection refused", "06B1634882A7C3000590: "
+	  "from=<owner@example.org>, to=<root@example.net>, uid=0, "
+	  "msgid=<q.1@example.net>, relay=[127.0.0.1]:26, delay=3.01, "
+	  "size=212, status=deferred (cannot connect: Connection refused)",
+	  LOG_WARNING },
+	{ CARRIER_TEMP, PHASE_RCPT, 450, "4.2.0", "[127.0.0.1]:25",
+	  "greylisted", "06B1634882A7C3000590: from=<owner@example.org>, "
+	  "to=<root@example.net>, uid=0, msgid=<q.1@example.net>, "
+	  "relay=[127.0.0.1]:25, delay=3.01, size=212, dsn=4.2.0, "
+	  "status=deferred (450 4.2.0 greylisted, in reply to RCPT TO)",
+	  LOG_WARNING },
+	{ CARRIER_PERM, PHASE_RCPT, 550, "5.1.1", "[127.0.0.1]:25",
+	  "no such user", "06B1634882A7C3000590: from=<owner@example.org>, "
+	  "to=<root@example.net>, uid=0, msgid=<q.1@example.net>, "
+	  "relay=[127.0.0.1]:25, delay=3.01, size=212, dsn=5.1.1, "
+	  "status=bounced (550 5.1.1 no such user, in reply to RCPT TO)",
+	  LOG_ERR },
+	{ CARRIER_PERM, PHASE_EXPIRED, 0, "4.4.7", "[127.0.0.1]:25",
+	  "gave up after 120 hours in the queue; the last try: x",
+	  "06B1634882A7C3000590: from=<owner@example.org>, "
+	  "to=<root@example.net>, uid=0, msgid=<q.1@example.net>, "
+	  "relay=[127.0.0.1]:25, delay=3.01, size=212, dsn=4.4.7, "
+	  "status=expired (gave up after 120 hours in the queue; the last "
+	  "try: x)", LOG_ERR },
+	{ CARRIER_OK, PHASE_DOT, 250, "2.0.0", "[127.0.0.1]:25",
+	  "Ok: queued as D0DB3A74385", "06B1634882A7C3000590: "
+	  "from=<owner@example.org>, to=<root@example.net>, uid=0, "
+	  "msgid=<q.1@example.net>, relay=[127.0.0.1]:25, delay=3.01, "
+	  "size=212, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as "
+	  "D0DB3A74385)", LOG_INFO },
+};
+
+START_TEST(test_maillog_format_queued)
+{
+	struct carrier_error e = result(queued[_i].st, queued[_i].ph,
+	    queued[_i].code, queued[_i].enh, queued[_i].host,
+	    queued[_i].text);
+	char buf[MAILLOG_LINE_MAX];
+	size_t n = maillog_format(buf, sizeof(buf), &qmsg, "root@example.net",
+	    &e);
+
+	ck_assert_str_eq(buf, queued[_i].want);
+	ck_assert_uint_eq(n, strlen(buf));
+	ck_assert_int_eq(maillog_priority(&e), queued[_i].prio);
+}
+END_TEST
+
+/*
+ * The queue's words only with a queue id: an empty one is no id, and
+ * the null sender of a report or a bounce is from=<>.
+ */
+START_TEST(test_maillog_format_queued_edges)
+{
+	static const struct {
+		const char	*qid, *prefix, *word;
+	} t[] = {
+		{ "06B1634882A7C3000590", "06B1634882A7C3000590: ", "bounced" },
+		{ "", "", "failed" },
+	};
+	struct maillog_msg m = qmsg;
+	struct carrier_error e = result(CARRIER_PERM, PHASE_RCPT, 550,
+	    "5.1.1", "[127.0.0.1]:25", "no such user");
+	char buf[MAILLOG_LINE_MAX], want[MAILLOG_LINE_MAX];
+	size_t i;
+
+	m.sender = "";
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		m.queue_id = t[i].qid;
+		(void)snprintf(want, sizeof(want), "%sfrom=<>, "
+		    "to=<dead@example.org>, uid=0, msgid=<q.1@example.net>, "
+		    "relay=[127.0.0.1]:25, delay=3.01, size=212, dsn=5.1.1, "
+		    "status=%s (550 5.1.1 no such user, in reply to RCPT TO)",
+		    t[i].prefix, t[i].word);
+		(void)maillog_format(buf, sizeof(buf), &m, "dead@example.org",
+		    &e);
+		ck_assert_str_eq(buf, want);
+	}
+	e = result(CARRIER_TEMP, PHASE_RCPT, 450, "", "[127.0.0.1]:25", "x");
+	(void)maillog_format(buf, sizeof(buf), &m, "dead@example.org", &e);
+	ck_assert_ptr_nonnull(strstr(buf, ", status=tempfail (450 x, "));
+	/* a queue id from a file is sanitised too: no second line */
+	m.queue_id = "ID\nMar  1 00:00:00 evil";
+	(void)maillog_format(buf, sizeof(buf), &m, "dead@example.org", &e);
+	ck_assert_ptr_null(strchr(buf, '\n'));
+	(void)strlcpy(want, "ID\\x0aMar  1 00:00:00 evil: from=<>, ",
+	    sizeof(want));
+	ck_assert_int_eq(strncmp(buf, want, strlen(want)), 0);
+}
+END_TEST
+
 /* An MX host's TLS policy follows relay=; none for the relay. */
 START_TEST(test_maillog_format_tls)
 {
@@ -427,6 +537,9 @@ maillog_suite(void)
 
 	tcase_add_loop_test(tc, test_maillog_format_table, 0,
 	    sizeof(lines) / sizeof(lines[0]));
+	tcase_add_loop_test(tc, test_maillog_format_queued, 0,
+	    sizeof(queued) / sizeof(queued[0]));
+	tcase_add_test(tc, test_maillog_format_queued_edges);
 	tcase_add_test(tc, test_maillog_format_tls);
 	tcase_add_test(tc, test_maillog_format_sanitises);
 	tcase_add_test(tc, test_maillog_format_short);
