@@ -113,6 +113,7 @@ static int	send_mail(struct cli *, const struct carrier_options *);
 static int	deliver(struct cli *, const struct carrier_options *,
 		    struct carrier_envelope *, struct carrier_message *,
 		    struct carrier_error *);
+static pid_t	detach(void);
 static void	background_run(const struct carrier_options *,
 		    struct carrier_message *);
 static int	no_spool(const struct carrier_options *);
@@ -868,6 +869,40 @@ deliver(struct cli *cli, const struct carrier_options *opts,
 }
 
 /*
+ * Forks a child detached from the caller: a session of its own, and
+ * /dev/null on descriptors 0-2.  A caller that reads carrier's output
+ * through a pipe, as $(...) does, waits until every process holding the
+ * pipe has closed it, so a child that kept the caller's descriptors
+ * would hold it for its whole run.  /dev/null is opened before the fork:
+ * without it there is no child, never one with the caller's
+ * descriptors.  Returns as fork(2) does (-1 with errno).
+ */
+static pid_t
+detach(void)
+{
+	pid_t pid;
+	int fd, e;
+
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	(void)fflush(NULL);	/* nothing buffered is written twice */
+	if ((pid = fork()) != 0) {
+		e = errno;
+		(void)close(fd);
+		errno = e;
+		return pid;
+	}
+	(void)setsid();
+	/* dup2 leaves the copies without close-on-exec */
+	(void)dup2(fd, STDIN_FILENO);
+	(void)dup2(fd, STDOUT_FILENO);
+	(void)dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		(void)close(fd);
+	return 0;
+}
+
+/*
  * -odb: the message is in the queue; a detached child tries it now,
  * and the caller goes on at once.
  */
@@ -882,16 +917,8 @@ background_run(const struct carrier_options *opts,
 
 	(void)strlcpy(id, msg->queue_id, sizeof(id));
 	carrier_message_close(msg);	/* its lock: the child's to take */
-	(void)fflush(NULL);
-	switch (fork()) {
-	case -1:
-		return;		/* it waits in the queue for the next run */
-	case 0:
-		break;
-	default:
-		return;
-	}
-	(void)setsid();
+	if (detach() != 0)
+		return;	/* the caller; with no child, the next run sends it */
 	memset(&sel, 0, sizeof(sel));
 	sel.all = 1;
 	sel.id = id;
@@ -919,27 +946,16 @@ queue_mode(struct cli *cli, const struct carrier_options *opts)
 	struct carrier_queue_stats st;
 	struct carrier_error err;
 	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
-	int fd;
+	pid_t pid;
 
 	if (cli->qinterval > 0 && !cli->verbose) {
-		switch (fork()) {
-		case -1:
-			(void)fprintf(stderr, "%s: fork: %s\n", progname,
-			    strerror(errno));
+		if ((pid = detach()) == -1) {
+			(void)fprintf(stderr, "%s: cannot start the queue "
+			    "runner: %s\n", progname, strerror(errno));
 			return EX_OSERR;
-		case 0:
-			break;
-		default:
+		}
+		if (pid > 0)
 			return EX_OK;
-		}
-		(void)setsid();
-		if ((fd = open("/dev/null", O_RDWR)) != -1) {
-			(void)dup2(fd, STDIN_FILENO);
-			(void)dup2(fd, STDOUT_FILENO);
-			(void)dup2(fd, STDERR_FILENO);
-			if (fd > STDERR_FILENO)
-				(void)close(fd);
-		}
 	}
 	for (;;) {
 		if (no_spool(opts))

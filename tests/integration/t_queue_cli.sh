@@ -1,0 +1,86 @@
+#!/bin/bash
+# t_queue_cli: the queue's command line as a caller sees it.
+#   - -odb: the caller goes on at once, even with $(...) around it (the
+#     detached child keeps none of the caller's descriptors 0-2) while
+#     the child waits for a relay that never greets; the message is
+#     queued, and the child does try it; with Postfix, the child
+#     delivers it byte for byte
+. "$(dirname "$0")/common.sh"
+
+pf=$T/pf
+cleanup_hooks+=("postfix_stop $pf" 'stop_bg')
+postfix_start "$pf" 25 || exit 1
+
+# a relay that takes every connection and never says a word
+silent=2600
+python3 "$top/tests/integration/durability_server.py" silent $silent "$T/silent.log" >"$T/silent.out" 2>&1 &
+bg_pids=($!)
+stop_bg() {
+	local p
+	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
+}
+for i in $(seq 1 50); do
+	grep -q ready "$T/silent.out" 2>/dev/null && break
+	sleep 0.1
+done
+grep -q ready "$T/silent.out" || { fail "the silent relay did not start: $(cat "$T/silent.out")"; finish; }
+
+spool=$T/spool
+mkdir -p "$spool"
+# conf RELAY_PORT [MORE]: the test's configuration, in $T/conf
+conf() {
+	printf 'spool %s\nsyslog off\ndomain example.net\nqueue_backoff_min 1s\nrelay 127.0.0.1:%s\ngreeting_timeout 5s\n%s' \
+		"$spool" "$1" "${2:-}" >"$T/conf"
+}
+queued_ids() { find "$spool/queue" -name '*.e' -printf '%f\n' | sed 's/\.e$//' | sort; }
+# odb WHAT RCPT: "carrier -odb" of $T/in to RCPT, its stdout and stderr
+# read through $(...) as a script would; back in under 2 s (the relay's
+# greeting_timeout is 5 s) and silent, exit 0
+odb() {
+	local start=${EPOCHREALTIME/./} took out
+	out=$("$CARRIER" -C "$T/conf" -odb -f s@example.net "$2" <"$T/in" 2>&1)
+	rc=$?
+	took=$(( (${EPOCHREALTIME/./} - start) / 1000 ))
+	expect_rc 0 "-odb, $1"
+	[ "$took" -lt 2000 ] && ok "-odb, $1: \$(...) returned after $took ms" ||
+		fail "-odb, $1: \$(...) took $took ms: the detached child held the caller's output"
+	[ -z "$out" ] && ok "-odb, $1: says nothing" || fail "-odb, $1 said: $out"
+}
+
+# 1. -odb to a relay that never greets: back at once, even in $(...),
+#    whose pipe stays open as long as any process holds it.
+conf $silent
+printf '%sSubject: odb held\n\nheld by a silent relay\n' "$HDRS" >"$T/in"
+odb "relay silent" held@example.org
+held=$(queued_ids)
+[ "$(echo "$held" | wc -w)" = 1 ] && ok "-odb: the message is queued" || fail "queue holds: $held"
+# the child tries it: it gives up after the greeting_timeout, and the
+# reason is kept with the message
+for i in $(seq 1 80); do
+	grep -q 'greeting' "$spool/queue/$held.e" 2>/dev/null && break
+	sleep 0.1
+done
+"$CARRIER" -C "$T/conf" -bp >"$T/mailq" 2>&1
+grep -q '^  *(.*timed out after 5 s waiting for the greeting.*)$' "$T/mailq" &&
+	ok "the -odb child tried it: mailq shows the greeting time-out" ||
+	fail "after the -odb child: $(cat "$T/mailq")"
+
+# 2. -odb with Postfix: the child delivers it, and only it.
+conf 25
+printf '%sSubject: odb\n\nsent by the detached child\n' "$HDRS" >"$T/in"
+odb Postfix odb@example.org
+postfix_wait "$pf" 1 || fail "-odb: Postfix did not get the message"
+printf '%sSubject: odb\n\nsent by the detached child\n' "$HDRS" >"$T/want"
+postfix_msg "$pf" example.org odb >"$T/got"
+expect_same "$T/got" "$T/want" "-odb: the message arrived as it was"
+for i in $(seq 1 50); do
+	[ "$(queued_ids)" = "$held" ] && break
+	sleep 0.1
+done
+[ "$(queued_ids)" = "$held" ] && ok "-odb: out of the queue, the held one still there" ||
+	fail "after -odb: queue holds $(queued_ids)"
+"$CARRIER" -C "$T/conf" -q >"$T/out" 2>&1
+postfix_wait "$pf" 2 || fail "-q did not deliver the held message"
+[ -z "$(queued_ids)" ] && ok "-q: the queue is empty" || fail "queue: $(queued_ids)"
+
+finish
