@@ -40,6 +40,8 @@
 #define TLS_SONAME	"libtls.so"	/* as conn_tls.c loads it */
 #endif
 
+#define SHOWN_MAX	1024	/* a path escaped for a message (log_sanitize) */
+
 enum arg { ARG_NONE, ARG_REQUIRED, ARG_ATTACHED };
 
 enum mode {
@@ -70,6 +72,7 @@ struct cli {
 	enum { OD_INTERACTIVE, OD_BACKGROUND, OD_QUEUE } od; /* -od */
 	struct carrier_queue_select qsel;	/* -q, -qI, -qR, -qS */
 	unsigned int	 qinterval;	/* -q30m: seconds; 0: one run */
+	int		 run_queue;	/* --run-queue: the timer's, cron's */
 	int		 verbose;
 	int		 noalias;	/* -n */
 	char		**rcpts;
@@ -463,6 +466,7 @@ parse_args(struct cli *cli, int argc, char **argv)
 		}
 		if (strcmp(p, "--run-queue") == 0) {
 			cli->mode = MODE_QUEUE;	/* one run, back-off kept */
+			cli->run_queue = 1;
 			continue;
 		}
 		if (strcmp(p, "--serverinfo") == 0) {
@@ -937,8 +941,11 @@ no_spool(const struct carrier_options *opts)
 /*
  * -q, -q30m, --run-queue: runs the queue once, or every interval (as
  * sendmail, in a detached process unless -v keeps it in the
- * foreground).  Without a spool there is nothing to run: silent, so a
- * cron job mails nothing.
+ * foreground).  Without a spool there is nothing to run.  A person who
+ * typed -q is told so (EX_CONFIG): a -q that says nothing reassures
+ * falsely.  --run-queue, which the systemd timer and the cron line run
+ * every 5 minutes, stays silent, so a system without a spool is not
+ * mailed an error each time.
  */
 static int
 queue_mode(struct cli *cli, const struct carrier_options *opts)
@@ -946,8 +953,20 @@ queue_mode(struct cli *cli, const struct carrier_options *opts)
 	struct carrier_queue_stats st;
 	struct carrier_error err;
 	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+	char shown[SHOWN_MAX];
 	pid_t pid;
 
+	if (no_spool(opts)) {
+		log_sanitize(shown, sizeof(shown), opts->spool,
+		    strlen(opts->spool));
+		if (cli->run_queue) {
+			log_note("no spool %s: nothing to deliver", shown);
+			return EX_OK;
+		}
+		(void)fprintf(stderr, "%s: no spool %s: %s; nothing to "
+		    "deliver\n", progname, shown, strerror(ENOENT));
+		return EX_CONFIG;
+	}
 	if (cli->qinterval > 0 && !cli->verbose) {
 		if ((pid = detach()) == -1) {
 			(void)fprintf(stderr, "%s: cannot start the queue "
@@ -959,7 +978,7 @@ queue_mode(struct cli *cli, const struct carrier_options *opts)
 	}
 	for (;;) {
 		if (no_spool(opts))
-			;	/* nothing was ever queued */
+			;	/* gone since the start: nothing to run */
 		else if (carrier_queue_run(opts, &cli->qsel, &st, &err) !=
 		    CARRIER_OK) {
 			(void)fprintf(stderr, "%s: %s\n", progname,
@@ -1042,14 +1061,16 @@ mailq(const struct carrier_options *opts)
 {
 	struct listing l = { 0, 0 };
 	struct carrier_error err;
-	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64], shown[SHOWN_MAX];
 
 	if (no_spool(opts)) {
 		/* true, but say why: a failure would not have been kept */
+		log_sanitize(shown, sizeof(shown), opts->spool,
+		    strlen(opts->spool));
 		(void)printf("Mail queue is empty\n");
 		(void)fprintf(stderr, "%s: there is no spool %s: nothing can "
 		    "be queued (see carrier(8), THE QUEUE)\n", progname,
-		    opts->spool);
+		    shown);
 		return EX_OK;
 	}
 	if (carrier_queue_list(opts, list_one, &l, &err) != CARRIER_OK) {

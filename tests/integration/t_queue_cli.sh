@@ -5,6 +5,9 @@
 #     the child waits for a relay that never greets; the message is
 #     queued, and the child does try it; with Postfix, the child
 #     delivers it byte for byte
+#   - -q, -qR, -qS, -qI, -q30m with no spool directory: an error naming
+#     it, exit 78; --run-queue (the systemd timer's and cron's) says
+#     nothing and exits 0 (-v: a note)
 . "$(dirname "$0")/common.sh"
 
 pf=$T/pf
@@ -82,5 +85,27 @@ done
 "$CARRIER" -C "$T/conf" -q >"$T/out" 2>&1
 postfix_wait "$pf" 2 || fail "-q did not deliver the held message"
 [ -z "$(queued_ids)" ] && ok "-q: the queue is empty" || fail "queue: $(queued_ids)"
+
+# 3. No spool directory: -q, its selections and -q30m say so (78), at
+#    once; --run-queue is silent (a timer every 5 minutes must not mail
+#    an error).
+printf 'spool %s/none\nsyslog off\ndomain example.net\nrelay 127.0.0.1:25\n' "$T" >"$T/nospool.conf"
+for q in -q -qRexample.org -qSs@example.net -qIABC -q30m; do
+	"$CARRIER" -C "$T/nospool.conf" $q >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 78 "$q without a spool"
+	expect_err_line "^carrier: no spool ${T//./\\.}/none: No such file or directory; nothing to deliver$" "$q without a spool"
+	[ ! -s "$T/out" ] && ok "$q without a spool: nothing on stdout" || fail "$q: stdout: $(cat "$T/out")"
+done
+"$CARRIER" -C "$T/nospool.conf" --run-queue >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "--run-queue without a spool"
+[ ! -s "$T/err" ] && [ ! -s "$T/out" ] && ok "--run-queue without a spool: silent" ||
+	fail "--run-queue without a spool said: $(cat "$T/out" "$T/err")"
+"$CARRIER" -C "$T/nospool.conf" --run-queue -v >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "--run-queue -v without a spool"
+expect_err_line "^-- no spool ${T//./\\.}/none: nothing to deliver$" "--run-queue -v without a spool"
+[ ! -e "$T/none" ] && ok "no spool made" || fail "$T/none was made"
 
 finish
