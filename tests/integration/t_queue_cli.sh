@@ -8,6 +8,10 @@
 #   - -q, -qR, -qS, -qI, -q30m with no spool directory: an error naming
 #     it, exit 78; --run-queue (the systemd timer's and cron's) says
 #     nothing and exits 0 (-v: a note)
+#   - mailq's "*" on a message a queue run holds, for root and for a
+#     user who cannot open the message's data file (carrier set-group-ID
+#     as make install leaves it), and on that message only; for root
+#     without /proc/locks too (the fallback opens the file)
 . "$(dirname "$0")/common.sh"
 
 pf=$T/pf
@@ -107,5 +111,70 @@ rc=$?
 expect_rc 0 "--run-queue -v without a spool"
 expect_err_line "^-- no spool ${T//./\\.}/none: nothing to deliver$" "--run-queue -v without a spool"
 [ ! -e "$T/none" ] && ok "no spool made" || fail "$T/none was made"
+
+# 4. mailq's "*": a queue run holds a message (its relay never greets);
+#    root and a user other than root see it, on that message only.  The
+#    user cannot open root's data file (mode 600): carrier must not
+#    need to.
+if [ -n "${CARRIER_SANITIZED:-}" ]; then
+	# as t_queue_priv: a set-group-ID carrier with ASan cannot be given
+	# ASAN_OPTIONS
+	ok "SKIP mailq as a user: a set-group-ID carrier built with ASan cannot run"
+	finish
+fi
+own_mntns || { ok "SKIP mailq as a user: no mount namespace of the test's own"; finish; }
+gid=64917
+user=nobody
+id "$user" >/dev/null 2>&1 || { fail "no user $user"; finish; }
+as() { setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups -- "$@"; }
+setgid_carrier "$gid" || { fail "carrier set-group-ID on a tmpfs"; finish; }
+pspool=$T/pspool
+install -d -m 2770 -o root -g "$gid" "$pspool" "$pspool/tmp" "$pspool/queue" "$pspool/corrupt"
+etc_carrier_conf "spool $pspool
+syslog off
+domain example.net
+relay 127.0.0.1:$silent
+greeting_timeout 60s
+" || { fail "cannot make /etc/carrier.conf"; finish; }
+printf '%sSubject: busy\n\nheld\n' "$HDRS" >"$T/in"
+"$C" -odq -f s@example.net one@example.org <"$T/in" >/dev/null 2>&1
+sleep 0.01	# queue ids are time-ordered
+"$C" -odq -f s@example.net two@example.org <"$T/in" >/dev/null 2>&1
+ids=($(find "$pspool/queue" -name '*.e' -printf '%f\n' | sed 's/\.e$//' | sort))
+[ "${#ids[@]}" = 2 ] && ok "two messages queued" || { fail "queued: ${ids[*]}"; finish; }
+busy=${ids[0]} idle=${ids[1]}
+[ "$(stat -c '%U %a' "$pspool/queue/$busy.d")" = "root 600" ] && ok "the data file is root's, mode 600" ||
+	fail "data file: $(stat -c '%U %a' "$pspool/queue/$busy.d")"
+"$C" -qI"$busy" >"$T/qrun.out" 2>&1 &
+qrun=$!
+bg_pids+=($qrun)
+# held: the run has taken the message's lock
+ino=$(stat -c %i "$pspool/queue/$busy.d")
+for i in $(seq 1 50); do
+	grep -q "FLOCK .*:$ino " /proc/locks && break
+	sleep 0.1
+done
+grep -q "FLOCK .*:$ino " /proc/locks && ok "the queue run holds $busy" || fail "no lock on $busy: $(cat /proc/locks)"
+# mailq_star WHO OUT: "*" after the held id, none after the other
+mailq_star() {
+	if grep -q "^$busy\*" "$2" && grep -q "^$idle " "$2"; then
+		ok "mailq as $1: \"*\" after $busy, not after $idle"
+	else
+		fail "mailq as $1: $(cat "$2")"
+	fi
+}
+"$C" -bp >"$T/mailq.root" 2>&1
+mailq_star root "$T/mailq.root"
+# without /proc (a tmpfs over it, for this mailq only): the fallback,
+# which opens the data file to test its lock, as root may
+unshare -m sh -c 'mount -t tmpfs tmpfs /proc && exec "$1" -bp' sh "$C" >"$T/mailq.noproc" 2>&1
+mailq_star "root, /proc/locks hidden" "$T/mailq.noproc"
+as "$C" -bp >"$T/mailq.user" 2>&1
+mailq_star "$user" "$T/mailq.user"
+kill "$qrun" 2>/dev/null
+wait "$qrun" 2>/dev/null
+as "$C" -bp >"$T/mailq.user" 2>&1
+grep -q '\*' "$T/mailq.user" && fail "mailq as $user after the run: $(cat "$T/mailq.user")" ||
+	ok "mailq as $user after the run: no \"*\""
 
 finish
