@@ -12,6 +12,8 @@
 #   - -v, --version and --dump-config say what was read (no secret);
 #     config errors escaped, nothing shown of a file that is not one
 #   - a mail domain without a dot is warned about; greeting_timeout
+#   - paths the caller names (-C, -oA) escaped wherever they are shown;
+#     -C through a link into an allowed directory reads the file there
 # The system config, /etc/carrier.conf, is the test's own (see
 # etc_carrier_conf in common.sh): nothing of the host's is read.
 . "$(dirname "$0")/common.sh"
@@ -277,5 +279,50 @@ expect_rc 75 "a relay that never greets"
 expect_err_line 'timed out after 2 s waiting for the greeting' "greeting_timeout 2s, timeout 20s"
 [ $took -ge 1900 ] && [ $took -le 4000 ] && ok "gave up after ${took} ms" ||
 	fail "took ${took} ms for greeting_timeout 2s"
+
+# 12. Paths the caller names are shown escaped: -C (a file that is not
+# there, and a bad line: conf's "name:line:" prefix), -oA (newaliases,
+# a bad entry), --version.  A terminal must never get the ESC.
+esc=$'\033[2J'
+# escaped WHAT FILE REGEX: no ESC octet in FILE, and a line matching REGEX
+escaped() {
+	if grep -q $'\033' "$2"; then fail "$1: an ESC reached the terminal: $(cat -v "$2")"
+	elif grep -qE -- "$3" "$2"; then ok "$1: escaped"
+	else fail "$1: $(cat -v "$2") does not match /$3/"; fi
+}
+Tre=${T//./\\.}
+"$CARRIER" -C "$T/${esc}none" a@example.net <"$T/in" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 78 "-C with an ESC, no such file"
+escaped "-C with an ESC, no such file" "$T/err" "^carrier: $Tre/\\\\x1b\[2Jnone: No such file or directory$"
+printf 'bogus line\n' >"$T/${esc}bad.conf"
+"$CARRIER" -C "$T/${esc}bad.conf" a@example.net <"$T/in" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 78 "-C with an ESC, a bad line"
+escaped "-C with an ESC, a bad line" "$T/err" "^carrier: $Tre/\\\\x1b\[2Jbad\.conf:1: unknown key \"bogus\"$"
+"$CARRIER" -C "$T/${esc}none" --version >"$T/out" 2>"$T/err"
+escaped "--version -C with an ESC" "$T/out" "^configuration: $Tre/\\\\x1b\[2Jnone \(not there: the defaults\)$"
+"$CARRIER" -oA"$T/${esc}aliases" -bi >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "-oA with an ESC, no such file"
+escaped "-oA with an ESC, no such file" "$T/out" "^carrier: $Tre/\\\\x1b\[2Jaliases: 0 aliases; "
+printf 'root\n' >"$T/${esc}aliases"
+"$CARRIER" -oA"$T/${esc}aliases" -bi >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 78 "-oA with an ESC, a bad entry"
+escaped "-oA with an ESC, a bad entry" "$T/err" "^carrier: $Tre/\\\\x1b\[2Jaliases:1: expected ':' after the alias name, entry skipped$"
+
+# 13. -C by a user through a link into an allowed directory: the path
+# resolved is checked, and that file is read (its relay gets the mail).
+sysconf "relay 127.0.0.1:2526
+allow_config $pub/allowed/
+"
+ln -sf "$pub/allowed/app.conf" "$pub/to-app.conf"
+clear_dumps
+asuser -C "$pub/to-app.conf" -f s@example.org linked@example.net
+expect_rc 0 "-C by a user, a link into the allowed directory"
+sleep 0.3
+dumps | grep -q 'linked@example.net' && ok "-C through a link: the allowed file was read" ||
+	fail "-C through a link: not sent to app.conf's relay"
 
 finish
