@@ -198,11 +198,14 @@ usage(const char *fmt, ...)
 		va_end(ap);
 		(void)fputc('\n', stderr);
 	}
+	/* the SYNOPSIS of carrier(8), in its order */
 	(void)fprintf(stderr, "usage: %s [-imntvGU] [-B type] [-bm|p|s|v|i] "
-	    "[-C file] [-F name] [-f sender]\n"
-	    "       [-N dsn] [-o option] [-R host[:port] | -R full|hdrs] "
-	    "[-r sender] [-V envid]\n"
-	    "       [-X file] [--relay[=]host[:port]] [--] [recipient ...]\n"
+	    "[-C file] [-F name]\n"
+	    "       [-f sender] [-h count] [-L tag] [-N dsn] [-oApath] "
+	    "[-o option]\n"
+	    "       [-R host[:port] | -R full|hdrs] [-r sender] [-V envid] "
+	    "[-X file]\n"
+	    "       [--relay[=]host[:port]] [--] [recipient ...]\n"
 	    "       %s -q[time]\n"
 	    "       %s [-C file] [-R host[:port]] --serverinfo | "
 	    "--dump-config\n"

@@ -16,6 +16,7 @@
 #     -C through a link into an allowed directory reads the file there
 #   - stdout closed: -bs replies and -bv lines never land in a file or
 #     socket opened later
+#   - --help lists the options of carrier(8)'s SYNOPSIS
 # The system config, /etc/carrier.conf, is the test's own (see
 # etc_carrier_conf in common.sh): nothing of the host's is read.
 . "$(dirname "$0")/common.sh"
@@ -355,5 +356,14 @@ expect_rc 0 "-bv -X, stdout closed"
 grep -q 'deliverable' "$T/xlog" 2>/dev/null &&
 	fail "-bv -X, stdout closed: its answer went into the -X file: $(cat "$T/xlog")" ||
 	ok "-bv -X, stdout closed: nothing in the -X file"
+
+# 15. The usage lists what carrier(8)'s SYNOPSIS does, -h, -L and -oA
+# included.
+"$CARRIER" --help >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "--help"
+for opt in '[-h count]' '[-L tag]' '[-oApath]' '[-X file]' '[-R host[:port] | -R full|hdrs]'; do
+	grep -qF -- "$opt" "$T/err" && ok "--help lists $opt" || fail "--help does not list $opt: $(cat "$T/err")"
+done
 
 finish
