@@ -42,7 +42,7 @@
 #define TLS_SONAME	"libtls.so"	/* as conn_tls.c loads it */
 #endif
 
-#define SHOWN_MAX	1024	/* a path escaped for a message (log_sanitize) */
+#define SHOWN_MAX	1024	/* a path escaped (log_sanitize) */
 
 enum arg { ARG_NONE, ARG_REQUIRED, ARG_ATTACHED };
 
@@ -74,7 +74,7 @@ struct cli {
 	enum { OD_INTERACTIVE, OD_BACKGROUND, OD_QUEUE } od; /* -od */
 	struct carrier_queue_select qsel;	/* -q, -qI, -qR, -qS */
 	unsigned int	 qinterval;	/* -q30m: seconds; 0: one run */
-	int		 run_queue;	/* --run-queue: the timer's, cron's */
+	int		 run_queue;	/* --run-queue (the timer, cron) */
 	int		 verbose;
 	int		 noalias;	/* -n */
 	char		**rcpts;
@@ -971,7 +971,7 @@ background_run(const struct carrier_options *opts,
 	(void)strlcpy(id, msg->queue_id, sizeof(id));
 	carrier_message_close(msg);	/* its lock: the child's to take */
 	if (detach() != 0)
-		return;	/* the caller; with no child, the next run sends it */
+		return;	/* the caller (no child: the next run) */
 	memset(&sel, 0, sizeof(sel));
 	sel.all = 1;
 	sel.id = id;

@@ -14,7 +14,7 @@
 #define SPOOL_DEFAULT	"/var/spool/carrier"
 #define SPOOL_PATH_MAX	1024
 
-#define SPOOL_HELD_MAX	65536	/* flock(2) locks read from /proc/locks */
+#define SPOOL_HELD_MAX	65536	/* flock(2) locks taken from /proc/locks */
 
 struct spool {
 	char	path[SPOOL_PATH_MAX];
@@ -31,7 +31,7 @@ struct spool {
 
 /* A lock as a line of /proc/locks shows it (spool_locks_parse). */
 struct spool_lockline {
-	long			pid;	/* in the pid namespace of /proc */
+	long			pid;	/* as /proc's pid namespace has it */
 	unsigned int		major;	/* the file system's device */
 	unsigned int		minor;
 	unsigned long long	ino;	/* the file's inode number */
