@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #include "aliases.h"
 #include "conf.h"
 #include "conn_tls.h"
+#include "file.h"
 #include "log.h"
 #include "priv.h"
 #include "carrier.h"
@@ -39,6 +41,8 @@
 #ifndef TLS_SONAME
 #define TLS_SONAME	"libtls.so"	/* as conn_tls.c loads it */
 #endif
+
+#define SHOWN_MAX	1024	/* a path escaped (log_sanitize) */
 
 enum arg { ARG_NONE, ARG_REQUIRED, ARG_ATTACHED };
 
@@ -70,6 +74,7 @@ struct cli {
 	enum { OD_INTERACTIVE, OD_BACKGROUND, OD_QUEUE } od; /* -od */
 	struct carrier_queue_select qsel;	/* -q, -qI, -qR, -qS */
 	unsigned int	 qinterval;	/* -q30m: seconds; 0: one run */
+	int		 run_queue;	/* --run-queue (the timer, cron) */
 	int		 verbose;
 	int		 noalias;	/* -n */
 	char		**rcpts;
@@ -107,12 +112,16 @@ static int	usage(const char *, ...) __attribute__((format(printf, 1, 2)));
 static int	exit_code(const struct carrier_error *);
 static int	report(const struct carrier_envelope *,
 		    const struct carrier_error *, int, const char *);
-static int	check_conf_path(const char *);
+static int	check_conf_path(const struct cli *, struct carrier_options *,
+		    const char *, char *);
+static int	conf_from_file(const struct cli *, struct conf *,
+		    struct carrier_options *);
 static int	setup(struct cli *, struct conf *, struct carrier_options *);
 static int	send_mail(struct cli *, const struct carrier_options *);
 static int	deliver(struct cli *, const struct carrier_options *,
 		    struct carrier_envelope *, struct carrier_message *,
 		    struct carrier_error *);
+static pid_t	detach(void);
 static void	background_run(const struct carrier_options *,
 		    struct carrier_message *);
 static int	no_spool(const struct carrier_options *);
@@ -128,7 +137,7 @@ static int	serverinfo(const struct carrier_options *);
 static int	smtp_mode(const struct carrier_options *);
 static void	print_lines(const char *, const char *);
 static int	std_fds(void);
-static const char *conf_path(const struct cli *, const char **);
+static const char *conf_shown(const struct cli *, char *, size_t);
 static int	version(const struct cli *);
 static int	dump_config(const struct cli *, const struct conf *,
 		    const struct carrier_options *);
@@ -189,11 +198,14 @@ usage(const char *fmt, ...)
 		va_end(ap);
 		(void)fputc('\n', stderr);
 	}
+	/* the SYNOPSIS of carrier(8), in its order */
 	(void)fprintf(stderr, "usage: %s [-imntvGU] [-B type] [-bm|p|s|v|i] "
-	    "[-C file] [-F name] [-f sender]\n"
-	    "       [-N dsn] [-o option] [-R host[:port] | -R full|hdrs] "
-	    "[-r sender] [-V envid]\n"
-	    "       [-X file] [--relay[=]host[:port]] [--] [recipient ...]\n"
+	    "[-C file] [-F name]\n"
+	    "       [-f sender] [-h count] [-L tag] [-N dsn] [-oApath] "
+	    "[-o option]\n"
+	    "       [-R host[:port] | -R full|hdrs] [-r sender] [-V envid] "
+	    "[-X file]\n"
+	    "       [--relay[=]host[:port]] [--] [recipient ...]\n"
 	    "       %s -q[time]\n"
 	    "       %s [-C file] [-R host[:port]] --serverinfo | "
 	    "--dump-config\n"
@@ -462,6 +474,7 @@ parse_args(struct cli *cli, int argc, char **argv)
 		}
 		if (strcmp(p, "--run-queue") == 0) {
 			cli->mode = MODE_QUEUE;	/* one run, back-off kept */
+			cli->run_queue = 1;
 			continue;
 		}
 		if (strcmp(p, "--serverinfo") == 0) {
@@ -592,28 +605,65 @@ report(const struct carrier_envelope *env, const struct carrier_error *err,
  * alternate_config_directories), else EX_NOPERM.  A file of the
  * caller's choosing could run any auth_password_command, or send the
  * mail elsewhere (a web application passing on an attacker's argument,
- * as in CVE-2016-10033).
+ * as in CVE-2016-10033).  What is checked is the path resolved, written
+ * to real (PATH_MAX octets) for the caller to open: opening the path
+ * given again would follow a symbolic link the caller may have changed
+ * since.  shown: the path escaped.  Returns 0 or the exit status.
  */
 static int
-check_conf_path(const char *path)
+check_conf_path(const struct cli *cli, struct carrier_options *opts,
+    const char *shown, char *real)
 {
 	struct conf sys;
-	char why[256], shown[256];
+	char why[256];
 
-	if (getuid() == 0 || strcmp(path, CONF_PATH_DEFAULT) == 0)
-		return 0;	/* root, or what is read without -C anyway */
 	conf_defaults(&sys);
-	if (conf_load(&sys, CONF_PATH_DEFAULT, 0, why, sizeof(why)) != 0) {
-		(void)fprintf(stderr, "%s: %s\n", progname, why);
-		return EX_CONFIG;
-	}
-	if (conf_allows(&sys, path))
+	if (conf_load(&sys, CONF_PATH_DEFAULT, 0, why, sizeof(why)) != 0)
+		return config_error(cli, opts, why);
+	if (realpath(cli->conf_path, real) != NULL && conf_allows(&sys, real))
 		return 0;
-	log_sanitize(shown, sizeof(shown), path, strlen(path));
 	(void)fprintf(stderr, "%s: -C %s: not allowed: only root may name a "
 	    "configuration file that allow_config in %s does not list\n",
 	    progname, shown, CONF_PATH_DEFAULT);
 	return EX_NOPERM;
+}
+
+/*
+ * -C file: read through one descriptor, for a caller other than root
+ * the resolved path that check_conf_path allowed, opened without
+ * following a link.  The caller chose the name: messages escape it.
+ */
+static int
+conf_from_file(const struct cli *cli, struct conf *conf,
+    struct carrier_options *opts)
+{
+	char real[PATH_MAX], shown[SHOWN_MAX], why[SHOWN_MAX + 256];
+	const char *path = cli->conf_path;
+	char *text;
+	size_t len;
+	int fd, rc, flags = O_RDONLY | O_CLOEXEC;
+
+	log_sanitize(shown, sizeof(shown), path, strlen(path));
+	/* root, or what is read without -C anyway: no check */
+	if (getuid() != 0 && strcmp(path, CONF_PATH_DEFAULT) != 0) {
+		if ((rc = check_conf_path(cli, opts, shown, real)) != 0)
+			return rc;
+		path = real;
+		flags |= O_NOFOLLOW;
+	}
+	if ((fd = open(path, flags)) == -1) {
+		(void)snprintf(why, sizeof(why), "%s: %s", shown,
+		    strerror(errno));
+		return config_error(cli, opts, why);
+	}
+	rc = file_read_fd(fd, cli->conf_path, CONF_FILE_MAX, &text, &len, why,
+	    sizeof(why));
+	(void)close(fd);
+	if (rc == -1)
+		return config_error(cli, opts, why);
+	rc = conf_parse(conf, shown, text, len, why, sizeof(why));
+	free(text);
+	return rc == 0 ? 0 : config_error(cli, opts, why);
 }
 
 /*
@@ -641,19 +691,17 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 {
 	static char relay_host[CONF_HOST_MAX];
 	unsigned int relay_port;
-	char why[256];
-	const char *path, *note;
+	char why[256], shown[SHOWN_MAX];
 	int rc;
 
-	if (cli->conf_path != NULL && (rc = check_conf_path(cli->conf_path)) !=
-	    0)
-		return rc;
-	path = conf_path(cli, &note);
 	conf_defaults(conf);
-	if (conf_load(conf, path, cli->conf_path != NULL, why,
+	if (cli->conf_path != NULL) {
+		if ((rc = conf_from_file(cli, conf, opts)) != 0)
+			return rc;
+	} else if (conf_load(conf, CONF_PATH_DEFAULT, 0, why,
 	    sizeof(why)) != 0)
 		return config_error(cli, opts, why);
-	log_note("configuration %s%s", path, note);
+	log_note("configuration %s", conf_shown(cli, shown, sizeof(shown)));
 	carrier_options_init(opts);
 	carrier_options_from_conf(opts, conf);
 	if (cli->relay != NULL) {
@@ -683,31 +731,36 @@ setup(struct cli *cli, struct conf *conf, struct carrier_options *opts)
 	return 0;
 }
 
-/* The configuration file read, and a note if it is not there. */
+/*
+ * The configuration file read, escaped (-C names it) into buf, with a
+ * note when it is not there.
+ */
 static const char *
-conf_path(const struct cli *cli, const char **note)
+conf_shown(const struct cli *cli, char *buf, size_t size)
 {
 	const char *path = cli->conf_path != NULL ? cli->conf_path :
 	    CONF_PATH_DEFAULT;
+	size_t n;
 
-	*note = access(path, F_OK) == 0 ? "" : " (not there: the defaults)";
-	return path;
+	n = log_sanitize(buf, size, path, strlen(path));
+	if (access(path, F_OK) != 0)
+		(void)strlcpy(buf + n, " (not there: the defaults)", size - n);
+	return buf;
 }
 
 /* --version: the version, the libtls it would load, the config file. */
 static int
 version(const struct cli *cli)
 {
-	char why[256];
-	const char *path, *note;
+	char why[256], shown[SHOWN_MAX];
 
 	(void)printf("carrier %s\n", CARRIER_VERSION);
 	if (conn_tls_load(why, sizeof(why)) == 0)
 		(void)printf("libtls: %s\n", TLS_SONAME);
 	else
 		(void)printf("libtls: none, no TLS (%s)\n", why);
-	path = conf_path(cli, &note);
-	(void)printf("configuration: %s%s\n", path, note);
+	(void)printf("configuration: %s\n", conf_shown(cli, shown,
+	    sizeof(shown)));
 	return EX_OK;
 }
 
@@ -721,7 +774,7 @@ dump_config(const struct cli *cli, const struct conf *conf,
 {
 	static struct conf c;
 	static char text[16384];
-	const char *path, *note;
+	char shown[SHOWN_MAX];
 
 	c = *conf;
 	if (opts->relay_host != NULL) {
@@ -736,9 +789,8 @@ dump_config(const struct cli *cli, const struct conf *conf,
 	}
 	if (opts->aliases != NULL)
 		(void)strlcpy(c.aliases, opts->aliases, sizeof(c.aliases));
-	path = conf_path(cli, &note);
-	(void)printf("# carrier %s: the settings in effect, from %s%s\n",
-	    CARRIER_VERSION, path, note);
+	(void)printf("# carrier %s: the settings in effect, from %s\n",
+	    CARRIER_VERSION, conf_shown(cli, shown, sizeof(shown)));
 	if (conf_dump(&c, text, sizeof(text)) >= sizeof(text))
 		return EX_SOFTWARE;
 	(void)fputs(text, stdout);
@@ -759,6 +811,7 @@ static int
 open_xfile(const char *path)
 {
 	FILE *fp;
+	char shown[SHOWN_MAX];
 	int fd;
 
 	if (getuid() != 0)
@@ -767,7 +820,8 @@ open_xfile(const char *path)
 		    "error");
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1 || (fp = fdopen(fd, "a")) == NULL) {
-		(void)fprintf(stderr, "%s: -X %s: %s\n", progname, path,
+		log_sanitize(shown, sizeof(shown), path, strlen(path));
+		(void)fprintf(stderr, "%s: -X %s: %s\n", progname, shown,
 		    strerror(errno));
 		if (fd != -1)
 			(void)close(fd);
@@ -868,6 +922,40 @@ deliver(struct cli *cli, const struct carrier_options *opts,
 }
 
 /*
+ * Forks a child detached from the caller: a session of its own, and
+ * /dev/null on descriptors 0-2.  A caller that reads carrier's output
+ * through a pipe, as $(...) does, waits until every process holding the
+ * pipe has closed it, so a child that kept the caller's descriptors
+ * would hold it for its whole run.  /dev/null is opened before the fork:
+ * without it there is no child, never one with the caller's
+ * descriptors.  Returns as fork(2) does (-1 with errno).
+ */
+static pid_t
+detach(void)
+{
+	pid_t pid;
+	int fd, e;
+
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	(void)fflush(NULL);	/* nothing buffered is written twice */
+	if ((pid = fork()) != 0) {
+		e = errno;
+		(void)close(fd);
+		errno = e;
+		return pid;
+	}
+	(void)setsid();
+	/* dup2 leaves the copies without close-on-exec */
+	(void)dup2(fd, STDIN_FILENO);
+	(void)dup2(fd, STDOUT_FILENO);
+	(void)dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		(void)close(fd);
+	return 0;
+}
+
+/*
  * -odb: the message is in the queue; a detached child tries it now,
  * and the caller goes on at once.
  */
@@ -882,16 +970,8 @@ background_run(const struct carrier_options *opts,
 
 	(void)strlcpy(id, msg->queue_id, sizeof(id));
 	carrier_message_close(msg);	/* its lock: the child's to take */
-	(void)fflush(NULL);
-	switch (fork()) {
-	case -1:
-		return;		/* it waits in the queue for the next run */
-	case 0:
-		break;
-	default:
-		return;
-	}
-	(void)setsid();
+	if (detach() != 0)
+		return;	/* the caller (no child: the next run) */
 	memset(&sel, 0, sizeof(sel));
 	sel.all = 1;
 	sel.id = id;
@@ -910,8 +990,11 @@ no_spool(const struct carrier_options *opts)
 /*
  * -q, -q30m, --run-queue: runs the queue once, or every interval (as
  * sendmail, in a detached process unless -v keeps it in the
- * foreground).  Without a spool there is nothing to run: silent, so a
- * cron job mails nothing.
+ * foreground).  Without a spool there is nothing to run.  A person who
+ * typed -q is told so (EX_CONFIG): a -q that says nothing reassures
+ * falsely.  --run-queue, which the systemd timer and the cron line run
+ * every 5 minutes, stays silent, so a system without a spool is not
+ * mailed an error each time.
  */
 static int
 queue_mode(struct cli *cli, const struct carrier_options *opts)
@@ -919,31 +1002,32 @@ queue_mode(struct cli *cli, const struct carrier_options *opts)
 	struct carrier_queue_stats st;
 	struct carrier_error err;
 	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
-	int fd;
+	char shown[SHOWN_MAX];
+	pid_t pid;
 
-	if (cli->qinterval > 0 && !cli->verbose) {
-		switch (fork()) {
-		case -1:
-			(void)fprintf(stderr, "%s: fork: %s\n", progname,
-			    strerror(errno));
-			return EX_OSERR;
-		case 0:
-			break;
-		default:
+	if (no_spool(opts)) {
+		log_sanitize(shown, sizeof(shown), opts->spool,
+		    strlen(opts->spool));
+		if (cli->run_queue) {
+			log_note("no spool %s: nothing to deliver", shown);
 			return EX_OK;
 		}
-		(void)setsid();
-		if ((fd = open("/dev/null", O_RDWR)) != -1) {
-			(void)dup2(fd, STDIN_FILENO);
-			(void)dup2(fd, STDOUT_FILENO);
-			(void)dup2(fd, STDERR_FILENO);
-			if (fd > STDERR_FILENO)
-				(void)close(fd);
+		(void)fprintf(stderr, "%s: no spool %s: %s; nothing to "
+		    "deliver\n", progname, shown, strerror(ENOENT));
+		return EX_CONFIG;
+	}
+	if (cli->qinterval > 0 && !cli->verbose) {
+		if ((pid = detach()) == -1) {
+			(void)fprintf(stderr, "%s: cannot start the queue "
+			    "runner: %s\n", progname, strerror(errno));
+			return EX_OSERR;
 		}
+		if (pid > 0)
+			return EX_OK;
 	}
 	for (;;) {
 		if (no_spool(opts))
-			;	/* nothing was ever queued */
+			;	/* gone since the start: nothing to run */
 		else if (carrier_queue_run(opts, &cli->qsel, &st, &err) !=
 		    CARRIER_OK) {
 			(void)fprintf(stderr, "%s: %s\n", progname,
@@ -1026,14 +1110,16 @@ mailq(const struct carrier_options *opts)
 {
 	struct listing l = { 0, 0 };
 	struct carrier_error err;
-	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64], shown[SHOWN_MAX];
 
 	if (no_spool(opts)) {
 		/* true, but say why: a failure would not have been kept */
+		log_sanitize(shown, sizeof(shown), opts->spool,
+		    strlen(opts->spool));
 		(void)printf("Mail queue is empty\n");
 		(void)fprintf(stderr, "%s: there is no spool %s: nothing can "
 		    "be queued (see carrier(8), THE QUEUE)\n", progname,
-		    opts->spool);
+		    shown);
 		return EX_OK;
 	}
 	if (carrier_queue_list(opts, list_one, &l, &err) != CARRIER_OK) {
@@ -1065,7 +1151,7 @@ static int
 newaliases(const struct carrier_options *opts)
 {
 	struct aliases *a;
-	char err[512];
+	char err[512], shown[SHOWN_MAX];
 	size_t n, bad;
 
 	if (opts->aliases == NULL) {
@@ -1085,8 +1171,11 @@ newaliases(const struct carrier_options *opts)
 		    opts->aliases, bad, bad == 1 ? "y" : "ies", n);
 		return EX_CONFIG;
 	}
+	/* -oA names the file: escaped, as log_warnx escapes the rest */
+	log_sanitize(shown, sizeof(shown), opts->aliases,
+	    strlen(opts->aliases));
 	(void)printf("%s: %s: %zu aliases; read directly at each send, "
-	    "there is no database to rebuild\n", progname, opts->aliases, n);
+	    "there is no database to rebuild\n", progname, shown, n);
 	return EX_OK;
 }
 

@@ -92,7 +92,7 @@ struct seg {
 
 struct parser {
 	struct aliases	*a;
-	const char	*name;		/* of the file, for messages */
+	char		 name[SAN_SIZE];	/* of the file, escaped */
 	char		*buf;		/* the logical line, no NUL */
 	size_t		 len;
 	size_t		 cap;
@@ -285,7 +285,8 @@ warnf(const struct aliases *a, const char *fmt, ...)
 static int
 perr(struct parser *st, unsigned int line, const char *fmt, ...)
 {
-	char why[MSG_SIZE - 64];	/* room for the name and line */
+	/* room for the name (escaped: SAN_SIZE at most) and line */
+	char why[MSG_SIZE - SAN_SIZE - 16];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -706,10 +707,11 @@ aliases_parse_buffer(struct aliases **out, const char *name,
 
 	*out = NULL;
 	memset(&st, 0, sizeof(st));
-	st.name = name;
+	/* -oA names the file: a terminal must not take it as commands */
+	(void)san(st.name, sizeof(st.name), name, strlen(name));
 	if (len > ALIASES_FILE_MAX) {
 		(void)snprintf(err, errlen, "%s: larger than "
-		    XSTR(ALIASES_FILE_MAX) " octets", name);
+		    XSTR(ALIASES_FILE_MAX) " octets", st.name);
 		return -1;
 	}
 	if ((a = calloc(1, sizeof(*a))) == NULL) {

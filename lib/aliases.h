@@ -86,7 +86,8 @@ int	aliases_load(struct aliases **out, const char *path,
 
 /*
  * The same for the len bytes of text (no NUL terminator needed, nothing
- * past len read), named name in the messages; len over ALIASES_FILE_MAX
+ * past len read), named name in the messages (escaped: -oA names the
+ * file, and a message reaches a terminal); len over ALIASES_FILE_MAX
  * is an error.  aliases_load() reads the file and calls this.
  */
 int	aliases_parse_buffer(struct aliases **out, const char *name,

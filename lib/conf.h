@@ -16,6 +16,7 @@
 
 #define CONF_PATH_DEFAULT	"/etc/carrier.conf"
 #define CONF_LINE_MAX		4096
+#define CONF_FILE_MAX		(256 * 1024)	/* octets in a file */
 #define CONF_HOST_MAX		256
 #define CONF_TIMEOUT_DEFAULT	300	/* seconds, each SMTP phase */
 #define CONF_CONNECT_DEFAULT	30	/* seconds, each address */

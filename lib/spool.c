@@ -39,10 +39,12 @@
  *   file, which never changes inode, so two runners never send one
  *   message; the submitting process takes the lock before the link.
  *   After taking the lock a runner reads the envelope again: it may be
- *   gone (another runner finished it) or newer.
+ *   gone (another runner finished it) or newer.  mailq's "*" finds the
+ *   lock in /proc/locks, as a user who may not open the data file must.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -62,6 +64,8 @@ static void	reap(struct spool *, const char *);
 static int	tmp_envelope(const char *);
 static void	reap_tmp(struct spool *, time_t, time_t);
 static int	cmp_ids(const void *, const void *);
+static void	held_read(struct spool *);
+static int	cmp_ino(const void *, const void *);
 
 int
 spool_subdir(int dirfd, const char *dir)
@@ -100,6 +104,9 @@ spool_open(struct spool *sp, const char *path)
 	int e;
 
 	sp->dirfd = sp->tmpfd = sp->queuefd = sp->corruptfd = -1;
+	sp->held = NULL;
+	sp->nheld = 0;
+	sp->held_read = 0;
 	(void)strlcpy(sp->failed, path, sizeof(sp->failed));
 	if (strlcpy(sp->path, path, sizeof(sp->path)) >= sizeof(sp->path)) {
 		errno = ENAMETOOLONG;
@@ -134,6 +141,10 @@ spool_close(struct spool *sp)
 			(void)close(*fds[i]);
 		*fds[i] = -1;
 	}
+	free(sp->held);
+	sp->held = NULL;
+	sp->nheld = 0;
+	sp->held_read = 0;
 }
 
 int
@@ -319,15 +330,114 @@ spool_lock(struct spool *sp, const char *id)
 }
 
 int
+spool_locks_parse(const char *line, struct spool_lockline *l)
+{
+	char mode[8];
+
+	/* a waiter's "->" stops the match at FLOCK, "<none>" at MAJOR */
+	if (sscanf(line, "%*u: FLOCK %*s %7s %ld %x:%x:%llu", mode, &l->pid,
+	    &l->major, &l->minor, &l->ino) != 5)
+		return 0;
+	return strcmp(mode, "WRITE") == 0 || strcmp(mode, "READ") == 0;
+}
+
+static int
+cmp_ino(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a;
+	unsigned long long y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Reads into sp->held the inodes of the flock(2) locks that /proc/locks
+ * shows on queue/'s file system.  /proc/locks names the device as the
+ * kernel knows the file system, which stat(2) does not always give
+ * (btrfs gives each subvolume a device of its own, overlayfs a file the
+ * device of its layer): a shared lock on queue/ itself, found by this
+ * process's pid and queue/'s inode, shows the name used; without that
+ * line, queue/'s st_dev.  held_read becomes 1, or -1 (spool_busy then
+ * probes each file) when /proc/locks cannot be read or holds over
+ * SPOOL_HELD_MAX flock(2) locks.
+ */
+static void
+held_read(struct spool *sp)
+{
+	struct spool_lockline l, *v = NULL, *nv;
+	struct stat dir;
+	char line[256];
+	FILE *fp = NULL;
+	size_t n = 0, cap = 0, i;
+	unsigned int dmaj, dmin;
+	int locked;
+
+	sp->held_read = -1;
+	if (fstat(sp->queuefd, &dir) == -1)
+		return;
+	dmaj = major(dir.st_dev);
+	dmin = minor(dir.st_dev);
+	locked = flock(sp->queuefd, LOCK_SH | LOCK_NB) == 0;
+	if ((fp = fopen("/proc/locks", "re")) == NULL)
+		goto out;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (!spool_locks_parse(line, &l))
+			continue;
+		if (locked && l.pid == (long)getpid() && l.ino == dir.st_ino) {
+			dmaj = l.major;
+			dmin = l.minor;
+			continue;
+		}
+		if (n == SPOOL_HELD_MAX)
+			goto out;
+		if (n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
+				goto out;
+			v = nv;
+		}
+		v[n++] = l;
+	}
+	if (ferror(fp) ||
+	    (sp->held = calloc(n > 0 ? n : 1, sizeof(*sp->held))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (v[i].major == dmaj && v[i].minor == dmin)
+			sp->held[sp->nheld++] = v[i].ino;
+	qsort(sp->held, sp->nheld, sizeof(*sp->held), cmp_ino);
+	sp->held_read = 1;
+out:
+	if (fp != NULL)
+		(void)fclose(fp);
+	if (locked)
+		(void)flock(sp->queuefd, LOCK_UN);
+	free(v);
+}
+
+int
 spool_busy(struct spool *sp, const char *id)
 {
+	char file[QENV_ID_MAX + 4];
+	unsigned long long ino;
+	struct stat st;
 	int fd;
 
-	if ((fd = spool_lock(sp, id)) != -1) {
-		(void)close(fd);
-		return 0;
+	if (sp->held_read == 0)
+		held_read(sp);
+	if (sp->held_read == -1) {
+		/* the probe: it cannot open another user's data file */
+		if ((fd = spool_lock(sp, id)) != -1) {
+			(void)close(fd);
+			return 0;
+		}
+		return errno == EWOULDBLOCK ? 1 : -1;
 	}
-	return errno == EWOULDBLOCK ? 1 : -1;
+	if (name(file, sizeof(file), id, ".d") == -1 ||
+	    fstatat(sp->queuefd, file, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return -1;
+	ino = st.st_ino;
+	return bsearch(&ino, sp->held, sp->nheld, sizeof(*sp->held),
+	    cmp_ino) != NULL;
 }
 
 int

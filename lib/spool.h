@@ -14,6 +14,8 @@
 #define SPOOL_DEFAULT	"/var/spool/carrier"
 #define SPOOL_PATH_MAX	1024
 
+#define SPOOL_HELD_MAX	65536	/* flock(2) locks taken from /proc/locks */
+
 struct spool {
 	char	path[SPOOL_PATH_MAX];
 	int	dirfd;		/* the spool */
@@ -21,6 +23,18 @@ struct spool {
 	int	queuefd;	/* queue/ */
 	int	corruptfd;	/* corrupt/ */
 	char	failed[SPOOL_PATH_MAX + 16]; /* spool_open(): what failed */
+	/* spool_busy(): the locks on queue/'s file system, read once */
+	unsigned long long *held;	/* their inode numbers, sorted */
+	size_t	nheld;
+	int	held_read;	/* 0: not yet; 1: held; -1: flock probes */
+};
+
+/* A lock as a line of /proc/locks shows it (spool_locks_parse). */
+struct spool_lockline {
+	long			pid;	/* as /proc's pid namespace has it */
+	unsigned int		major;	/* the file system's device */
+	unsigned int		minor;
+	unsigned long long	ino;	/* the file's inode number */
 };
 
 /*
@@ -98,9 +112,24 @@ int	spool_lock(struct spool *sp, const char *id);
 
 /*
  * Whether another process holds the message's lock (mailq's "*"):
- * 1, 0, or -1 with errno.
+ * 1, 0, or -1 with errno.  The data file is not opened (it is mode 600,
+ * its submitter's: another user's mailq could not): its inode is looked
+ * up in the flock(2) locks of /proc/locks, read at the first call on sp
+ * (once per listing; a lock taken after that is not seen).  Where
+ * /proc/locks cannot be read, the file is opened to test its lock.
  */
 int	spool_busy(struct spool *sp, const char *id);
+
+/*
+ * Parses one line of /proc/locks (proc(5)):
+ *	ID: FLOCK  ADVISORY  WRITE PID MAJOR:MINOR:INODE START END
+ * MAJOR and MINOR in hex (at least two digits: "fe:00", "103:1a2"),
+ * INODE in decimal.  Returns 1 and fills *l for a flock(2) lock that is
+ * held (READ or WRITE), else 0: a waiter's line ("ID: -> FLOCK ..."),
+ * a POSIX, OFD or lease lock, a lock without an inode ("<none>"), or a
+ * line of another form.
+ */
+int	spool_locks_parse(const char *line, struct spool_lockline *l);
 
 /*
  * Removes a message: the envelope first (the message is done from that

@@ -142,6 +142,18 @@ aliases $T/aliases
 " || { echo "SKIP: no private mount namespace for the test's /etc"; exit 77; }
 }
 
+# setgid_carrier GID: $CARRIER installed set-group-ID GID (mode 2755,
+# as make install leaves it) as $C, on a tmpfs of the test's own: a
+# set-group-ID binary needs a file system without nosuid.  Returns 1
+# without a mount namespace of the test's own, or when it cannot.
+setgid_carrier() {
+	own_mntns || return 1
+	mkdir -p "$T/sbin" && mount -t tmpfs -o mode=755 tmpfs "$T/sbin" || return 1
+	cleanup_hooks=("umount $T/sbin 2>/dev/null" "${cleanup_hooks[@]}")
+	install -m 2755 -o root -g "$1" "$CARRIER" "$T/sbin/carrier" || return 1
+	C=$T/sbin/carrier
+}
+
 finish() {
 	if [ "$failures" -eq 0 ]; then echo "all assertions passed"; exit 0; fi
 	echo "$failures assertion(s) failed"; exit 1

@@ -12,6 +12,11 @@
 #   - -v, --version and --dump-config say what was read (no secret);
 #     config errors escaped, nothing shown of a file that is not one
 #   - a mail domain without a dot is warned about; greeting_timeout
+#   - paths the caller names (-C, -oA) escaped wherever they are shown;
+#     -C through a link into an allowed directory reads the file there
+#   - stdout closed: -bs replies and -bv lines never land in a file or
+#     socket opened later
+#   - --help lists the options of carrier(8)'s SYNOPSIS
 # The system config, /etc/carrier.conf, is the test's own (see
 # etc_carrier_conf in common.sh): nothing of the host's is read.
 . "$(dirname "$0")/common.sh"
@@ -34,6 +39,20 @@ sink_start "$T/sink" $port -d "$T/sink/dump/%s.%M." || exit 1
 cleanup_hooks+=("sink_stop $T/sink")
 dumps() { cat "$T"/sink/dump/* 2>/dev/null; }
 clear_dumps() { rm -f "$T"/sink/dump/*; }
+# arrived_clean WHAT TEXT REGEX: the sink got a message with TEXT and no
+# line matching REGEX (what carrier wrote on a descriptor it should not
+# have), and saw no bad command
+arrived_clean() {
+	sleep 0.3
+	if dumps | grep -q "$2" && ! dumps | grep -qE "$3"; then
+		ok "$1: the message arrived, nothing else in the dialogue"
+	else
+		fail "$1: what the sink got: $(dumps | head -20)"
+	fi
+	grep -qiE 'unrecogni|command not' "$T/sink/sink.log" &&
+		fail "$1: the sink saw bad commands: $(tail -5 "$T/sink/sink.log")" ||
+		ok "$1: the sink saw no bad command"
+}
 
 printf 'Subject: hardening\n\nthe body\n' >"$T/in"
 
@@ -42,15 +61,7 @@ clear_dumps
 "$CARRIER" -v -f s@example.org fd2@example.org <"$T/in" >"$T/out" 2>&-
 rc=$?
 expect_rc 0 "stderr closed, -v"
-sleep 0.3
-if dumps | grep -q 'the body' && ! dumps | grep -qE '^(->|<-|--) '; then
-	ok "stderr closed: the message arrived, no transcript in the dialogue"
-else
-	fail "stderr closed: what the sink got: $(dumps | head -20)"
-fi
-grep -qiE 'unrecogni|command not' "$T/sink/sink.log" &&
-	fail "the sink saw bad commands: $(tail -5 "$T/sink/sink.log")" ||
-	ok "stderr closed: the sink saw no bad command"
+arrived_clean "stderr closed, -v" 'the body' '^(->|<-|--) '
 
 # --serverinfo opens no file before its socket, which took descriptor 2
 "$CARRIER" -v --serverinfo <"$T/in" >"$T/out" 2>&-
@@ -277,5 +288,82 @@ expect_rc 75 "a relay that never greets"
 expect_err_line 'timed out after 2 s waiting for the greeting' "greeting_timeout 2s, timeout 20s"
 [ $took -ge 1900 ] && [ $took -le 4000 ] && ok "gave up after ${took} ms" ||
 	fail "took ${took} ms for greeting_timeout 2s"
+
+# 12. Paths the caller names are shown escaped: -C (a file that is not
+# there, and a bad line: conf's "name:line:" prefix), -oA (newaliases,
+# a bad entry), --version.  A terminal must never get the ESC.
+esc=$'\033[2J'
+# escaped WHAT FILE REGEX: no ESC octet in FILE, and a line matching REGEX
+escaped() {
+	if grep -q $'\033' "$2"; then fail "$1: an ESC reached the terminal: $(cat -v "$2")"
+	elif grep -qE -- "$3" "$2"; then ok "$1: escaped"
+	else fail "$1: $(cat -v "$2") does not match /$3/"; fi
+}
+Tre=${T//./\\.}
+"$CARRIER" -C "$T/${esc}none" a@example.net <"$T/in" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 78 "-C with an ESC, no such file"
+escaped "-C with an ESC, no such file" "$T/err" "^carrier: $Tre/\\\\x1b\[2Jnone: No such file or directory$"
+printf 'bogus line\n' >"$T/${esc}bad.conf"
+"$CARRIER" -C "$T/${esc}bad.conf" a@example.net <"$T/in" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 78 "-C with an ESC, a bad line"
+escaped "-C with an ESC, a bad line" "$T/err" "^carrier: $Tre/\\\\x1b\[2Jbad\.conf:1: unknown key \"bogus\"$"
+"$CARRIER" -C "$T/${esc}none" --version >"$T/out" 2>"$T/err"
+escaped "--version -C with an ESC" "$T/out" "^configuration: $Tre/\\\\x1b\[2Jnone \(not there: the defaults\)$"
+"$CARRIER" -oA"$T/${esc}aliases" -bi >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "-oA with an ESC, no such file"
+escaped "-oA with an ESC, no such file" "$T/out" "^carrier: $Tre/\\\\x1b\[2Jaliases: 0 aliases; "
+printf 'root\n' >"$T/${esc}aliases"
+"$CARRIER" -oA"$T/${esc}aliases" -bi >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 78 "-oA with an ESC, a bad entry"
+escaped "-oA with an ESC, a bad entry" "$T/err" "^carrier: $Tre/\\\\x1b\[2Jaliases:1: expected ':' after the alias name, entry skipped$"
+
+# 13. -C by a user through a link into an allowed directory: the path
+# resolved is checked, and that file is read (its relay gets the mail).
+sysconf "relay 127.0.0.1:2526
+allow_config $pub/allowed/
+"
+ln -sf "$pub/allowed/app.conf" "$pub/to-app.conf"
+clear_dumps
+asuser -C "$pub/to-app.conf" -f s@example.org linked@example.net
+expect_rc 0 "-C by a user, a link into the allowed directory"
+sleep 0.3
+dumps | grep -q 'linked@example.net' && ok "-C through a link: the allowed file was read" ||
+	fail "-C through a link: not sent to app.conf's relay"
+
+# 14. stdout closed: it is /dev/null before anything else is opened, so
+# what carrier writes there goes nowhere: -bs's replies (not an error,
+# nor into the relay's socket), -bv's answer (not into the -X file).
+sysconf "relay 127.0.0.1:$port
+"
+clear_dumps
+printf 'EHLO client.example\r\nMAIL FROM:<s@example.org>\r\nRCPT TO:<bs1@example.net>\r\nDATA\r\nSubject: closed stdout\r\n\r\nreplies go nowhere\r\n.\r\nQUIT\r\n' >"$T/bs.in"
+"$CARRIER" -bs <"$T/bs.in" >&- 2>"$T/err"
+rc=$?
+expect_rc 0 "-bs, stdout closed"
+[ ! -s "$T/err" ] && ok "-bs, stdout closed: nothing on stderr" || fail "-bs, stdout closed: $(cat "$T/err")"
+arrived_clean "-bs, stdout closed" 'replies go nowhere' '^(220|250|354|221)[ -]'
+# -X opens its file after the start: on descriptor 1, were it free,
+# and -bv's answer would be written into it
+rm -f "$T/xlog"
+"$CARRIER" -X "$T/xlog" -bv bv@example.net <"$T/in" >&- 2>"$T/err"
+rc=$?
+expect_rc 0 "-bv -X, stdout closed"
+[ ! -s "$T/err" ] && ok "-bv -X, stdout closed: nothing on stderr" || fail "-bv -X, stdout closed: $(cat "$T/err")"
+grep -q 'deliverable' "$T/xlog" 2>/dev/null &&
+	fail "-bv -X, stdout closed: its answer went into the -X file: $(cat "$T/xlog")" ||
+	ok "-bv -X, stdout closed: nothing in the -X file"
+
+# 15. The usage lists what carrier(8)'s SYNOPSIS does, -h, -L and -oA
+# included.
+"$CARRIER" --help >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "--help"
+for opt in '[-h count]' '[-L tag]' '[-oApath]' '[-X file]' '[-R host[:port] | -R full|hdrs]'; do
+	grep -qF -- "$opt" "$T/err" && ok "--help lists $opt" || fail "--help does not list $opt: $(cat "$T/err")"
+done
 
 finish

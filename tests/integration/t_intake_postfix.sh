@@ -162,11 +162,16 @@ expect_rc 0 "-bv"
 grep -q '^root@example.org... deliverable: relay 127.0.0.1:25$' "$T/out" && ok "-bv qualifies and routes" || fail "-bv: $(cat "$T/out")"
 run_carrier "${C[@]}" -bv -R '[::1]:2525' v3@example.org
 grep -qF 'v3@example.org... deliverable: relay [::1]:2525' "$T/out" && ok "-bv writes an IPv6 relay in brackets" || fail "-bv IPv6: $(cat "$T/out")"
+# no spool (the default, which is not there): --run-queue, what cron
+# and the timer run, is silent; -q and -q30m say so (t_queue_cli)
+run_carrier "${C[@]}" --run-queue
+expect_rc 0 "--run-queue"
+[ -s "$T/out" ] || [ -s "$T/err" ] && fail "--run-queue printed something (cron would mail it)" || ok "--run-queue silent"
 run_carrier "${C[@]}" -q
-expect_rc 0 "-q"
-[ -s "$T/out" ] || [ -s "$T/err" ] && fail "-q printed something (cron would mail it)" || ok "-q silent"
+expect_rc 78 "-q"
+expect_err_line '^carrier: no spool /var/spool/carrier: No such file or directory; nothing to deliver$' "-q"
 run_carrier "${C[@]}" -q30m
-expect_rc 0 "-q30m"
+expect_rc 78 "-q30m"
 run_carrier "${C[@]}" -bp
 expect_rc 0 "-bp"
 grep -q 'queue is empty' "$T/out" && ok "-bp" || fail "-bp: $(cat "$T/out")"

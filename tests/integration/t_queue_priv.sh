@@ -24,13 +24,8 @@ other=daemon
 as() { local u=$1; shift; setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups -- "$@"; }
 id "$user" >/dev/null 2>&1 && id "$other" >/dev/null 2>&1 || { echo "SKIP: users $user and $other are needed"; exit 77; }
 
-# a set-group-ID binary needs a file system without nosuid: a tmpfs of
-# this test's own mount namespace
-[ "$(readlink /proc/self/ns/mnt)" != "${HOST_MNTNS:-}" ] || { echo "SKIP: no mount namespace of the test's own"; exit 77; }
-mkdir -p "$T/sbin" && mount -t tmpfs -o mode=755 tmpfs "$T/sbin" || { fail "tmpfs for the binary"; finish; }
-cleanup_hooks=("umount $T/sbin 2>/dev/null" "${cleanup_hooks[@]}")
-install -m 2755 -o root -g "$gid" "$CARRIER" "$T/sbin/carrier"
-C=$T/sbin/carrier
+own_mntns || { echo "SKIP: no mount namespace of the test's own"; exit 77; }
+setgid_carrier "$gid" || { fail "carrier set-group-ID on a tmpfs"; finish; }
 
 spool=$T/spool
 install -d -m 2770 -o root -g "$gid" "$spool" "$spool/tmp" "$spool/queue" "$spool/corrupt"

@@ -107,7 +107,8 @@ expect_err_line 'conf:2: invalid syslog "kern"' "the error names the line"
 
 # 3b. A configuration error is logged, as the administrator must act
 #     (the caller gets 78): at mail.err, status=config-error, with the
-#     facility's default when the file itself is bad.
+#     facility's default when the file itself is bad, and when it is the
+#     system's, read to check a user's -C.
 listen
 printf 'relay 127.0.0.1\nrely 127.0.0.1\n' >"$T/conf"
 run_carrier -C "$T/conf" good@example.org
@@ -115,13 +116,22 @@ expect_rc 78 "an unknown key"
 printf 'domain example.org\nrelay 127.0.0.1\nauth_user u\nauth_password_file %s/none\n' "$T" >"$T/conf"
 run_carrier -C "$T/conf" good@example.org
 expect_rc 78 "an AUTH password file that is not there"
+# a bad system config, met when a user's -C is checked against it
+etc_carrier_conf 'rely 127.0.0.1
+' || fail "cannot make /etc/carrier.conf"
+CARRIER_WRAP="$T/wrap setpriv --reuid 54321 --regid 54321 --clear-groups" run_carrier -C "$T/conf" good@example.org
+expect_rc 78 "a bad /etc/carrier.conf, -C by a user"
+expect_err_line '^carrier: /etc/carrier\.conf:1: unknown key "rely"$' "a bad /etc/carrier.conf, -C by a user"
+hermetic_conf
 sleep 0.2
 stop_listen
 log_line "^<19>.{15} carrier\[[0-9]+\]: uid=0, status=config-error \($T/conf:2: .*rely.*\)$" \
 	"a bad config file: mail.err, config-error"
 log_line '^<19>.{15} carrier\[[0-9]+\]: from=<root@example.org>, to=<good@example.org>, .*status=config-error \(.*/none' \
 	"no password file: mail.err, config-error"
-[ "$(wc -l <"$T/log")" -eq 2 ] && ok "config errors: one line each" || fail "log: $(cat "$T/log")"
+log_line '^<19>.{15} carrier\[[0-9]+\]: uid=54321, status=config-error \(/etc/carrier\.conf:1: unknown key "rely"\)$' \
+	"a bad /etc/carrier.conf met by a user's -C: mail.err, config-error"
+[ "$(wc -l <"$T/log")" -eq 3 ] && ok "config errors: one line each" || fail "log: $(cat "$T/log")"
 
 # 4. A temporary failure (nobody on the port) and a refused message.
 listen

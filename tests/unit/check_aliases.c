@@ -883,6 +883,37 @@ START_TEST(test_aliases_parse_buffer_err_truncated)
 }
 END_TEST
 
+/*
+ * The file's name is escaped where a message shows it (-oA names the
+ * file, and the message reaches a terminal): an entry's warning, the
+ * size error, the load's file error.
+ */
+START_TEST(test_aliases_parse_buffer_name_escaped)
+{
+	const char *name = "/tmp/\033[2Jx";
+	struct aliases *a;
+	struct warnings w = { "", 0 };
+	char err[256], dir[] = "/tmp/\033[2Jaliases.XXXXXX";
+
+	ck_assert_int_eq(aliases_parse_buffer(&a, name, "c d\n", 4, collect,
+	    &w, err, sizeof(err)), 0);
+	ck_assert_str_eq(w.buf, "/tmp/\\x1b[2Jx:1: expected ':' after the "
+	    "alias name, entry skipped\n");
+	aliases_free(a);
+	ck_assert_int_eq(aliases_parse_buffer(&a, name, "root",
+	    (size_t)ALIASES_FILE_MAX + 1, NULL, NULL, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "/tmp/\\x1b[2Jx: larger than 4194304 octets");
+	/* a directory of that name: file_read's error */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(aliases_load(&a, dir, NULL, NULL, err, sizeof(err)),
+	    -1);
+	ck_assert_ptr_null(strchr(err, '\033'));
+	ck_assert_ptr_nonnull(strstr(err, "/tmp/\\x1b[2J"));
+	ck_assert_ptr_nonnull(strstr(err, ": not a regular file"));
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 Suite *
 aliases_suite(void)
 {
@@ -907,6 +938,7 @@ aliases_suite(void)
 	tcase_add_test(tc, test_aliases_expand_out_full);
 	tcase_add_test(tc, test_aliases_expand_many_entries);
 	tcase_add_test(tc, test_aliases_parse_buffer_err_truncated);
+	tcase_add_test(tc, test_aliases_parse_buffer_name_escaped);
 	suite_add_tcase(s, tc);
 	return s;
 }

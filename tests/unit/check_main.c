@@ -25,6 +25,7 @@ main(void)
 	srunner_add_suite(sr, conn_tls_suite());
 	srunner_add_suite(sr, dane_suite());
 	srunner_add_suite(sr, envelope_suite());
+	srunner_add_suite(sr, file_suite());
 	srunner_add_suite(sr, header_suite());
 	srunner_add_suite(sr, http_suite());
 	srunner_add_suite(sr, identity_suite());

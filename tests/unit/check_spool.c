@@ -3,7 +3,8 @@
  * check_spool.c: the spool's listing and what it tidies on the way: a
  * data file without an envelope goes once no one holds its lock (its
  * writer is dead), never while its writer holds it, and never during a
- * listing that asked to change nothing (mailq).
+ * listing that asked to change nothing (mailq).  mailq's "*": the lines
+ * of /proc/locks, and a held message told from one that is not.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -142,6 +143,90 @@ START_TEST(tmp_envelope_by_age)
 }
 END_TEST
 
+/* Lines of /proc/locks as proc(5) and fs/locks.c give them. */
+static const struct {
+	const char		*line;
+	int			 want;
+	long			 pid;
+	unsigned int		 major, minor;
+	unsigned long long	 ino;
+} lock_lines[] = {
+	{ "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF\n",
+	    1, 1234, 0x08, 0x01, 5678 },
+	/* hex, not decimal: 0xfe is 254 */
+	{ "2: FLOCK  ADVISORY  READ  99 fe:00:10952732 0 EOF\n",
+	    1, 99, 0xfe, 0x00, 10952732 },
+	/* "%02x" is a minimum: a major or minor past 0xff has more */
+	{ "3: FLOCK  ADVISORY  WRITE 7 103:1a2:42 0 EOF\n",
+	    1, 7, 0x103, 0x1a2, 42 },
+	{ "4: FLOCK  ADVISORY  WRITE 5 00:2f:18446744073709551615 0 EOF\n",
+	    1, 5, 0x00, 0x2f, 18446744073709551615ULL },
+	/* kernels before 2.6.12 wrote MSNFS for some */
+	{ "5: FLOCK  MSNFS     WRITE 5 03:02:77 0 EOF\n",
+	    1, 5, 0x03, 0x02, 77 },
+	/* no newline: the last line of a short read */
+	{ "6: FLOCK  ADVISORY  WRITE 0 00:05:9 0 EOF",
+	    1, 0, 0x00, 0x05, 9 },
+	/* a waiter does not hold the lock */
+	{ "7: -> FLOCK  ADVISORY  WRITE 1235 08:01:5678 0 EOF\n", 0, 0, 0,
+	    0, 0 },
+	{ "7:  -> FLOCK  ADVISORY  WRITE 1235 08:01:5678 0 EOF\n", 0, 0, 0,
+	    0, 0 },
+	/* not flock(2): carrier's locks are flock(2) locks */
+	{ "8: POSIX  ADVISORY  WRITE 1 08:01:5678 0 EOF\n", 0, 0, 0, 0, 0 },
+	{ "9: OFDLCK ADVISORY  READ  -1 00:05:1234 0 EOF\n", 0, 0, 0, 0,
+	    0 },
+	{ "10: LEASE  ACTIVE    READ  12 08:01:99 0 EOF\n", 0, 0, 0, 0, 0 },
+	{ "11: DELEG  ACTIVE    READ  12 08:01:99 0 EOF\n", 0, 0, 0, 0, 0 },
+	{ "12: FLOCK  ADVISORY  UNLCK 1 08:01:5 0 EOF\n", 0, 0, 0, 0, 0 },
+	{ "13: FLOCK  ADVISORY  WRITE 1 <none>:0 0 EOF\n", 0, 0, 0, 0, 0 },
+	{ "", 0, 0, 0, 0, 0 },
+	{ "FLOCK  ADVISORY  WRITE 1 08:01:5 0 EOF\n", 0, 0, 0, 0, 0 },
+	{ "14: FLOCK  ADVISORY  WRITE 1 08:01\n", 0, 0, 0, 0, 0 },
+};
+
+START_TEST(test_spool_locks_parse_lines)
+{
+	struct spool_lockline l;
+
+	memset(&l, 0, sizeof(l));
+	ck_assert_msg(spool_locks_parse(lock_lines[_i].line, &l) ==
+	    lock_lines[_i].want, "%s", lock_lines[_i].line);
+	if (!lock_lines[_i].want)
+		return;
+	ck_assert_int_eq(l.pid, lock_lines[_i].pid);
+	ck_assert_uint_eq(l.major, lock_lines[_i].major);
+	ck_assert_uint_eq(l.minor, lock_lines[_i].minor);
+	ck_assert_uint_eq(l.ino, lock_lines[_i].ino);
+}
+END_TEST
+
+/* A reopened spool: spool_busy reads /proc/locks once per struct. */
+static void
+reopen(void)
+{
+	spool_close(&sp);
+	ck_assert_int_eq(spool_open(&sp, dir), 0);
+}
+
+START_TEST(test_spool_busy_held)
+{
+	char id[QENV_ID_MAX], other[QENV_ID_MAX];
+	int fd = put(id, 1);
+
+	(void)close(put(other, 1));
+	reopen();
+	ck_assert_int_eq(spool_busy(&sp, id), 1);
+	ck_assert_int_eq(spool_busy(&sp, other), 0);
+	ck_assert_int_eq(sp.held_read, 1);	/* from /proc/locks */
+	(void)close(fd);
+	reopen();
+	ck_assert_int_eq(spool_busy(&sp, id), 0);
+	ck_assert_int_eq(spool_busy(&sp, "0NOSUCHID"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
 Suite *
 spool_suite(void)
 {
@@ -152,6 +237,11 @@ spool_suite(void)
 	tcase_add_test(tc, orphan_removed_once_unlocked);
 	tcase_add_test(tc, queued_message_kept);
 	tcase_add_test(tc, tmp_envelope_by_age);
+	tcase_add_test(tc, test_spool_busy_held);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("locks");
+	tcase_add_loop_test(tc, test_spool_locks_parse_lines, 0,
+	    sizeof(lock_lines) / sizeof(lock_lines[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

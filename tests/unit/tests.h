@@ -20,6 +20,7 @@ Suite	*conn_suite(void);
 Suite	*conn_tls_suite(void);
 Suite	*dane_suite(void);
 Suite	*envelope_suite(void);
+Suite	*file_suite(void);
 Suite	*header_suite(void);
 Suite	*http_suite(void);
 Suite	*identity_suite(void);
