@@ -629,6 +629,25 @@ check_conf_path(const struct cli *cli, struct carrier_options *opts,
 }
 
 /*
+ * Whether fd is the file at path, a path without links: a directory on
+ * the way that was swapped for a link after the check would lead the
+ * open elsewhere, and the kernel's name for what was opened says so.
+ * Without /proc the open's O_NOFOLLOW alone stands.
+ */
+static int
+opened_as(int fd, const char *path)
+{
+	char link[64], got[PATH_MAX];
+	ssize_t n;
+
+	(void)snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, got, sizeof(got) - 1)) == -1)
+		return errno == ENOENT;
+	got[n] = '\0';
+	return strcmp(got, path) == 0;
+}
+
+/*
  * -C file: read through one descriptor, for a caller other than root
  * the resolved path that check_conf_path allowed, opened without
  * following a link.  The caller chose the name: messages escape it.
@@ -655,6 +674,12 @@ conf_from_file(const struct cli *cli, struct conf *conf,
 		(void)snprintf(why, sizeof(why), "%s: %s", shown,
 		    strerror(errno));
 		return config_error(cli, opts, why);
+	}
+	if (path == real && !opened_as(fd, real)) {
+		(void)close(fd);
+		(void)fprintf(stderr, "%s: -C %s: not allowed: the path "
+		    "changed while it was checked\n", progname, shown);
+		return EX_NOPERM;
 	}
 	rc = file_read_fd(fd, cli->conf_path, CONF_FILE_MAX, &text, &len, why,
 	    sizeof(why));
