@@ -353,8 +353,8 @@ struct carrier_queue_stats {
  * after a report to the sender of those that bounced (never for the
  * null sender or a report).  Recipients still deferred when the
  * lifetime has run out bounce (status=expired).  An entry that cannot
- * be read goes to corrupt/ with a log line.  Returns CARRIER_OK, or a
- * failure to open or read the spool.
+ * be read (or has lost its data file) goes to corrupt/ with a log line.
+ * Returns CARRIER_OK, or a failure to open or read the spool.
  */
 enum carrier_status carrier_queue_run(const struct carrier_options *opts,
 	    const struct carrier_queue_select *sel,

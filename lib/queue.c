@@ -492,7 +492,9 @@ run_one(struct run *r, const char *id)
 	if ((fd = spool_lock(&r->sp, id)) == -1) {
 		if (errno == EWOULDBLOCK)
 			r->stats->busy++;
-		return;
+		else if (errno == ENODATA)
+			set_aside(r, id, "no data file");
+		return;	/* ENOENT: gone, another runner's work */
 	}
 	if ((text = spool_read_env(&r->sp, id, &len)) == NULL) {
 		if (errno != ENOENT)	/* gone: another runner's work */

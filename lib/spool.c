@@ -41,6 +41,10 @@
  *   After taking the lock a runner reads the envelope again: it may be
  *   gone (another runner finished it) or newer.  mailq's "*" finds the
  *   lock in /proc/locks, as a user who may not open the data file must.
+ * - An entry that cannot be read is moved into corrupt/ under its lock,
+ *   the data file first: an envelope without its data in queue/ (a kill
+ *   between the two moves) is set aside in its turn by the next run,
+ *   while a data file without its envelope would be removed.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -60,6 +64,8 @@
 #include "spool.h"
 
 static int	name(char *, size_t, const char *, const char *);
+static int	no_data(struct spool *, const char *);
+static int	move_aside(struct spool *, const char *, const char *);
 static void	reap(struct spool *, const char *);
 static int	tmp_envelope(const char *);
 static void	reap_tmp(struct spool *, time_t, time_t);
@@ -316,10 +322,14 @@ spool_lock(struct spool *sp, const char *id)
 	char file[QENV_ID_MAX + 4];
 	int fd, e;
 
-	if (name(file, sizeof(file), id, ".d") == -1 ||
-	    (fd = openat(sp->queuefd, file, O_RDONLY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1)
+	if (name(file, sizeof(file), id, ".d") == -1)
 		return -1;
+	if ((fd = openat(sp->queuefd, file, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			errno = no_data(sp, id);
+		return -1;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		e = errno;
 		(void)close(fd);
@@ -327,6 +337,32 @@ spool_lock(struct spool *sp, const char *id)
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * Why queue/ID.d is not there: ENOENT when the envelope is gone too (the
+ * message left the queue: spool_remove takes the envelope first),
+ * EWOULDBLOCK when the data file is in corrupt/ under another process's
+ * lock (it is setting the message aside: the envelope follows), else
+ * ENODATA (the envelope has no data file: a kill between
+ * spool_set_aside's two moves, or damage).
+ */
+static int
+no_data(struct spool *sp, const char *id)
+{
+	char file[QENV_ID_MAX + 4];
+	int fd, busy;
+
+	(void)snprintf(file, sizeof(file), "%s.e", id);
+	if (faccessat(sp->queuefd, file, F_OK, AT_SYMLINK_NOFOLLOW) == -1)
+		return ENOENT;
+	file[strlen(file) - 1] = 'd';
+	if ((fd = openat(sp->corruptfd, file, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return ENODATA;
+	busy = flock(fd, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+	(void)close(fd);
+	return busy ? EWOULDBLOCK : ENODATA;
 }
 
 int
@@ -463,17 +499,30 @@ spool_sync(struct spool *sp)
 int
 spool_set_aside(struct spool *sp, const char *id)
 {
-	static const char *const suffixes[] = { ".e", ".d" };
-	char file[QENV_ID_MAX + 4];
-	size_t i;
+	/*
+	 * The data first, each move synced before the next: a kill (or a
+	 * power loss) between the two leaves an envelope without data in
+	 * queue/, which the next run sets aside as well (spool_lock:
+	 * ENODATA).  The other order would leave a data file without an
+	 * envelope, which spool_list removes as an orphan once no one
+	 * holds its lock: the message would be lost, its envelope alone
+	 * in corrupt/.
+	 */
+	if (move_aside(sp, id, ".d") == -1 || move_aside(sp, id, ".e") == -1)
+		return -1;
+	return 0;
+}
 
-	for (i = 0; i < 2; i++) {
-		if (name(file, sizeof(file), id, suffixes[i]) == -1)
-			return -1;
-		if (renameat(sp->queuefd, file, sp->corruptfd, file) == -1 &&
-		    errno != ENOENT)
-			return -1;
-	}
+/* Moves queue/ID+suffix into corrupt/, if it is there, and syncs both. */
+static int
+move_aside(struct spool *sp, const char *id, const char *suffix)
+{
+	char file[QENV_ID_MAX + 4];
+
+	if (name(file, sizeof(file), id, suffix) == -1)
+		return -1;
+	if (renameat(sp->queuefd, file, sp->corruptfd, file) == -1)
+		return errno == ENOENT ? 0 : -1;
 	if (fsync(sp->corruptfd) == -1)
 		return -1;
 	return fsync(sp->queuefd);

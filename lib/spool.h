@@ -106,7 +106,10 @@ char	*spool_read_env(struct spool *sp, const char *id, size_t *len);
 /*
  * Opens queue/ID.d and takes its lock without waiting.  Returns the fd
  * (the lock lasts until it is closed), or -1 with errno: EWOULDBLOCK
- * when another process holds the message, ENOENT when it is gone.
+ * when another process holds the message (or is setting it aside),
+ * ENOENT when it is gone, ENODATA when its envelope is there without
+ * its data file (a kill part way through spool_set_aside, or damage: to
+ * be set aside).
  */
 int	spool_lock(struct spool *sp, const char *id);
 
@@ -145,7 +148,11 @@ int	spool_sync(struct spool *sp);
 
 /*
  * Moves a message's files that exist into corrupt/, for a person to
- * look at.  Returns 0, or -1 with errno.
+ * look at: the data file, then the envelope, each move synced, so that
+ * no kill leaves the data without its envelope in queue/ (spool_list
+ * would remove it).  The caller holds the message's lock.  Returns 0,
+ * or -1 with errno (the data may be in corrupt/ already, the envelope
+ * still in queue/).
  */
 int	spool_set_aside(struct spool *sp, const char *id);
 

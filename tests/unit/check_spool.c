@@ -4,7 +4,12 @@
  * data file without an envelope goes once no one holds its lock (its
  * writer is dead), never while its writer holds it, and never during a
  * listing that asked to change nothing (mailq).  mailq's "*": the lines
- * of /proc/locks, and a held message told from one that is not.
+ * of /proc/locks, and a held message told from one that is not.  Setting
+ * an entry aside moves its data file first, so that no failure or kill
+ * part way leaves a data file without its envelope to be tidied away;
+ * spool_lock tells an envelope without its data file (ENODATA) from a
+ * message that is gone (ENOENT) and from one being set aside
+ * (EWOULDBLOCK).
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -66,6 +71,26 @@ has(const char *id, char kind)
 
 	(void)snprintf(file, sizeof(file), "%s.%c", id, kind);
 	return faccessat(sp.queuefd, file, F_OK, 0) == 0;
+}
+
+/* Whether corrupt/ has file ID.kind. */
+static int
+aside(const char *id, char kind)
+{
+	char file[QENV_ID_MAX + 4];
+
+	(void)snprintf(file, sizeof(file), "%s.%c", id, kind);
+	return faccessat(sp.corruptfd, file, F_OK, 0) == 0;
+}
+
+/* Moves queue/ID.kind to corrupt/, as a kill part way would leave it. */
+static void
+move(const char *id, char kind)
+{
+	char file[QENV_ID_MAX + 4];
+
+	(void)snprintf(file, sizeof(file), "%s.%c", id, kind);
+	ck_assert_int_eq(renameat(sp.queuefd, file, sp.corruptfd, file), 0);
 }
 
 static size_t
@@ -227,6 +252,75 @@ START_TEST(test_spool_busy_held)
 }
 END_TEST
 
+START_TEST(test_spool_set_aside_moves_both)
+{
+	char id[QENV_ID_MAX];
+	int fd = put(id, 1);
+
+	ck_assert_int_eq(spool_set_aside(&sp, id), 0);
+	(void)close(fd);
+	ck_assert(!has(id, 'd') && !has(id, 'e'));
+	ck_assert(aside(id, 'd') && aside(id, 'e'));
+	ck_assert_uint_eq(list(86400, NULL), 0);
+	ck_assert(aside(id, 'd') && aside(id, 'e'));
+}
+END_TEST
+
+/*
+ * The move that fails half way (corrupt/ holds a directory where the
+ * data file would go), then the runner dies: the next listing must not
+ * find a data file without its envelope and remove it.
+ */
+START_TEST(test_spool_set_aside_data_first)
+{
+	char id[QENV_ID_MAX], file[QENV_ID_MAX + 4];
+	int fd = put(id, 1);
+
+	(void)snprintf(file, sizeof(file), "%s.d", id);
+	ck_assert_int_eq(mkdirat(sp.corruptfd, file, 0700), 0);
+	ck_assert_int_eq(spool_set_aside(&sp, id), -1);
+	(void)close(fd);	/* the runner dies */
+	(void)list(86400, NULL);
+	ck_assert_msg(has(id, 'd'), "the data file is lost: its envelope set "
+	    "aside first, it was removed as an orphan");
+	ck_assert(has(id, 'e') || aside(id, 'e'));
+}
+END_TEST
+
+START_TEST(test_spool_lock_without_data)
+{
+	char id[QENV_ID_MAX], file[QENV_ID_MAX + 4];
+	int fd = put(id, 1), held;
+
+	(void)close(fd);
+	/* killed between set-aside's two moves: the data is in corrupt/ */
+	move(id, 'd');
+	ck_assert_int_eq(spool_lock(&sp, id), -1);
+	ck_assert_int_eq(errno, ENODATA);
+	/* ... unless a live process holds it there: being set aside */
+	(void)snprintf(file, sizeof(file), "%s.d", id);
+	held = openat(sp.corruptfd, file, O_RDONLY);
+	ck_assert_int_ge(held, 0);
+	ck_assert_int_eq(flock(held, LOCK_EX), 0);
+	ck_assert_int_eq(spool_lock(&sp, id), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	(void)close(held);
+	/* the envelope follows: the message is gone from queue/ */
+	move(id, 'e');
+	ck_assert_int_eq(spool_lock(&sp, id), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	/* set aside where the data file went missing: the envelope moves */
+	fd = put(id, 1);
+	(void)close(fd);
+	(void)snprintf(file, sizeof(file), "%s.d", id);
+	ck_assert_int_eq(unlinkat(sp.queuefd, file, 0), 0);
+	ck_assert_int_eq(spool_lock(&sp, id), -1);
+	ck_assert_int_eq(errno, ENODATA);
+	ck_assert_int_eq(spool_set_aside(&sp, id), 0);
+	ck_assert(!has(id, 'e') && aside(id, 'e'));
+}
+END_TEST
+
 Suite *
 spool_suite(void)
 {
@@ -242,6 +336,12 @@ spool_suite(void)
 	tc = tcase_create("locks");
 	tcase_add_loop_test(tc, test_spool_locks_parse_lines, 0,
 	    sizeof(lock_lines) / sizeof(lock_lines[0]));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("set_aside");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_spool_set_aside_moves_both);
+	tcase_add_test(tc, test_spool_set_aside_data_first);
+	tcase_add_test(tc, test_spool_lock_without_data);
 	suite_add_tcase(s, tc);
 	return s;
 }

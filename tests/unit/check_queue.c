@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * check_queue.c: queue runs over a spool in a temporary directory, to a
+ * relay on loopback that refuses every connection (a socket bound and
+ * not listening).  An envelope whose data file is gone is set aside.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests.h"
+#include "compat.h"
+#include "spool.h"
+#include "carrier.h"
+
+#define TEXT	"From: s@example.net\r\nSubject: q\r\n\r\nbody\r\n"
+
+static char dir[] = "/tmp/check_queue.XXXXXX";
+static struct carrier_options opts;
+static int relay_fd = -1;
+
+/* A relay on 127.0.0.1 that refuses (listening 0) or never greets. */
+static unsigned int
+relay(int listening)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	relay_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(relay_fd, 0);
+	ck_assert_int_eq(bind(relay_fd, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	if (listening)
+		ck_assert_int_eq(listen(relay_fd, 16), 0);
+	ck_assert_int_eq(getsockname(relay_fd, (struct sockaddr *)&sin, &len),
+	    0);
+	return ntohs(sin.sin_port);
+}
+
+static void
+setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(strcpy(dir, "/tmp/check_queue.XXXXXX")));
+	carrier_options_init(&opts);
+	opts.spool = dir;
+	opts.syslog_facility = MAILLOG_OFF;
+	opts.domain = "example.net";
+	opts.helo = "client.example.net";
+	opts.tmpdir = "/tmp";
+	opts.tls = CONF_TLS_OFF;
+	opts.relay_host = "127.0.0.1";
+	opts.relay_port = relay(0);
+	opts.greeting_timeout = 1;
+	opts.backoff_min = 300;
+	opts.backoff_max = 3600;
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	if (relay_fd != -1)
+		(void)close(relay_fd);
+	relay_fd = -1;
+	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Queues a message from sender to rcpt, not tried (-odq); its id in id. */
+static void
+queue(const char *sender, const char *rcpt, char *id)
+{
+	struct carrier_envelope env;
+	struct carrier_message msg = { .fd = -1 };
+	struct carrier_submit sub;
+	struct carrier_error err;
+	char *rcpts[1];
+	int fd = carrier_tmpfile(&opts);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, TEXT, strlen(TEXT)), (ssize_t)strlen(TEXT));
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	ck_assert_int_eq(envelope_init(&env), 0);
+	memset(&sub, 0, sizeof(sub));
+	sub.sender = sender;
+	rcpts[0] = (char *)rcpt;
+	sub.rcpts = rcpts;
+	sub.nrcpts = 1;
+	ck_assert_int_eq(carrier_submit(&opts, &sub, fd, &msg, &env, &err),
+	    CARRIER_OK);
+	(void)close(fd);
+	ck_assert_int_eq(carrier_queue_add(&opts, &env, &msg, 0, &err),
+	    CARRIER_OK);
+	(void)strlcpy(id, msg.queue_id, QENV_ID_MAX);
+	carrier_message_close(&msg);
+	envelope_free(&env);
+}
+
+static void
+run(struct carrier_queue_stats *st)
+{
+	struct carrier_queue_select sel = { .all = 1 };
+	struct carrier_error err;
+
+	ck_assert_int_eq(carrier_queue_run(&opts, &sel, st, &err), CARRIER_OK);
+}
+
+/* How many files queue/ (or corrupt/) holds whose names end in suffix. */
+static size_t
+count(const char *sub, const char *suffix)
+{
+	char cmd[256], line[64];
+	FILE *fp;
+	size_t n = 0;
+
+	(void)snprintf(cmd, sizeof(cmd), "ls '%s/%s' | grep -c '%s$'", dir, sub,
+	    suffix);
+	ck_assert_ptr_nonnull(fp = popen(cmd, "r"));
+	if (fgets(line, sizeof(line), fp) != NULL)
+		n = strtoul(line, NULL, 10);
+	(void)pclose(fp);
+	return n;
+}
+
+/* The data file is gone: the envelope goes to corrupt/. */
+START_TEST(test_queue_run_no_data)
+{
+	struct carrier_queue_stats st;
+	char id[QENV_ID_MAX], file[512];
+
+	queue("s@example.net", "r@example.org", id);
+	(void)snprintf(file, sizeof(file), "%s/queue/%s.d", dir, id);
+	ck_assert_int_eq(unlink(file), 0);
+	run(&st);
+	ck_assert_uint_eq(st.corrupt, 1);
+	ck_assert_uint_eq(count("queue", ".e"), 0);
+	ck_assert_uint_eq(count("corrupt", ".e"), 1);
+}
+END_TEST
+
+Suite *
+queue_suite(void)
+{
+	Suite *s = suite_create("queue");
+	TCase *tc = tcase_create("run");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_queue_run_no_data);
+	suite_add_tcase(s, tc);
+	return s;
+}
