@@ -65,6 +65,7 @@ static void	report(struct run *, const struct qenv *,
 static void	submit_report(struct run *, const struct qenv *,
 		    const struct carrier_envelope *,
 		    const struct carrier_message *, enum bounce_kind);
+static int	take(struct run *, const char *, char **, size_t *);
 static void	run_one(struct run *, const char *);
 static enum carrier_status open_list(struct spool *, const char *, time_t,
 		    char ***, size_t *, struct carrier_error *);
@@ -477,6 +478,38 @@ fail:
 	envelope_free(&renv);
 }
 
+/*
+ * Locks message id and reads its envelope into *text (the caller frees
+ * it).  Returns the data file's fd, or -1 when the message is not taken
+ * now: another process holds it, it is gone, it is set aside (its data
+ * file is missing, or its envelope file is not a regular file, is too
+ * large or is a link), or its envelope cannot be read now (ENOMEM, EIO,
+ * EMFILE: logged, and left for the next run: a transient error is no
+ * sign of a corrupt entry).
+ */
+static int
+take(struct run *r, const char *id, char **text, size_t *len)
+{
+	int fd;
+
+	if ((fd = spool_lock(&r->sp, id)) == -1) {
+		if (errno == EWOULDBLOCK)
+			r->stats->busy++;
+		else if (errno == ENODATA)
+			set_aside(r, id, "no data file");
+		return -1;	/* ENOENT: gone, another runner's work */
+	}
+	if ((*text = spool_read_env(&r->sp, id, len)) != NULL)
+		return fd;
+	if (errno == EFBIG || errno == ELOOP)
+		set_aside(r, id, strerror(errno));
+	else if (errno != ENOENT)	/* gone: another runner's work */
+		log_line(r->opts, "%s: cannot read its envelope now: %s; left "
+		    "for the next run", id, strerror(errno));
+	(void)close(fd);
+	return -1;
+}
+
 /* Takes one message: locks, reads, delivers what is due, records. */
 static void
 run_one(struct run *r, const char *id)
@@ -489,24 +522,20 @@ run_one(struct run *r, const char *id)
 	size_t len, i, due = 0, open_rcpts = 0, bounced = 0, waiting = 0;
 	int fd, expired;
 
-	if ((fd = spool_lock(&r->sp, id)) == -1) {
-		if (errno == EWOULDBLOCK)
-			r->stats->busy++;
-		else if (errno == ENODATA)
-			set_aside(r, id, "no data file");
-		return;	/* ENOENT: gone, another runner's work */
-	}
-	if ((text = spool_read_env(&r->sp, id, &len)) == NULL) {
-		if (errno != ENOENT)	/* gone: another runner's work */
-			set_aside(r, id, strerror(errno));
-		goto out;
-	}
+	if ((fd = take(r, id, &text, &len)) == -1)
+		return;
 	if (envelope_init(&env) == -1)
 		goto out;
+	errno = 0;
 	if (qenv_parse(text, len, &q, &env, why, sizeof(why)) == -1 ||
 	    strcmp(q.id, id) != 0) {
-		set_aside(r, id, strcmp(q.id, id) != 0 && q.id[0] != '\0' ?
-		    "its envelope names another message" : why);
+		if (errno == ENOMEM)	/* no sign of a corrupt entry */
+			log_line(r->opts, "%s: cannot read its envelope now: "
+			    "%s; left for the next run", id, why);
+		else
+			set_aside(r, id, strcmp(q.id, id) != 0 &&
+			    q.id[0] != '\0' ? "its envelope names another "
+			    "message" : why);
 		goto out;
 	}
 	if (!selected(r->sel, id, &env))

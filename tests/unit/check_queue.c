@@ -2,14 +2,17 @@
 /*
  * check_queue.c: queue runs over a spool in a temporary directory, to a
  * relay on loopback that refuses every connection (a socket bound and
- * not listening).  An envelope whose data file is gone is set aside.
+ * not listening).  An envelope whose data file is gone is set aside;
+ * one that cannot be read for a moment (EIO) is not.
  */
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,44 @@
 static char dir[] = "/tmp/check_queue.XXXXXX";
 static struct carrier_options opts;
 static int relay_fd = -1;
+
+/*
+ * Fault injection: openat() of a name that ends in fail_suffix fails
+ * with fail_errno.  The test binary's definition takes the place of the
+ * C library's for every call made from it (libcarrier is linked in);
+ * any other call goes to the system call as it would.
+ */
+static const char *fail_suffix;
+static int fail_errno;
+
+/* openat(), its mode (when flags have one) in ap. */
+static int
+open_at(int dirfd, const char *path, int flags, va_list ap)
+{
+	size_t n = strlen(path), k;
+	int mode = 0;
+
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+		mode = va_arg(ap, int);
+	if (fail_suffix != NULL && n >= (k = strlen(fail_suffix)) &&
+	    strcmp(path + n - k, fail_suffix) == 0) {
+		errno = fail_errno;
+		return -1;
+	}
+	return (int)syscall(SYS_openat, dirfd, path, flags, mode);
+}
+
+int
+openat(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	int fd;
+
+	va_start(ap, flags);
+	fd = open_at(dirfd, path, flags, ap);
+	va_end(ap);
+	return fd;
+}
 
 /* A relay on 127.0.0.1 that refuses (listening 0) or never greets. */
 static unsigned int
@@ -70,6 +111,7 @@ teardown(void)
 {
 	char cmd[128];
 
+	fail_suffix = NULL;
 	if (relay_fd != -1)
 		(void)close(relay_fd);
 	relay_fd = -1;
@@ -149,6 +191,27 @@ START_TEST(test_queue_run_no_data)
 }
 END_TEST
 
+/* The envelope cannot be read for a moment (EIO): left where it is. */
+START_TEST(test_queue_run_read_error)
+{
+	struct carrier_queue_stats st;
+	char id[QENV_ID_MAX];
+
+	queue("s@example.net", "r@example.org", id);
+	fail_suffix = ".e";
+	fail_errno = EIO;
+	run(&st);
+	fail_suffix = NULL;
+	ck_assert_uint_eq(st.corrupt, 0);
+	ck_assert_uint_eq(st.seen, 0);
+	ck_assert_uint_eq(count("queue", ".e"), 1);
+	ck_assert_uint_eq(count("corrupt", ".e"), 0);
+	run(&st);
+	ck_assert_uint_eq(st.seen, 1);
+	ck_assert_uint_eq(st.tried, 1);
+}
+END_TEST
+
 Suite *
 queue_suite(void)
 {
@@ -158,6 +221,7 @@ queue_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_queue_run_no_data);
+	tcase_add_test(tc, test_queue_run_read_error);
 	suite_add_tcase(s, tc);
 	return s;
 }
