@@ -343,7 +343,8 @@ struct carrier_queue_stats {
 	size_t	corrupt;	/* set aside in corrupt/ */
 	size_t	reports;	/* reports written to senders */
 	size_t	held;		/* done, its report held for the next
-				   run (a run sends 100 at most) */
+				   run (a run sends 100 at most, or the
+				   report could not be made or queued) */
 };
 
 /*
@@ -351,7 +352,8 @@ struct carrier_queue_stats {
  * process holds is skipped), its due recipients delivered, the outcome
  * recorded; a message whose recipients are all done leaves the queue,
  * after a report to the sender of those that bounced (never for the
- * null sender or a report).  Recipients still deferred when the
+ * null sender or a report); a report that cannot be made or queued now
+ * keeps the message for the next run.  Recipients still deferred when the
  * lifetime has run out bounce (status=expired).  An entry that cannot
  * be read (or has lost its data file) goes to corrupt/ with a log line.
  * Returns CARRIER_OK, or a failure to open or read the spool.

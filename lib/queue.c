@@ -59,13 +59,15 @@ static void	log_line(const struct carrier_options *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	set_aside(struct run *, const char *, const char *);
 static void	expire(struct carrier_rcpt *, time_t, time_t);
-static void	report(struct run *, const struct qenv *,
+static enum carrier_status report(struct run *, const struct qenv *,
 		    const struct carrier_envelope *,
 		    const struct carrier_message *, enum bounce_kind);
-static void	submit_report(struct run *, const struct qenv *,
+static enum carrier_status submit_report(struct run *, const struct qenv *,
 		    const struct carrier_envelope *,
 		    const struct carrier_message *, enum bounce_kind);
 static int	take(struct run *, const char *, char **, size_t *);
+static void	log_reports_dropped(struct run *, const struct qenv *,
+		    const struct carrier_envelope *);
 static void	run_one(struct run *, const char *);
 static enum carrier_status open_list(struct spool *, const char *, time_t,
 		    char ***, size_t *, struct carrier_error *);
@@ -389,20 +391,27 @@ expire(struct carrier_rcpt *r, time_t arrival, time_t now)
 /*
  * Sends the sender a report of the given kind on env's recipients:
  * written, submitted from the null sender, delivered at once or queued
- * (a report that fails for good is kept, and never bounced).
+ * (a report that fails for good is kept, and never bounced).  Returns
+ * CARRIER_OK when it is sent or queued, or there is nothing to send;
+ * CARRIER_TEMP when it could not be made or queued now (a full disk,
+ * no descriptors): the caller keeps the message and tries again at the
+ * next run; CARRIER_PERM when it can never be made (logged).
  */
-static void
+static enum carrier_status
 report(struct run *r, const struct qenv *q,
     const struct carrier_envelope *env, const struct carrier_message *msg,
     enum bounce_kind kind)
 {
+	enum carrier_status st;
+
 	priv_lower();	/* what needs the group takes it itself */
-	submit_report(r, q, env, msg, kind);
+	st = submit_report(r, q, env, msg, kind);
 	(void)priv_raise();
+	return st;
 }
 
 /* report(), with the caller's privilege. */
-static void
+static enum carrier_status
 submit_report(struct run *r, const struct qenv *q,
     const struct carrier_envelope *env, const struct carrier_message *msg,
     enum bounce_kind kind)
@@ -414,6 +423,7 @@ submit_report(struct run *r, const struct qenv *q,
 	struct bounce_params p;
 	struct bounce_original orig;
 	struct identity ident;
+	enum carrier_status st;
 	char host[256], *rcpts[1];
 	size_t i;
 	int fd, eightbit = 0, wanted = 0;
@@ -422,7 +432,7 @@ submit_report(struct run *r, const struct qenv *q,
 	for (i = 0; i < env->nrcpts; i++)
 		wanted |= bounce_wanted(kind, &env->rcpts[i]);
 	if (!wanted || env->sender[0] == '\0' || (q->flags & QENV_REPORT))
-		return;
+		return CARRIER_OK;
 	identity_init(&ident, r->opts->domain, r->opts->mailname);
 	memset(&p, 0, sizeof(p));
 	p.kind = kind;
@@ -438,9 +448,9 @@ submit_report(struct run *r, const struct qenv *q,
 	orig.off = msg->body_off;
 	orig.len = msg->file_size - msg->body_off;
 	if ((fd = carrier_tmpfile(r->opts)) == -1) {
-		log_line(r->opts, "%s: no report to <%s>: a temporary file: "
-		    "%s", q->id, env->sender, strerror(errno));
-		return;
+		(void)status_set(&err, CARRIER_TEMP, PHASE_LOCAL, "a temporary "
+		    "file: %s", strerror(errno));
+		goto fail;
 	}
 	if (bounce_write(fd, &p, env, &orig, &eightbit, &err) != CARRIER_OK)
 		goto fail;
@@ -461,21 +471,33 @@ submit_report(struct run *r, const struct qenv *q,
 	(void)close(fd);
 	fd = -1;
 	r->stats->reports++;
-	if (carrier_deliver(r->opts, &renv, &rmsg, &err) != CARRIER_OK &&
-	    carrier_queue_add(r->opts, &renv, &rmsg, QENV_REPORT, &err) !=
-	    CARRIER_OK)
-		log_line(r->opts, "%s: the report to <%s> is lost: %s", q->id,
-		    env->sender, err.text);
+	st = carrier_deliver(r->opts, &renv, &rmsg, &err);
+	if (st != CARRIER_OK && carrier_queue_add(r->opts, &renv, &rmsg,
+	    QENV_REPORT, &err) != CARRIER_OK) {
+		log_line(r->opts, "%s: the report to <%s> is not sent, nor "
+		    "queued: %s; the message stays queued for the next run to "
+		    "try again", q->id, env->sender, err.text);
+		st = CARRIER_TEMP;
+	} else
+		st = CARRIER_OK;
 	carrier_log_outcomes(r->opts, &renv, &rmsg);
 	carrier_message_close(&rmsg);
 	envelope_free(&renv);
-	return;
+	return st;
 fail:
-	log_line(r->opts, "%s: no report to <%s>: %s", q->id, env->sender,
-	    err.text);
+	if (err.status == CARRIER_OK)	/* when unsure, temporary */
+		(void)status_set(&err, CARRIER_TEMP, PHASE_LOCAL, "failed");
+	if (err.status == CARRIER_TEMP)
+		log_line(r->opts, "%s: no report to <%s> yet: %s; the message "
+		    "stays queued for the next run to try again", q->id,
+		    env->sender, err.text);
+	else
+		log_line(r->opts, "%s: no report to <%s>: %s", q->id,
+		    env->sender, err.text);
 	if (fd != -1)
 		(void)close(fd);
 	envelope_free(&renv);
+	return err.status;
 }
 
 /*
@@ -508,6 +530,27 @@ take(struct run *r, const char *id, char **text, size_t *len)
 		    "for the next run", id, strerror(errno));
 	(void)close(fd);
 	return -1;
+}
+
+/*
+ * A report of ours that could not be delivered leaves the queue at the
+ * end of its lifetime: said in the mail log, as nothing else will.
+ */
+static void
+log_reports_dropped(struct run *r, const struct qenv *q,
+    const struct carrier_envelope *env)
+{
+	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
+	size_t i;
+
+	for (i = 0; i < env->nrcpts; i++)
+		if (env->rcpts[i].state == ENVELOPE_BOUNCED)
+			log_line(r->opts, "%s: the report to <%s> could not be "
+			    "delivered in %lld hours; removed from the queue: "
+			    "%s", q->id, env->rcpts[i].addr,
+			    (long long)(r->now - q->arrival) / 3600,
+			    status_format(&env->rcpts[i].result, line,
+			    sizeof(line)));
 }
 
 /* Takes one message: locks, reads, delivers what is due, records. */
@@ -592,10 +635,9 @@ run_one(struct run *r, const char *id)
 	r->stats->deferred += open_rcpts > 0;
 	if (open_rcpts > 0 && r->opts->delay_warning > 0 &&
 	    !(q.flags & QENV_WARNED) &&
-	    r->now - q.arrival >= (time_t)r->opts->delay_warning) {
-		report(r, &q, &env, &msg, BOUNCE_DELAYED);
-		q.flags |= QENV_WARNED;
-	}
+	    r->now - q.arrival >= (time_t)r->opts->delay_warning &&
+	    report(r, &q, &env, &msg, BOUNCE_DELAYED) != CARRIER_TEMP)
+		q.flags |= QENV_WARNED;	/* else the next run tries again */
 	if (open_rcpts == 0 && bounced > 0 && !(q.flags & QENV_REPORT) &&
 	    r->stats->reports >= QUEUE_REPORTS_MAX) {
 		/* a flood of bounces: this one waits for the next run */
@@ -604,10 +646,15 @@ run_one(struct run *r, const char *id)
 			    "rest wait for the next", id, QUEUE_REPORTS_MAX);
 		open_rcpts = 1;		/* kept, as it is now */
 	}
+	if (open_rcpts == 0 && bounced > 0 &&
+	    report(r, &q, &env, &msg, BOUNCE_FAILED) == CARRIER_TEMP) {
+		r->stats->held++;	/* the report is tried next run */
+		open_rcpts = 1;		/* kept, as it is now */
+	}
 	if (open_rcpts == 0 && !(q.flags & QENV_REPORT && bounced > 0 &&
 	    !expired)) {
-		if (bounced > 0)
-			report(r, &q, &env, &msg, BOUNCE_FAILED);
+		if (q.flags & QENV_REPORT)
+			log_reports_dropped(r, &q, &env);
 		r->stats->bounced += bounced > 0;
 		r->stats->delivered += bounced == 0;
 		if (spool_remove(&r->sp, id) == -1)

@@ -2,7 +2,8 @@
 /*
  * check_queue.c: queue runs over a spool in a temporary directory, to a
  * relay on loopback that refuses every connection (a socket bound and
- * not listening).  An envelope whose data file is gone is set aside;
+ * not listening).  A report that cannot be written keeps its message
+ * for the next run.  An envelope whose data file is gone is set aside;
  * one that cannot be read for a moment (EIO) is not.
  */
 #include <sys/socket.h>
@@ -30,12 +31,15 @@ static struct carrier_options opts;
 static int relay_fd = -1;
 
 /*
- * Fault injection: openat() of a name that ends in fail_suffix fails
- * with fail_errno.  The test binary's definition takes the place of the
- * C library's for every call made from it (libcarrier is linked in);
- * any other call goes to the system call as it would.
+ * Fault injection: open() and openat() of a name that ends in
+ * fail_suffix, or of an unnamed temporary file (O_TMPFILE) while
+ * fail_tmpfile is set (a full disk), fail with fail_errno.  The test
+ * binary's definitions take the place of the C library's for every
+ * call made from it (libcarrier is linked in); any other call goes to
+ * the system call as it would.
  */
 static const char *fail_suffix;
+static int fail_tmpfile;
 static int fail_errno;
 
 /* openat(), its mode (when flags have one) in ap. */
@@ -47,8 +51,9 @@ open_at(int dirfd, const char *path, int flags, va_list ap)
 
 	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
 		mode = va_arg(ap, int);
-	if (fail_suffix != NULL && n >= (k = strlen(fail_suffix)) &&
-	    strcmp(path + n - k, fail_suffix) == 0) {
+	if ((fail_tmpfile && (flags & O_TMPFILE) == O_TMPFILE) ||
+	    (fail_suffix != NULL && n >= (k = strlen(fail_suffix)) &&
+	    strcmp(path + n - k, fail_suffix) == 0)) {
 		errno = fail_errno;
 		return -1;
 	}
@@ -63,6 +68,18 @@ openat(int dirfd, const char *path, int flags, ...)
 
 	va_start(ap, flags);
 	fd = open_at(dirfd, path, flags, ap);
+	va_end(ap);
+	return fd;
+}
+
+int
+open(const char *path, int flags, ...)
+{
+	va_list ap;
+	int fd;
+
+	va_start(ap, flags);
+	fd = open_at(AT_FDCWD, path, flags, ap);
 	va_end(ap);
 	return fd;
 }
@@ -112,6 +129,7 @@ teardown(void)
 	char cmd[128];
 
 	fail_suffix = NULL;
+	fail_tmpfile = 0;
 	if (relay_fd != -1)
 		(void)close(relay_fd);
 	relay_fd = -1;
@@ -158,6 +176,24 @@ run(struct carrier_queue_stats *st)
 	ck_assert_int_eq(carrier_queue_run(&opts, &sel, st, &err), CARRIER_OK);
 }
 
+/* Reads message id's envelope into q and env (the caller frees env). */
+static void
+load(const char *id, struct qenv *q, struct carrier_envelope *env)
+{
+	struct spool sp;
+	char *text, why[256];
+	size_t len;
+
+	ck_assert_int_eq(spool_open(&sp, dir), 0);
+	text = spool_read_env(&sp, id, &len);
+	ck_assert_msg(text != NULL, "%s: %s", id, strerror(errno));
+	ck_assert_int_eq(envelope_init(env), 0);
+	ck_assert_msg(qenv_parse(text, len, q, env, why, sizeof(why)) == 0,
+	    "%s", why);
+	free(text);
+	spool_close(&sp);
+}
+
 /* How many files queue/ (or corrupt/) holds whose names end in suffix. */
 static size_t
 count(const char *sub, const char *suffix)
@@ -174,6 +210,42 @@ count(const char *sub, const char *suffix)
 	(void)pclose(fp);
 	return n;
 }
+
+/*
+ * The report cannot be written (no temporary file: ENOSPC): the message
+ * stays, done, and the next run sends the report (queued: the relay
+ * refuses) and removes it.
+ */
+START_TEST(test_queue_run_report_kept)
+{
+	struct carrier_queue_stats st;
+	struct carrier_envelope env;
+	struct qenv q;
+	char id[QENV_ID_MAX], file[512];
+
+	opts.queue_lifetime = 0;	/* expired at once */
+	queue("s@example.net", "r@example.org", id);
+	fail_tmpfile = 1;
+	fail_errno = ENOSPC;
+	run(&st);
+	fail_tmpfile = 0;
+	ck_assert_uint_eq(st.bounced, 0);
+	ck_assert_uint_eq(st.held, 1);
+	ck_assert_uint_eq(st.reports, 0);
+	ck_assert_uint_eq(count("queue", ".e"), 1);
+	load(id, &q, &env);
+	ck_assert_int_eq(env.rcpts[0].state, ENVELOPE_BOUNCED);
+	ck_assert_int_eq(env.rcpts[0].result.phase, PHASE_EXPIRED);
+	envelope_free(&env);
+	run(&st);
+	ck_assert_uint_eq(st.bounced, 1);
+	ck_assert_uint_eq(st.reports, 1);
+	ck_assert_uint_eq(st.held, 0);
+	(void)snprintf(file, sizeof(file), "%s/queue/%s.e", dir, id);
+	ck_assert_int_eq(access(file, F_OK), -1);
+	ck_assert_uint_eq(count("queue", ".e"), 1);	/* the report */
+}
+END_TEST
 
 /* The data file is gone: the envelope goes to corrupt/. */
 START_TEST(test_queue_run_no_data)
@@ -220,6 +292,7 @@ queue_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_queue_run_report_kept);
 	tcase_add_test(tc, test_queue_run_no_data);
 	tcase_add_test(tc, test_queue_run_read_error);
 	suite_add_tcase(s, tc);
