@@ -338,7 +338,8 @@ struct carrier_queue_stats {
 	size_t	tried;		/* delivered to, or tried */
 	size_t	delivered;	/* done, every recipient delivered */
 	size_t	bounced;	/* done, some recipient bounced */
-	size_t	deferred;	/* still queued after the run */
+	size_t	deferred;	/* still queued after the run, tried */
+	size_t	notdue;		/* still queued, nothing due yet */
 	size_t	busy;		/* held by another process: skipped */
 	size_t	corrupt;	/* set aside in corrupt/ */
 	size_t	reports;	/* reports written to senders */

@@ -603,8 +603,10 @@ run_one(struct run *r, const char *id)
 	}
 	/* nothing due, unless an expired report, or a report held back */
 	if (due == 0 && !(expired && (q.flags & QENV_REPORT)) &&
-	    !(waiting == 0 && !(q.flags & QENV_REPORT)))
+	    !(waiting == 0 && !(q.flags & QENV_REPORT))) {
+		r->stats->notdue++;
 		goto out;
+	}
 	if (load_text(fd, &q, &msg, why, sizeof(why)) == -1) {
 		set_aside(r, id, why);
 		goto out;

@@ -4,7 +4,8 @@
  * relay on loopback that refuses every connection (a socket bound and
  * not listening).  A report that cannot be written keeps its message
  * for the next run.  An envelope whose data file is gone is set aside;
- * one that cannot be read for a moment (EIO) is not.
+ * one that cannot be read for a moment (EIO) is not.  A message not due
+ * yet is counted as such.
  */
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -284,6 +285,26 @@ START_TEST(test_queue_run_read_error)
 }
 END_TEST
 
+/* Not due yet: counted apart from what a run tried and kept. */
+START_TEST(test_queue_run_not_due)
+{
+	struct carrier_queue_stats st;
+	struct carrier_queue_select sel = { .all = 0 };
+	struct carrier_error err;
+	char id[QENV_ID_MAX];
+
+	queue("s@example.net", "r@example.org", id);
+	run(&st);
+	ck_assert_uint_eq(st.deferred, 1);
+	ck_assert_int_eq(carrier_queue_run(&opts, &sel, &st, &err),
+	    CARRIER_OK);
+	ck_assert_uint_eq(st.seen, 1);
+	ck_assert_uint_eq(st.tried, 0);
+	ck_assert_uint_eq(st.deferred, 0);
+	ck_assert_uint_eq(st.notdue, 1);
+}
+END_TEST
+
 Suite *
 queue_suite(void)
 {
@@ -295,6 +316,7 @@ queue_suite(void)
 	tcase_add_test(tc, test_queue_run_report_kept);
 	tcase_add_test(tc, test_queue_run_no_data);
 	tcase_add_test(tc, test_queue_run_read_error);
+	tcase_add_test(tc, test_queue_run_not_due);
 	suite_add_tcase(s, tc);
 	return s;
 }
