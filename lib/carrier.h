@@ -338,7 +338,11 @@ struct carrier_queue_stats {
 	size_t	tried;		/* delivered to, or tried */
 	size_t	delivered;	/* done, every recipient delivered */
 	size_t	bounced;	/* done, some recipient bounced */
-	size_t	deferred;	/* still queued after the run, tried */
+	size_t	deferred;	/* still queued after the run, tried or
+				   suspended */
+	size_t	suspended;	/* of those, not tried: every recipient
+				   due went to a next hop the run had
+				   found down */
 	size_t	notdue;		/* still queued, nothing due yet */
 	size_t	busy;		/* held by another process: skipped */
 	size_t	corrupt;	/* set aside in corrupt/ */
@@ -354,8 +358,12 @@ struct carrier_queue_stats {
  * recorded; a message whose recipients are all done leaves the queue,
  * after a report to the sender of those that bounced (never for the
  * null sender or a report); a report that cannot be made or queued now
- * keeps the message for the next run.  Recipients still deferred when the
- * lifetime has run out bounce (status=expired).  An entry that cannot
+ * keeps the message for the next run.  Recipients still deferred when
+ * the lifetime has run out bounce (status=expired).  A next hop that
+ * fails as a site (no connection, no greeting, TLS; qhop.h) is not
+ * tried again by the run for opts->backoff_min seconds: its other
+ * recipients are deferred without a try ("delivery temporarily
+ * suspended: ...", no attempt counted).  An entry that cannot
  * be read (or has lost its data file) goes to corrupt/ with a log line.
  * Returns CARRIER_OK, or a failure to open or read the spool.
  */

@@ -7,7 +7,10 @@
  * back-off until its lifetime ends; then, or when a retry fails for
  * good, the sender gets one delivery status notification (bounce.c),
  * submitted and sent like any other message, from the null sender.
- * Depends on spool, qenv, bounce, deliver, submit, identity, envelope.
+ * A run remembers the next hops it found down (qhop.h) and defers their
+ * other messages without a try for the shortest back-off.
+ * Depends on spool, qenv, qhop, bounce, deliver, hop (the relay's name),
+ * submit, identity, envelope.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -23,11 +26,14 @@
 #include <unistd.h>
 
 #include "compat.h"
-#include "bounce.h"
-#include "identity.h"
 #include "log.h"
+#include "monotime.h"
 #include "priv.h"
+#include "identity.h"
+#include "qhop.h"
 #include "spool.h"
+#include "bounce.h"
+#include "hop.h"
 #include "carrier.h"
 
 #define QUEUE_ORPHAN_AGE	86400	/* seconds before an envelope a
@@ -43,6 +49,10 @@ struct run {
 	struct carrier_queue_stats	*stats;
 	struct spool			 sp;
 	time_t				 now;
+	struct qhop			 down;	/* next hops found down */
+	char				 relay[QHOP_KEY_MAX]; /* the relay as
+						   a next hop ("host:port"),
+						   or "": none */
 };
 
 static int	copy_file(int, int, uint64_t);
@@ -59,6 +69,11 @@ static void	log_line(const struct carrier_options *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	set_aside(struct run *, const char *, const char *);
 static void	expire(struct carrier_rcpt *, time_t, time_t);
+static const char *next_hop(const struct run *, const char *);
+static size_t	suspend(struct run *, struct carrier_envelope *,
+		    unsigned char *);
+static void	note_down(struct run *, const struct carrier_envelope *,
+		    const unsigned char *);
 static enum carrier_status report(struct run *, const struct qenv *,
 		    const struct carrier_envelope *,
 		    const struct carrier_message *, enum bounce_kind);
@@ -66,6 +81,12 @@ static enum carrier_status submit_report(struct run *, const struct qenv *,
 		    const struct carrier_envelope *,
 		    const struct carrier_message *, enum bounce_kind);
 static int	take(struct run *, const char *, char **, size_t *);
+static size_t	mark_due(struct run *, struct carrier_envelope *, int,
+		    size_t *);
+static void	deliver_due(struct run *, struct carrier_envelope *,
+		    const struct carrier_message *, unsigned char *, size_t);
+static void	retry_later(struct run *, struct carrier_envelope *,
+		    const unsigned char *, const struct qenv *, int);
 static void	log_reports_dropped(struct run *, const struct qenv *,
 		    const struct carrier_envelope *);
 static void	run_one(struct run *, const char *);
@@ -389,6 +410,85 @@ expire(struct carrier_rcpt *r, time_t arrival, time_t now)
 }
 
 /*
+ * The next hop of recipient addr as qhop.h names it: the relay, else
+ * the recipient's domain; NULL when it has none (deliver refuses it).
+ */
+static const char *
+next_hop(const struct run *r, const char *addr)
+{
+	const char *at;
+
+	if (r->relay[0] != '\0')
+		return r->relay;
+	if ((at = strrchr(addr, '@')) == NULL || at[1] == '\0')
+		return NULL;
+	return at + 1;
+}
+
+/*
+ * Defers, without a try, the pending recipients of env whose next hop
+ * this run found down: each takes the hop's failure as "delivery
+ * temporarily suspended: ..." and has held[i] set (held may be NULL).
+ * Returns how many.
+ */
+static size_t
+suspend(struct run *r, struct carrier_envelope *env, unsigned char *held)
+{
+	const struct carrier_error *why;
+	const char *hop;
+	size_t i, n = 0;
+	int64_t now;
+
+	if (r->down.n == 0)
+		return 0;
+	now = monotime_ms();
+	for (i = 0; i < env->nrcpts; i++) {
+		struct carrier_rcpt *rc = &env->rcpts[i];
+
+		if (rc->state != ENVELOPE_PENDING ||
+		    (hop = next_hop(r, rc->addr)) == NULL ||
+		    (why = qhop_find(&r->down, hop, now)) == NULL)
+			continue;
+		qhop_suspended(why, &rc->result);
+		rc->state = ENVELOPE_DEFERRED;
+		if (held != NULL)
+			held[i] = 1;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Remembers as down the next hop of each recipient of env that was
+ * tried now (not logged yet, not held) and failed as a site does
+ * (qhop_site_failure).  A hop the memory has no room for is tried again
+ * by the next message, as it would be with no memory.
+ */
+static void
+note_down(struct run *r, const struct carrier_envelope *env,
+    const unsigned char *held)
+{
+	const char *hop;
+	size_t i;
+	int64_t now = monotime_ms();
+
+	for (i = 0; i < env->nrcpts; i++) {
+		const struct carrier_rcpt *rc = &env->rcpts[i];
+
+		if (rc->logged || (held != NULL && held[i]) ||
+		    rc->state != ENVELOPE_DEFERRED ||
+		    !qhop_site_failure(&rc->result) ||
+		    (hop = next_hop(r, rc->addr)) == NULL ||
+		    qhop_find(&r->down, hop, now) != NULL)
+			continue;
+		if (qhop_add(&r->down, hop, &rc->result, now) == 0)
+			log_note("%s is down: for %u s this run defers its "
+			    "other messages there without trying them", hop,
+			    r->opts->backoff_min);
+	}
+}
+
+/*
  * Sends the sender a report of the given kind on env's recipients:
  * written, submitted from the null sender, delivered at once or queued
  * (a report that fails for good is kept, and never bounced).  Returns
@@ -471,7 +571,12 @@ submit_report(struct run *r, const struct qenv *q,
 	(void)close(fd);
 	fd = -1;
 	r->stats->reports++;
-	st = carrier_deliver(r->opts, &renv, &rmsg, &err);
+	if (suspend(r, &renv, NULL) > 0)
+		st = CARRIER_TEMP;	/* its hop is down: queued at once */
+	else {
+		st = carrier_deliver(r->opts, &renv, &rmsg, &err);
+		note_down(r, &renv, NULL);
+	}
 	if (st != CARRIER_OK && carrier_queue_add(r->opts, &renv, &rmsg,
 	    QENV_REPORT, &err) != CARRIER_OK) {
 		log_line(r->opts, "%s: the report to <%s> is not sent, nor "
@@ -533,6 +638,87 @@ take(struct run *r, const char *id, char **text, size_t *len)
 }
 
 /*
+ * Makes pending the recipients of env whose try is due (all of them
+ * with -q or once the message has expired); each of them is not logged
+ * yet.  *waiting is set to the recipients still open.  Returns how many
+ * are due.
+ */
+static size_t
+mark_due(struct run *r, struct carrier_envelope *env, int expired,
+    size_t *waiting)
+{
+	size_t i, due = 0;
+
+	*waiting = 0;
+	for (i = 0; i < env->nrcpts; i++) {
+		struct carrier_rcpt *rc = &env->rcpts[i];
+
+		rc->logged = 1;
+		if (rc->state != ENVELOPE_PENDING &&
+		    rc->state != ENVELOPE_DEFERRED)
+			continue;
+		++*waiting;
+		if (r->sel->all || expired || rc->next_try <= r->now ||
+		    rc->state == ENVELOPE_PENDING) {
+			rc->state = ENVELOPE_PENDING;
+			rc->logged = 0;
+			due++;
+		}
+	}
+	return due;
+}
+
+/*
+ * Delivers the due recipients of env, but for those whose next hop is
+ * down (suspend: held[i] is set for them; held may be NULL when no hop
+ * is down), and remembers the hops it finds down.
+ */
+static void
+deliver_due(struct run *r, struct carrier_envelope *env,
+    const struct carrier_message *msg, unsigned char *held, size_t due)
+{
+	struct carrier_error err;
+
+	if (suspend(r, env, held) == due) {
+		r->stats->suspended++;
+		return;
+	}
+	r->stats->tried++;
+	priv_lower();	/* a server, maybe a command: not privileged */
+	(void)carrier_deliver(r->opts, env, msg, &err);
+	(void)priv_raise();
+	note_down(r, env, held);
+}
+
+/*
+ * The recipients of env deferred now: the next try after the back-off,
+ * or bounced when the message has expired.  One held back because its
+ * hop is down (held[i]) was not tried: its count of attempts, by which
+ * its back-off grows, stays as its own tries left it, but its next try
+ * still waits the back-off of that count, as Postfix does not count
+ * such a deferral as an attempt but does put the next one off: tried
+ * sooner, the hop would most likely be found down again.
+ */
+static void
+retry_later(struct run *r, struct carrier_envelope *env,
+    const unsigned char *held, const struct qenv *q, int expired)
+{
+	size_t i;
+
+	for (i = 0; i < env->nrcpts; i++) {
+		struct carrier_rcpt *rc = &env->rcpts[i];
+
+		if (rc->logged || rc->state != ENVELOPE_DEFERRED)
+			continue;	/* not tried, or logged by deliver */
+		if (held == NULL || !held[i])
+			rc->attempts++;
+		rc->next_try = r->now + backoff(r->opts, rc->attempts);
+		if (expired)
+			expire(rc, q->arrival, r->now);
+	}
+}
+
+/*
  * A report of ours that could not be delivered leaves the queue at the
  * end of its lifetime: said in the mail log, as nothing else will.
  */
@@ -559,10 +745,10 @@ run_one(struct run *r, const char *id)
 {
 	struct carrier_envelope env = { 0 };
 	struct carrier_message msg = { .fd = -1 };
-	struct carrier_error err;
 	struct qenv q;
 	char why[256], *text = NULL;
-	size_t len, i, due = 0, open_rcpts = 0, bounced = 0, waiting = 0;
+	unsigned char *held = NULL;
+	size_t len, i, due, open_rcpts = 0, bounced = 0, waiting;
 	int fd, expired;
 
 	if ((fd = take(r, id, &text, &len)) == -1)
@@ -586,21 +772,7 @@ run_one(struct run *r, const char *id)
 	r->stats->seen++;
 	r->now = time(NULL);
 	expired = r->now - q.arrival >= (time_t)r->opts->queue_lifetime;
-	for (i = 0; i < env.nrcpts; i++) {
-		struct carrier_rcpt *rc = &env.rcpts[i];
-
-		rc->logged = 1;
-		if (rc->state != ENVELOPE_PENDING &&
-		    rc->state != ENVELOPE_DEFERRED)
-			continue;
-		waiting++;
-		if (r->sel->all || expired || rc->next_try <= r->now ||
-		    rc->state == ENVELOPE_PENDING) {
-			rc->state = ENVELOPE_PENDING;
-			rc->logged = 0;
-			due++;
-		}
-	}
+	due = mark_due(r, &env, expired, &waiting);
 	/* nothing due, unless an expired report, or a report held back */
 	if (due == 0 && !(expired && (q.flags & QENV_REPORT)) &&
 	    !(waiting == 0 && !(q.flags & QENV_REPORT))) {
@@ -611,24 +783,12 @@ run_one(struct run *r, const char *id)
 		set_aside(r, id, why);
 		goto out;
 	}
-	if (due > 0) {
-		r->stats->tried++;
-		priv_lower();	/* a server, maybe a command: not privileged */
-		(void)carrier_deliver(r->opts, &env, &msg, &err);
-		(void)priv_raise();
-	}
-	for (i = 0; i < env.nrcpts; i++) {
-		struct carrier_rcpt *rc = &env.rcpts[i];
-
-		if (rc->logged)
-			continue;	/* not tried, or logged by deliver */
-		if (rc->state == ENVELOPE_DEFERRED) {
-			rc->attempts++;
-			rc->next_try = r->now + backoff(r->opts, rc->attempts);
-			if (expired)
-				expire(rc, q.arrival, r->now);
-		}
-	}
+	if (due > 0 && r->down.n > 0 && (held = calloc(env.nrcpts, 1)) ==
+	    NULL)
+		goto out;	/* no memory: the next run */
+	if (due > 0)
+		deliver_due(r, &env, &msg, held, due);
+	retry_later(r, &env, held, &q, expired);
 	carrier_log_outcomes(r->opts, &env, &msg);
 	for (i = 0; i < env.nrcpts; i++) {
 		open_rcpts += env.rcpts[i].state == ENVELOPE_DEFERRED;
@@ -672,6 +832,7 @@ run_one(struct run *r, const char *id)
 		log_line(r->opts, "%s: cannot record the outcome: %s", id,
 		    strerror(errno));
 out:
+	free(held);
 	free(text);
 	free(msg.head);
 	envelope_free(&env);
@@ -704,6 +865,7 @@ carrier_queue_run(const struct carrier_options *opts,
     struct carrier_error *err)
 {
 	struct carrier_options o = *opts;
+	struct hop relay;
 	struct run r;
 	char **ids;
 	size_t n, i;
@@ -712,9 +874,18 @@ carrier_queue_run(const struct carrier_options *opts,
 	status_clear(err);
 	o.log_later = 1;
 	o.reuse = o.queue_reuse;	/* one connection for the whole run */
+	memset(&r, 0, sizeof(r));
 	r.opts = &o;
 	r.sel = sel;
 	r.stats = st;
+	/* down as long as the shortest back-off: Postfix's dead
+	   destination is revived after its minimal_backoff_time */
+	qhop_init(&r.down, (int64_t)o.backoff_min * 1000);
+	if (o.relay_host != NULL && o.relay_host[0] != '\0') {
+		hop_relay(&o, &relay);
+		(void)snprintf(r.relay, sizeof(r.relay), "%s:%u", relay.host,
+		    relay.port);
+	}
 	if (o.spool == NULL)
 		return status_set(err, CARRIER_TEMP, PHASE_CONFIG, "no spool "
 		    "is configured");
@@ -729,6 +900,7 @@ carrier_queue_run(const struct carrier_options *opts,
 	(void)spool_sync(&r.sp);	/* the removals, once */
 	priv_lower();
 	carrier_deliver_done();
+	qhop_free(&r.down);
 	spool_free_ids(ids, n);
 	spool_close(&r.sp);
 	return CARRIER_OK;

@@ -37,6 +37,7 @@ main(void)
 	srunner_add_suite(sr, qp_suite());
 	srunner_add_suite(sr, route_suite());
 	srunner_add_suite(sr, qenv_suite());
+	srunner_add_suite(sr, qhop_suite());
 	srunner_add_suite(sr, queue_suite());
 	srunner_add_suite(sr, spool_suite());
 	srunner_add_suite(sr, smtp_reply_suite());

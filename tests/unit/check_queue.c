@@ -2,10 +2,14 @@
 /*
  * check_queue.c: queue runs over a spool in a temporary directory, to a
  * relay on loopback that refuses every connection (a socket bound and
- * not listening).  A report that cannot be written keeps its message
- * for the next run.  An envelope whose data file is gone is set aside;
- * one that cannot be read for a moment (EIO) is not.  A message not due
- * yet is counted as such.
+ * not listening) or takes it and never greets (listening, never
+ * accepting).  A run tries a relay that is down once: the rest of its
+ * messages are deferred without a try, their attempts not counted but
+ * their next try put off.  A report that cannot be written keeps its
+ * message for the next run; one whose relay is down is queued without
+ * a try.  An envelope whose data file is gone is set aside; one that
+ * cannot be read for a moment (EIO) is not.  A message not due yet is
+ * counted as such.
  */
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -18,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests.h"
 #include "compat.h"
+#include "qhop.h"
 #include "spool.h"
 #include "carrier.h"
 
@@ -212,6 +218,91 @@ count(const char *sub, const char *suffix)
 	return n;
 }
 
+/* The relay refuses: one try, then the run's other messages wait. */
+START_TEST(test_queue_run_relay_refused)
+{
+	struct carrier_queue_stats st;
+	struct carrier_envelope env;
+	struct qenv q;
+	char ids[5][QENV_ID_MAX];
+	time_t before;
+	size_t i;
+
+	for (i = 0; i < 5; i++)
+		queue("s@example.net", "r@example.org", ids[i]);
+	before = time(NULL);
+	run(&st);
+	ck_assert_uint_eq(st.seen, 5);
+	ck_assert_uint_eq(st.tried, 1);
+	ck_assert_uint_eq(st.suspended, 4);
+	ck_assert_uint_eq(st.deferred, 5);
+	ck_assert_uint_eq(st.notdue, 0);
+	for (i = 0; i < 5; i++) {
+		const struct carrier_rcpt *r;
+
+		load(ids[i], &q, &env);
+		r = &env.rcpts[0];
+		ck_assert_int_eq(r->state, ENVELOPE_DEFERRED);
+		ck_assert_int_eq(r->result.phase, PHASE_CONNECT);
+		ck_assert_int_ge(r->next_try, before + 300);
+		if (i == 0) {	/* tried: the oldest */
+			ck_assert_uint_eq(r->attempts, 1);
+			ck_assert_ptr_null(strstr(r->result.text,
+			    QHOP_SUSPENDED));
+		} else {	/* not tried, not counted */
+			ck_assert_uint_eq(r->attempts, 0);
+			ck_assert_msg(strncmp(r->result.text, QHOP_SUSPENDED,
+			    strlen(QHOP_SUSPENDED)) == 0, "%s",
+			    r->result.text);
+			ck_assert_str_eq(r->result.host, "");
+		}
+		envelope_free(&env);
+	}
+	/* the next run tries it again, once */
+	run(&st);
+	ck_assert_uint_eq(st.tried, 1);
+	ck_assert_uint_eq(st.suspended, 4);
+	load(ids[0], &q, &env);
+	ck_assert_uint_eq(env.rcpts[0].attempts, 2);
+	envelope_free(&env);
+	load(ids[1], &q, &env);
+	ck_assert_uint_eq(env.rcpts[0].attempts, 0);
+	envelope_free(&env);
+}
+END_TEST
+
+/* The relay takes the connection and never greets: one time-out. */
+START_TEST(test_queue_run_relay_silent)
+{
+	struct carrier_queue_stats st;
+	struct carrier_envelope env;
+	struct qenv q;
+	struct timespec t0, t1;
+	char ids[3][QENV_ID_MAX];
+	double secs;
+	size_t i;
+
+	(void)close(relay_fd);
+	opts.relay_port = relay(1);
+	for (i = 0; i < 3; i++)
+		queue("s@example.net", "r@example.org", ids[i]);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	run(&st);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) /
+	    1e9;
+	ck_assert_uint_eq(st.tried, 1);
+	ck_assert_uint_eq(st.suspended, 2);
+	ck_assert_msg(secs < 2.5, "the run took %.1f s: more than one "
+	    "greeting time-out", secs);
+	load(ids[2], &q, &env);
+	ck_assert_int_eq(env.rcpts[0].result.phase, PHASE_GREETING);
+	ck_assert_msg(strstr(env.rcpts[0].result.text, QHOP_SUSPENDED) != NULL,
+	    "%s", env.rcpts[0].result.text);
+	envelope_free(&env);
+}
+END_TEST
+
 /*
  * The report cannot be written (no temporary file: ENOSPC): the message
  * stays, done, and the next run sends the report (queued: the relay
@@ -245,6 +336,33 @@ START_TEST(test_queue_run_report_kept)
 	(void)snprintf(file, sizeof(file), "%s/queue/%s.e", dir, id);
 	ck_assert_int_eq(access(file, F_OK), -1);
 	ck_assert_uint_eq(count("queue", ".e"), 1);	/* the report */
+}
+END_TEST
+
+/*
+ * Two messages expire with the relay down: one connection is tried; both
+ * reports are queued without a try, their outcome the relay's failure.
+ */
+START_TEST(test_queue_run_report_suspended)
+{
+	struct carrier_queue_stats st;
+	char id[QENV_ID_MAX];
+
+	opts.queue_lifetime = 0;
+	queue("s1@example.net", "r@example.org", id);
+	queue("s2@example.net", "r@example.org", id);
+	run(&st);
+	ck_assert_uint_eq(st.tried, 1);
+	ck_assert_uint_eq(st.suspended, 1);
+	ck_assert_uint_eq(st.bounced, 2);
+	ck_assert_uint_eq(st.reports, 2);
+	ck_assert_uint_eq(count("queue", ".e"), 2);	/* the reports */
+	/* the reports expire in turn: removed, never reported on */
+	run(&st);
+	ck_assert_uint_eq(st.tried, 1);
+	ck_assert_uint_eq(st.reports, 0);
+	ck_assert_uint_eq(count("queue", ".e"), 0);
+	ck_assert_uint_eq(count("queue", ".d"), 0);
 }
 END_TEST
 
@@ -313,7 +431,10 @@ queue_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_queue_run_relay_refused);
+	tcase_add_test(tc, test_queue_run_relay_silent);
 	tcase_add_test(tc, test_queue_run_report_kept);
+	tcase_add_test(tc, test_queue_run_report_suspended);
 	tcase_add_test(tc, test_queue_run_no_data);
 	tcase_add_test(tc, test_queue_run_read_error);
 	tcase_add_test(tc, test_queue_run_not_due);

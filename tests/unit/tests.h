@@ -32,6 +32,7 @@ Suite	*policy_suite(void);
 Suite	*qp_suite(void);
 Suite	*route_suite(void);
 Suite	*qenv_suite(void);
+Suite	*qhop_suite(void);
 Suite	*queue_suite(void);
 Suite	*smtp_reply_suite(void);
 Suite	*spool_suite(void);
