@@ -154,6 +154,18 @@ setgid_carrier() {
 	C=$T/sbin/carrier
 }
 
+# wait_ready FILE WHAT: waits up to 5 s for the line "ready" a test
+# server writes to FILE once it listens; the test ends when none comes.
+wait_ready() {
+	local i
+	for i in $(seq 1 50); do
+		grep -q ready "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "$2 did not start: $(cat "$1")"
+	exit 1
+}
+
 finish() {
 	if [ "$failures" -eq 0 ]; then echo "all assertions passed"; exit 0; fi
 	echo "$failures assertion(s) failed"; exit 1

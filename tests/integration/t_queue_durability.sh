@@ -61,13 +61,7 @@ stop_servers() {
 start_server() { # MODE PORT
 	python3 "$top/tests/integration/durability_server.py" "$1" "$2" "$T/got.$1" "$T/pid.at250" >"$T/srv.$1" 2>&1 &
 	server_pids+=($!)
-	local i
-	for i in $(seq 1 50); do
-		grep -q ready "$T/srv.$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "server $1 did not start: $(cat "$T/srv.$1")"
-	exit 1
+	wait_ready "$T/srv.$1" "server $1"
 }
 start_server silent 2601
 start_server slow-data 2602
