@@ -516,6 +516,7 @@ submit_report(struct run *r, const struct qenv *q,
     const struct carrier_envelope *env, const struct carrier_message *msg,
     enum bounce_kind kind)
 {
+	struct carrier_options quiet;
 	struct carrier_envelope renv = { 0 };
 	struct carrier_message rmsg = { .fd = -1 };
 	struct carrier_submit sub;
@@ -571,10 +572,17 @@ submit_report(struct run *r, const struct qenv *q,
 	(void)close(fd);
 	fd = -1;
 	r->stats->reports++;
+	/*
+	 * Logged once queued or not, with deliver's lines off: a report
+	 * kept (QENV_REPORT) then has its queue ID, the one mailq shows, in
+	 * its line, and status=bounced, not failed.
+	 */
+	quiet = *r->opts;
+	quiet.syslog_facility = MAILLOG_OFF;
 	if (suspend(r, &renv, NULL) > 0)
 		st = CARRIER_TEMP;	/* its hop is down: queued at once */
 	else {
-		st = carrier_deliver(r->opts, &renv, &rmsg, &err);
+		st = carrier_deliver(&quiet, &renv, &rmsg, &err);
 		note_down(r, &renv, NULL);
 	}
 	if (st != CARRIER_OK && carrier_queue_add(r->opts, &renv, &rmsg,
