@@ -737,14 +737,21 @@ log_reports_dropped(struct run *r, const struct qenv *q,
 	char line[STATUS_HOST_MAX + STATUS_TEXT_MAX + 64];
 	size_t i;
 
-	for (i = 0; i < env->nrcpts; i++)
-		if (env->rcpts[i].state == ENVELOPE_BOUNCED)
-			log_line(r->opts, "%s: the report to <%s> could not be "
-			    "delivered in %lld hours; removed from the queue: "
-			    "%s", q->id, env->rcpts[i].addr,
-			    (long long)(r->now - q->arrival) / 3600,
-			    status_format(&env->rcpts[i].result, line,
-			    sizeof(line)));
+	for (i = 0; i < env->nrcpts; i++) {
+		const struct carrier_error *why = &env->rcpts[i].result;
+
+		if (env->rcpts[i].state != ENVELOPE_BOUNCED)
+			continue;
+		/* an expiry's text names the host of the last try already */
+		if (why->phase == PHASE_EXPIRED)
+			(void)strlcpy(line, why->text, sizeof(line));
+		else
+			(void)status_format(why, line, sizeof(line));
+		log_line(r->opts, "%s: the report to <%s> could not be "
+		    "delivered in %lld hours; removed from the queue: %s",
+		    q->id, env->rcpts[i].addr,
+		    (long long)(r->now - q->arrival) / 3600, line);
+	}
 }
 
 /* Takes one message: locks, reads, delivers what is due, records. */

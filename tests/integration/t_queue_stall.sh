@@ -8,7 +8,9 @@
 # delivers each of the 20 exactly once.  A relay that refuses: 20
 # messages cost one refused connection.  Direct delivery: a silent
 # domain's messages wait after one try, another domain's are delivered
-# in the same run.  Each run's time is printed.
+# in the same run.  Each run's time is printed.  The mail log: the
+# lines of the messages held back, an envelope without its data file
+# set aside, undeliverable reports removed at the end of their lifetime.
 . "$(dirname "$0")/common.sh"
 
 pf=$T/pf
@@ -135,5 +137,51 @@ sleep 0.5
 [ "$(count_rcpts deferred 1)" = 1 ] && [ "$(count_rcpts deferred 0)" = 4 ] &&
 	ok "the silent domain: one try, 4 suspended" ||
 	fail "attempts: $(cat "$spool"/queue/*.e | grep '^rcpt' | cut -d' ' -f2,3 | sort | uniq -c)"
+rm -f "$spool"/queue/*
+sink_stop "$T/sink"
+
+# 4. The mail log (a syslog daemon of the test's own): the lines of the
+#    recipients held back, an envelope without its data file set aside,
+#    and undeliverable reports removed at the end of their lifetime.
+lab_syslog_start "$T/syslog" || exit 1
+cleanup_hooks+=("lab_syslog_stop $T/syslog")
+log=$T/syslog/log
+# logged_run CONF_LINES: a run with the mail log on, the relay refusing
+logged_run() {
+	printf 'spool %s\ndomain example.net\n%s' "$spool" "${1:-}" >"$T/conf.log"
+	"$T/syslog/wrap" "$CARRIER" -C "$T/conf.log" -R 127.0.0.1:2602 -q
+	sleep 0.3
+}
+# log_has COUNT REGEX WHAT: COUNT lines of the log match REGEX (ERE)
+log_has() {
+	local got
+	got=$(grep -cE -- "$2" "$log")
+	[ "$got" = "$1" ] && ok "$3" || { fail "$3: $got lines, want $1; the log:"; cat "$log"; }
+}
+queue_n 3 logged example.org
+logged_run
+log_has 1 'relay=\[127\.0\.0\.1\]:2602, .*status=deferred \(.*refused\)$' \
+	"the log: the message tried, deferred"
+log_has 2 'relay=none, .*status=deferred \(delivery temporarily suspended: \[127\.0\.0\.1\]:2602: .*refused\)$' \
+	"the log: two held back, relay=none, delivery temporarily suspended"
+id=$(queued_ids | head -1)
+rm "$spool/queue/$id.d"
+logged_run
+log_has 1 "$id: unreadable \(no data file\): moved to $spool/corrupt$" "the log: no data file, set aside"
+[ -f "$spool/corrupt/$id.e" ] && ok "the envelope without data is in corrupt/" ||
+	fail "corrupt/: $(ls "$spool/corrupt")"
+# the two left expire: their reports are queued (the relay refuses),
+# then expire in turn and leave, each with a line
+sleep 1.1
+logged_run 'queue_lifetime 1s
+'
+[ "$(grep -l '^flags 1$' "$spool"/queue/*.e | grep -c .)" = 2 ] && [ "$(queued_ids | wc -l)" = 2 ] &&
+	ok "two reports queued, the originals gone" || fail "queue: $(queued_ids | wc -l)"
+sleep 1.1
+logged_run 'queue_lifetime 1s
+'
+log_has 2 ': the report to <root@example\.net> could not be delivered in 0 hours; removed from the queue: gave up after 0 hours' \
+	"the log: the undeliverable reports removed at the end of their lifetime"
+[ -z "$(queued_ids)" ] && ok "the queue is empty" || fail "left: $(queued_ids)"
 
 finish
