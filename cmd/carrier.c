@@ -1062,9 +1062,11 @@ queue_mode(struct cli *cli, const struct carrier_options *opts)
 		} else if (cli->verbose)
 			(void)fprintf(stderr, "%s: queue run: %zu messages "
 			    "taken, %zu tried, %zu delivered, %zu bounced, "
-			    "%zu still queued, %zu busy, %zu set aside\n",
+			    "%zu still queued (%zu untried: hop down), %zu not "
+			    "yet due, %zu busy, %zu set aside\n",
 			    progname, st.seen, st.tried, st.delivered,
-			    st.bounced, st.deferred, st.busy, st.corrupt);
+			    st.bounced, st.deferred, st.suspended, st.notdue,
+			    st.busy, st.corrupt);
 		if (cli->qinterval == 0)
 			return EX_OK;
 		(void)sleep(cli->qinterval);

@@ -279,7 +279,7 @@ id2=$(new_id)
 log_mark
 run_carrier -C "$T/conf" -R 127.0.0.1:25 -q -v
 expect_rc 0 "3: -q"
-expect_err_line '^carrier: queue run: 2 messages taken, 2 tried, 0 delivered, 2 bounced, 0 still queued, 0 busy, 0 set aside$' \
+expect_err_line '^carrier: queue run: 2 messages taken, 2 tried, 0 delivered, 2 bounced, 0 still queued \(0 untried: hop down\), 0 not yet due, 0 busy, 0 set aside$' \
 	"3: -q: two bounced"
 nothing_new "3: no report to the null sender"
 [ -z "$(ls -A "$spool/queue")" ] && ok "3: both left the queue" || fail "3: queue/: $(ls -A "$spool/queue")"
@@ -314,7 +314,7 @@ run() {
 	run_carrier -C "$T/conf" -R 127.0.0.1:25 -v "$@"
 	t1=$(date +%s)
 	expect_rc 0 "4: $what"
-	expect_err_line "^carrier: queue run: 1 messages taken, $tried tried, 0 delivered, 0 bounced, $tried still queued, " \
+	expect_err_line "^carrier: queue run: 1 messages taken, $tried tried, 0 delivered, 0 bounced, $tried still queued \(0 untried: hop down\), $((1 - tried)) not yet due, 0 busy, " \
 		"4: $what: $tried tried"
 	[ $(($(syns) - s0)) = "$tried" ] && ok "4: $what: $tried connection(s)" ||
 		fail "4: $what: $(($(syns) - s0)) connection(s), want $tried"

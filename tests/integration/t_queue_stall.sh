@@ -76,7 +76,7 @@ timed_run "the run against a relay that never greets ($n messages, greeting_time
 [ "$(count_rcpts deferred 1)" = 1 ] && [ "$(count_rcpts deferred 0)" = $((n - 1)) ] &&
 	ok "one attempt counted, $((n - 1)) messages not tried" ||
 	fail "attempts: $(cat "$spool"/queue/*.e | grep '^rcpt' | cut -d' ' -f2,3 | sort | uniq -c)"
-grep -q "queue run: $n messages taken, 1 tried, 0 delivered, 0 bounced, $n still queued" "$T/qv" &&
+grep -q "queue run: $n messages taken, 1 tried, 0 delivered, 0 bounced, $n still queued ($((n - 1)) untried: hop down), 0 not yet due, " "$T/qv" &&
 	ok "-v: $n taken, 1 tried, $n still queued" || fail "-v summary: $(grep 'queue run' "$T/qv")"
 grep -qE '^-- 127\.0\.0\.1:2601 is down: for [0-9]+ s this run defers its other messages there' "$T/qv" &&
 	ok "-v: the relay is down for the run" || fail "-v: no note of the relay down: $(grep '^--' "$T/qv")"
