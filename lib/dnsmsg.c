@@ -4,6 +4,13 @@
  * ns_initparse(3), ns_parserr(3) and ns_name_uncompress(3).  Depends on
  * compat only.
  *
+ * ns_initparse, ns_parserr and ns_skiprr are the only functions carrier
+ * takes from libresolv (the rest of the resolver is in libc since glibc
+ * 2.34): it is loaded with dlopen(3) when the first answer is parsed, as
+ * libtls is at the first TLS session, so that a send through a relay
+ * named by its address never maps it (its load was 0.1 ms of each such
+ * send).
+ *
  * ns_initparse checks that the four sections fill the message exactly
  * (it skips names without following their pointers); ns_parserr expands
  * a record's owner (bounds, loops, 255 octets) and checks that its rdata
@@ -17,11 +24,22 @@
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "compat.h"
 #include "dnsmsg.h"
+
+/* libresolv's answer parser, loaded at first use (resolv_load). */
+static struct {
+	int	 tried;
+	char	 error[160];	/* why it could not be loaded */
+	int	(*initparse)(const unsigned char *, int, ns_msg *);
+	int	(*parserr)(ns_msg *, ns_sect, int, ns_rr *);
+	int	(*skiprr)(const unsigned char *, const unsigned char *,
+		    ns_sect, int);
+} resolv;
 
 /* A name as ns_name_ntop writes it, long escapes and all. */
 #define DNSMSG_PNAME	NS_MAXDNAME
@@ -39,6 +57,8 @@ static int	dnsmsg_addr_add(struct dns_addr *, size_t, size_t *, int,
 		    const unsigned char *);
 static void	dnsmsg_lower(char *);
 static enum dnsmsg_result dnsmsg_bad(char *, size_t, const char *);
+static int	resolv_load(void);
+static unsigned int dnsmsg_get16(const unsigned char *);
 
 static enum dnsmsg_result
 dnsmsg_bad(char *why, size_t whylen, const char *reason)
@@ -46,6 +66,44 @@ dnsmsg_bad(char *why, size_t whylen, const char *reason)
 	if (whylen > 0)
 		(void)strlcpy(why, reason, whylen);
 	return DNSMSG_BAD;
+}
+
+/*
+ * Loads libresolv's parser once: 0, or -1 with resolv.error set (a
+ * system without the C library's libresolv cannot parse an answer).
+ */
+static int
+resolv_load(void)
+{
+	void *h;
+
+	if (resolv.tried)
+		return resolv.initparse != NULL ? 0 : -1;
+	resolv.tried = 1;
+	if ((h = dlopen(RESOLV_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		(void)snprintf(resolv.error, sizeof(resolv.error), "%s",
+		    dlerror());
+		return -1;
+	}
+	/* POSIX's way from a data pointer to a function pointer */
+	*(void **)&resolv.parserr = dlsym(h, "ns_parserr");
+	*(void **)&resolv.skiprr = dlsym(h, "ns_skiprr");
+	*(void **)&resolv.initparse = dlsym(h, "ns_initparse");
+	if (resolv.parserr == NULL || resolv.skiprr == NULL ||
+	    resolv.initparse == NULL) {
+		(void)snprintf(resolv.error, sizeof(resolv.error), "%s: no "
+		    "ns_initparse, ns_parserr or ns_skiprr", RESOLV_SONAME);
+		resolv.initparse = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* A 16-bit field in network order (ns_get16). */
+static unsigned int
+dnsmsg_get16(const unsigned char *p)
+{
+	return (unsigned int)p[0] << 8 | p[1];
 }
 
 static void
@@ -114,7 +172,7 @@ dnsmsg_question(ns_msg *msg, const char *target, int qtype)
 	ns_rr rr;
 
 	if (ns_msg_count(*msg, ns_s_qd) != 1 ||
-	    ns_parserr(msg, ns_s_qd, 0, &rr) == -1)
+	    resolv.parserr(msg, ns_s_qd, 0, &rr) == -1)
 		return 0;
 	dnsmsg_lower(rr.name);
 	return strcmp(rr.name, target) == 0 && (int)ns_rr_type(rr) == qtype &&
@@ -132,6 +190,7 @@ dnsmsg_open(ns_msg *msg, const unsigned char *pkt, size_t len,
 {
 	char rbuf[16];
 	const char *rname;
+	unsigned int flags;
 	int rcode;
 
 	if (whylen > 0)
@@ -142,12 +201,15 @@ dnsmsg_open(ns_msg *msg, const unsigned char *pkt, size_t len,
 		return dnsmsg_bad(why, whylen, "shorter than a DNS header");
 	if (len > NS_MAXMSG)
 		return dnsmsg_bad(why, whylen, "longer than a DNS message");
-	if (ns_initparse(pkt, (int)len, msg) == -1)
+	if (resolv_load() == -1)
+		return dnsmsg_bad(why, whylen, resolv.error);
+	if (resolv.initparse(pkt, (int)len, msg) == -1)
 		return dnsmsg_bad(why, whylen, "malformed message");
-	if (!ns_msg_getflag(*msg, ns_f_qr) ||
-	    ns_msg_getflag(*msg, ns_f_opcode) != ns_o_query)
+	/* the header's flags: QR, opcode, TC and rcode (RFC 1035 4.1.1) */
+	flags = dnsmsg_get16(pkt + 2);
+	if ((flags & 0x8000) == 0 || (flags >> 11 & 0xf) != ns_o_query)
 		return dnsmsg_bad(why, whylen, "not the answer to a query");
-	rcode = ns_msg_getflag(*msg, ns_f_rcode);
+	rcode = (int)(flags & 0xf);
 	rname = dnsmsg_rcode_name(rcode, rbuf, sizeof(rbuf));
 	/* A server that cannot parse a query may not copy its question. */
 	if (rcode != ns_r_noerror && rcode != ns_r_nxdomain &&
@@ -163,7 +225,7 @@ dnsmsg_open(ns_msg *msg, const unsigned char *pkt, size_t len,
 		return rcode == ns_r_nxdomain ? DNSMSG_NXDOMAIN :
 		    DNSMSG_SERVFAIL;
 	}
-	if (ns_msg_getflag(*msg, ns_f_tc))
+	if (flags & 0x0200)
 		return dnsmsg_bad(why, whylen, "truncated answer (TC)");
 	return dnsmsg_chase(msg, target, why, whylen);
 }
@@ -177,7 +239,7 @@ static int
 dnsmsg_next(ns_msg *msg, int *i, int type, const char *owner, ns_rr *rr)
 {
 	while (*i < ns_msg_count(*msg, ns_s_an)) {
-		if (ns_parserr(msg, ns_s_an, (*i)++, rr) == -1)
+		if (resolv.parserr(msg, ns_s_an, (*i)++, rr) == -1)
 			return -1;
 		if ((int)ns_rr_type(*rr) != type || ns_rr_class(*rr) != ns_c_in)
 			continue;
@@ -282,7 +344,7 @@ dnsmsg_mx(const unsigned char *pkt, size_t len, const char *qname,
 		}
 		if (strlen(name) >= DNSMSG_NAME_MAX)
 			goto bad;
-		dnsmsg_mx_add(mx, max, n, ns_get16(ns_rr_rdata(rr)), name);
+		dnsmsg_mx_add(mx, max, n, dnsmsg_get16(ns_rr_rdata(rr)), name);
 	}
 	if (r == -1) {
 		*n = 0;
@@ -384,7 +446,7 @@ dnsmsg_length(const unsigned char *buf, size_t size)
 	const unsigned char *p, *eom;
 	int sect, count, k;
 
-	if (size < NS_HFIXEDSZ)
+	if (size < NS_HFIXEDSZ || resolv_load() == -1)
 		return 0;
 	if (size > NS_MAXMSG)
 		size = NS_MAXMSG;
@@ -394,7 +456,7 @@ dnsmsg_length(const unsigned char *buf, size_t size)
 		count = buf[4 + 2 * sect] << 8 | buf[5 + 2 * sect];
 		if (count == 0)
 			continue;
-		k = ns_skiprr(p, eom, (ns_sect)sect, count);
+		k = resolv.skiprr(p, eom, (ns_sect)sect, count);
 		if (k < 0)
 			return 0;
 		p += k;
